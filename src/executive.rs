@@ -1,0 +1,453 @@
+//! The ROK president: political capital, and each week one decision.
+//!
+//! The decision weighs the strategic value of the next rung (threat, US pressure, fear of
+//! abandonment, the logistics gap it closes, ideology) against its expected domestic cost
+//! (controversy x grievance and salience, damped by familiarity, sharpened by low support).
+//! A proposal must clear a bar set by `risk_tolerance`; one just below the bar is floated
+//! as a trial balloon first.
+
+use rand::RngExt;
+
+use crate::legislature::{Assessment, Legislature};
+use crate::rng::{decay, normal, RunRng};
+use crate::scenario::{Party, Scenario};
+use crate::voters::Aggregates;
+
+/// Weeks of notice before an agreement ends (90 days).
+pub const NOTICE_WEEKS: u32 = 13;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Posture {
+    Idle,
+    Balloon { rung: u8, since: u32 },
+    Pending { rung: u8, since: u32, window: u32, secret: bool, exposed: bool },
+    Notice { rung: u8, since: u32 },
+}
+
+/// What the executive did this week (Hold and Continue are not logged).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Action {
+    Hold,
+    TrialBalloon(u8),
+    BalloonWithdrawn(u8),
+    Propose { rung: u8, secret: bool },
+    Exposed(u8),
+    Continue,
+    Retreat(u8),
+    Collapse { rung: u8, reason: &'static str },
+    Sign(u8),
+    Notice(u8),
+    Suspend(u8),
+    Terminate(u8),
+}
+
+/// Everything the executive looks at this week.
+pub struct Context<'a> {
+    pub week: u32,
+    pub agg: &'a Aggregates,
+    pub assembly: Assessment,
+    pub us_pressure: f64,
+    pub us_commitment: f64,
+    pub japan_accepts: [bool; 6],
+    pub diet_approves: bool,
+    pub familiarity: f64,
+    pub next_target: Option<u8>,
+    pub terminable: Option<u8>,
+    /// Share of the logistics gap each rung would close if signed.
+    pub gap_closed: [f64; 6],
+    /// Share of the logistics gap that losing each rung would open.
+    pub gap_opened: [f64; 6],
+    /// Proposal window of each rung, in weeks, given readiness.
+    pub window: [u32; 6],
+}
+
+#[derive(Clone, Debug)]
+pub struct Executive {
+    pub party: Party,
+    pub ideology: f64,
+    pub posture: Posture,
+    pub capital: f64,
+    pub cooldown: u32,
+    /// Capital lost to retreats and collapses; decays.
+    pub damage: f64,
+    last_balloon: Option<u32>,
+    term_start_week: f64,
+    term_weeks: f64,
+    damage_decay: f64,
+    params: crate::scenario::Executive,
+    controversy: [f64; 6],
+    threat_baseline: f64,
+    familiarity_damping: f64,
+    consent_required: bool,
+    mediation: f64,
+}
+
+impl Executive {
+    pub fn new(sc: &Scenario) -> Self {
+        let e = &sc.executive;
+        let term_start_day = crate::scenario::parse_date(&e.term_start).unwrap_or(0);
+        Executive {
+            party: e.party,
+            ideology: e.ideology,
+            posture: Posture::Idle,
+            capital: 0.5,
+            cooldown: 0,
+            damage: 0.0,
+            last_balloon: None,
+            term_start_week: (term_start_day - sc.start_day()) as f64 / 7.0,
+            term_weeks: e.term_years as f64 * crate::events::WEEKS_PER_YEAR,
+            damage_decay: decay(e.damage_half_life_weeks),
+            params: e.clone(),
+            controversy: [0, 1, 2, 3, 4, 5].map(|r| sc.ladder.controversy.get(r as u8)),
+            threat_baseline: sc.voters.threat_baseline,
+            familiarity_damping: sc.ladder.familiarity_damping,
+            consent_required: sc.legislature.consent_required,
+            mediation: sc.us.mediation,
+        }
+    }
+
+    /// Weeks into the current term. Terms repeat on the calendar from the scenario's term start.
+    pub fn weeks_in_term(&self, week: u32) -> f64 {
+        (week as f64 - self.term_start_week).rem_euclid(self.term_weeks)
+    }
+
+    /// Honeymoon early in the term, lame duck in its last year.
+    pub fn clock(&self, week: u32) -> (f64, f64) {
+        let w = self.weeks_in_term(week);
+        let honeymoon = 0.15 * (-w / 26.0).exp();
+        let lame_duck = 0.15 * (1.0 - (self.term_weeks - w) / 52.0).max(0.0);
+        (honeymoon, lame_duck)
+    }
+
+    /// Shift of voters' resting approval: honeymoon bonus, decay with years in office.
+    pub fn approval_shift(&self, week: u32, term_decay: f64) -> f64 {
+        let (honeymoon, _) = self.clock(week);
+        honeymoon - term_decay * self.weeks_in_term(week) / crate::events::WEEKS_PER_YEAR
+    }
+
+    /// Political capital from approval, seat share, the term clock and past defeats.
+    pub fn update_capital(&mut self, week: u32, approval: f64, seat_share: f64) {
+        self.damage *= self.damage_decay;
+        let (honeymoon, lame_duck) = self.clock(week);
+        self.capital = (approval + 0.5 * (seat_share - 0.5) + honeymoon - lame_duck - self.damage).clamp(0.0, 1.0);
+    }
+
+    /// +1 while pushing cooperation, -1 while ending it, else the president's lean.
+    pub fn stance(&self) -> f64 {
+        match self.posture {
+            Posture::Balloon { .. } | Posture::Pending { .. } => 1.0,
+            Posture::Notice { .. } => -1.0,
+            Posture::Idle => self.ideology,
+        }
+    }
+
+    /// Grievance activation the executive's posture sends to voters this week: an
+    /// announcement is loud, a debate goes on, a secret is quiet until it is exposed.
+    pub fn activation(&self, week: u32, familiarity: f64, us_pressure: f64) -> f64 {
+        let (rung, publicity) = match self.posture {
+            Posture::Balloon { rung, .. } => (rung, 0.5),
+            Posture::Pending { rung, since, secret, exposed, .. } => {
+                let publicity = if secret && !exposed {
+                    0.1
+                } else if week == since + 1 {
+                    1.0
+                } else {
+                    0.4
+                };
+                (rung, publicity)
+            }
+            _ => return 0.0,
+        };
+        self.controversy[rung as usize]
+            * publicity
+            * (1.0 - self.familiarity_damping * familiarity)
+            * (1.0 - self.mediation * us_pressure)
+    }
+
+    /// Extra activation in the week a secret proposal comes out (procedural backlash).
+    pub fn exposure_activation(&self, rung: u8, familiarity: f64, us_pressure: f64) -> f64 {
+        self.params.secrecy_backlash
+            * self.controversy[rung as usize]
+            * (1.0 - self.familiarity_damping * familiarity)
+            * (1.0 - self.mediation * us_pressure)
+    }
+
+    fn bar(&self) -> f64 {
+        self.params.hurdle * (1.0 - self.params.risk_tolerance)
+    }
+
+    /// Strategic value of moving the logistics gap by `gap`.
+    fn strategic(&self, ctx: &Context, gap: f64) -> f64 {
+        let p = &self.params;
+        p.threat_weight * (ctx.agg.threat_mean - self.threat_baseline).max(0.0)
+            + p.us_weight * ctx.us_pressure
+            + p.abandonment_weight * (1.0 - ctx.us_commitment)
+            + p.logistics_weight * gap
+            + p.ideology_weight * self.ideology
+    }
+
+    /// Expected domestic cost of pushing a rung now.
+    fn domestic_cost(&self, ctx: &Context, rung: u8) -> f64 {
+        let a = ctx.agg;
+        self.controversy[rung as usize]
+            * (a.grievance_mean + a.salience_mean)
+            * (1.0 - self.familiarity_damping * ctx.familiarity)
+            * (1.5 - a.support_share)
+    }
+
+    /// Net value of pushing `rung` now, with capital as a cushion.
+    pub fn value(&self, ctx: &Context, rung: u8) -> f64 {
+        self.strategic(ctx, ctx.gap_closed[rung as usize]) - self.domestic_cost(ctx, rung)
+            + self.params.capital_weight * (self.capital - 0.5)
+    }
+
+    /// Net value of keeping an agreement in force.
+    fn keep_value(&self, ctx: &Context, rung: u8) -> f64 {
+        self.strategic(ctx, ctx.gap_opened[rung as usize]) - self.domestic_cost(ctx, rung)
+    }
+
+    fn audience_cost(&self, rung: u8) -> f64 {
+        self.params.audience_cost * self.controversy[rung as usize]
+    }
+
+    /// The week's decision. Costs land on capital here; the world applies the rest.
+    pub fn decide(&mut self, ctx: &Context, rng: &mut RunRng) -> Action {
+        let noise = self.params.decision_noise * normal(rng);
+        let bar = self.bar();
+        let week = ctx.week;
+        match self.posture {
+            Posture::Idle => {
+                if self.cooldown > 0 {
+                    self.cooldown -= 1;
+                    return Action::Hold;
+                }
+                if let Some(r) = ctx.terminable {
+                    if self.ideology < 0.0 && self.keep_value(ctx, r) + noise < -bar {
+                        self.posture = Posture::Notice { rung: r, since: week };
+                        return Action::Notice(r);
+                    }
+                }
+                let Some(r) = ctx.next_target else { return Action::Hold };
+                let v = self.value(ctx, r) + noise;
+                let balloon_due = self.last_balloon.is_none_or(|w| week >= w + self.params.cooldown_weeks);
+                if v > bar {
+                    // Without a consent vote, an executive facing an unwilling public avoids the debate.
+                    let secret = !self.consent_required && ctx.agg.support_share < 0.5 && self.controversy[r as usize] > 0.3;
+                    self.propose(r, week, secret, ctx);
+                    Action::Propose { rung: r, secret }
+                } else if v > bar - self.params.balloon_margin && balloon_due {
+                    self.last_balloon = Some(week);
+                    self.posture = Posture::Balloon { rung: r, since: week };
+                    Action::TrialBalloon(r)
+                } else {
+                    Action::Hold
+                }
+            }
+            Posture::Balloon { rung, .. } => {
+                // The public reaction is now in the aggregates.
+                if self.value(ctx, rung) + noise > bar {
+                    self.propose(rung, week, false, ctx);
+                    Action::Propose { rung, secret: false }
+                } else {
+                    self.posture = Posture::Idle;
+                    self.cooldown = self.params.cooldown_weeks / 2;
+                    Action::BalloonWithdrawn(rung)
+                }
+            }
+            Posture::Pending { rung, since, window, secret, exposed } => {
+                if secret && !exposed && rng.random::<f64>() < self.params.exposure_rate {
+                    self.posture = Posture::Pending { rung, since, window, secret, exposed: true };
+                    return Action::Exposed(rung);
+                }
+                if ctx.assembly.revolt {
+                    self.fail(rung, 1.0);
+                    return Action::Collapse { rung, reason: "postponed_by_ruling_party" };
+                }
+                // Retreating costs face; continuing costs the domestic price.
+                let quiet = secret && !exposed;
+                let retreat_cost = self.audience_cost(rung) * if quiet { 0.5 } else { 1.0 };
+                if self.value(ctx, rung) + noise < -retreat_cost {
+                    self.fail(rung, if quiet { 0.5 } else { 1.0 });
+                    return Action::Retreat(rung);
+                }
+                if week < since + window {
+                    return Action::Continue;
+                }
+                let reason = if !ctx.japan_accepts[rung as usize] {
+                    Some("japan_declined")
+                } else if self.consent_required && !Legislature::consents(&ctx.assembly) {
+                    Some("consent_vote_failed")
+                } else if rung >= crate::ladder::ACSA_CONDITIONAL && !ctx.diet_approves {
+                    Some("diet_rejected")
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    self.fail(rung, 0.5);
+                    return Action::Collapse { rung, reason };
+                }
+                self.posture = Posture::Idle;
+                self.cooldown = self.params.cooldown_weeks / 2;
+                Action::Sign(rung)
+            }
+            Posture::Notice { rung, since } => {
+                // US pressure or a change of heart can suspend the notice before it expires.
+                let pressed = rng.random::<f64>() < 0.1 * ctx.us_pressure;
+                if pressed || self.keep_value(ctx, rung) + noise > -0.5 * bar {
+                    self.posture = Posture::Idle;
+                    self.cooldown = self.params.cooldown_weeks;
+                    return Action::Suspend(rung);
+                }
+                if week >= since + NOTICE_WEEKS {
+                    self.posture = Posture::Idle;
+                    self.cooldown = self.params.cooldown_weeks;
+                    return Action::Terminate(rung);
+                }
+                Action::Continue
+            }
+        }
+    }
+
+    fn propose(&mut self, rung: u8, week: u32, secret: bool, ctx: &Context) {
+        // The cabinet-only fast track also halves the drafting window.
+        let window = if secret { (ctx.window[rung as usize] / 2).max(1) } else { ctx.window[rung as usize] };
+        self.posture = Posture::Pending { rung, since: week, window, secret, exposed: false };
+    }
+
+    /// A retreat or collapse: the audience cost lands on capital and a cooldown starts.
+    fn fail(&mut self, rung: u8, share: f64) {
+        self.damage += share * self.audience_cost(rung);
+        self.capital = (self.capital - share * self.audience_cost(rung)).max(0.0);
+        self.posture = Posture::Idle;
+        self.cooldown = self.params.cooldown_weeks;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::run_rng;
+
+    fn agg(threat: f64, grievance: f64, salience: f64, support_share: f64) -> Aggregates {
+        Aggregates {
+            threat_mean: threat,
+            grievance_mean: grievance,
+            salience_mean: salience,
+            support_share,
+            approval: 0.5,
+            ..Default::default()
+        }
+    }
+
+    fn ctx<'a>(week: u32, a: &'a Aggregates) -> Context<'a> {
+        Context {
+            week,
+            agg: a,
+            assembly: Assessment { support: 0.6, yes_votes: 180, governing_opposed: 0.1, revolt: false },
+            us_pressure: 0.5,
+            us_commitment: 0.7,
+            japan_accepts: [true; 6],
+            diet_approves: true,
+            familiarity: 0.0,
+            next_target: Some(4),
+            terminable: Some(3),
+            gap_closed: [0.0, 0.0, 0.0, 0.0, 0.6, 1.0],
+            gap_opened: [0.0; 6],
+            window: [4; 6],
+        }
+    }
+
+    fn quiet_exec() -> Executive {
+        let mut sc = Scenario::default();
+        sc.executive.decision_noise = 0.0;
+        let mut e = Executive::new(&sc);
+        e.capital = 0.5;
+        e
+    }
+
+    #[test]
+    fn threat_moves_the_executive_to_propose() {
+        let mut rng = run_rng(&[0; 32]);
+        let calm = agg(0.4, 0.55, 0.1, 0.5);
+        let mut e = quiet_exec();
+        assert_eq!(e.decide(&ctx(0, &calm), &mut rng), Action::Hold);
+        let scared = agg(0.8, 0.55, 0.1, 0.5);
+        let mut e = quiet_exec();
+        assert!(matches!(e.decide(&ctx(0, &scared), &mut rng), Action::Propose { rung: 4, .. }));
+    }
+
+    #[test]
+    fn retreat_costs_capital_and_starts_a_cooldown() {
+        let mut rng = run_rng(&[0; 32]);
+        let mut e = quiet_exec();
+        let scared = agg(0.8, 0.55, 0.1, 0.6);
+        assert!(matches!(e.decide(&ctx(0, &scared), &mut rng), Action::Propose { rung: 4, secret: false }));
+        let backlash = agg(0.4, 0.7, 0.9, 0.2);
+        let before = e.capital;
+        assert_eq!(e.decide(&ctx(1, &backlash), &mut rng), Action::Retreat(4));
+        assert!(e.capital < before);
+        assert!(e.damage > 0.0 && e.cooldown > 0);
+        assert_eq!(e.decide(&ctx(2, &scared), &mut rng), Action::Hold);
+    }
+
+    #[test]
+    fn revolt_collapses_a_pending_proposal() {
+        let mut rng = run_rng(&[0; 32]);
+        let mut e = quiet_exec();
+        let scared = agg(0.8, 0.55, 0.1, 0.6);
+        e.decide(&ctx(0, &scared), &mut rng);
+        let mut c = ctx(1, &scared);
+        c.assembly.revolt = true;
+        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: "postponed_by_ruling_party" });
+    }
+
+    #[test]
+    fn signs_at_window_end_only_inside_both_win_sets() {
+        let mut rng = run_rng(&[0; 32]);
+        let scared = agg(0.8, 0.55, 0.1, 0.6);
+        let mut e = quiet_exec();
+        e.decide(&ctx(0, &scared), &mut rng);
+        for w in 1..4 {
+            assert_eq!(e.decide(&ctx(w, &scared), &mut rng), Action::Continue);
+        }
+        let mut c = ctx(4, &scared);
+        c.japan_accepts[4] = false;
+        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: "japan_declined" });
+        let mut e = quiet_exec();
+        e.decide(&ctx(0, &scared), &mut rng);
+        assert_eq!(e.decide(&ctx(4, &scared), &mut rng), Action::Sign(4));
+    }
+
+    #[test]
+    fn unpopular_low_support_proposal_goes_by_fast_track() {
+        let mut rng = run_rng(&[0; 32]);
+        let mut e = quiet_exec();
+        let scared_but_opposed = agg(0.9, 0.55, 0.1, 0.4);
+        assert_eq!(e.decide(&ctx(0, &scared_but_opposed), &mut rng), Action::Propose { rung: 4, secret: true });
+        assert!(matches!(e.posture, Posture::Pending { window: 2, .. }));
+    }
+
+    #[test]
+    fn progressive_gives_notice_when_agreement_turns_toxic() {
+        let mut rng = run_rng(&[0; 32]);
+        let mut e = quiet_exec();
+        let angry = agg(0.35, 0.8, 0.8, 0.2);
+        let mut c = ctx(0, &angry);
+        c.next_target = None;
+        c.us_pressure = 0.0;
+        assert_eq!(e.decide(&c, &mut rng), Action::Notice(3));
+        assert_eq!(e.stance(), -1.0);
+    }
+
+    #[test]
+    fn capital_follows_approval_and_clock() {
+        let mut e = quiet_exec();
+        e.update_capital(0, 0.6, 0.6);
+        let high = e.capital;
+        e.update_capital(0, 0.3, 0.4);
+        assert!(e.capital < high);
+        let (h0, _) = e.clock(0);
+        let (h1, l1) = e.clock(200);
+        assert!(h0 > h1 && l1 > 0.0, "2026-06 is a year into the term; week 200 is in its last year");
+    }
+}

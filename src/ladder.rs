@@ -1,0 +1,172 @@
+//! The cooperation ladder: which rungs are in force, and the stocks that drills
+//! (familiarity F) and technical dialogue (readiness R) build.
+
+use crate::rng::decay;
+use crate::scenario::{rung_from_name, Scenario};
+
+pub const SAREX: u8 = 1;
+pub const DIALOGUE: u8 = 2;
+pub const GSOMIA: u8 = 3;
+pub const ACSA_CONDITIONAL: u8 = 4;
+pub const ACSA_FULL: u8 = 5;
+
+#[derive(Clone, Debug)]
+pub struct Ladder {
+    pub in_force: [bool; 6],
+    pub familiarity: f64,
+    pub readiness: f64,
+    /// Drills are frozen (after a military friction) until this week.
+    pub drills_frozen_until: u32,
+    drills_allowed: bool,
+    allow_conditional: bool,
+    familiarity_gain: f64,
+    familiarity_decay: f64,
+    readiness_gain: f64,
+}
+
+impl Ladder {
+    pub fn new(sc: &Scenario) -> Self {
+        let l = &sc.ladder;
+        let mut in_force = [false; 6];
+        in_force[0] = true;
+        for name in &l.in_force {
+            if let Some(r) = rung_from_name(name) {
+                in_force[r as usize] = true;
+            }
+        }
+        if !l.drills {
+            in_force[SAREX as usize] = false;
+        }
+        if !l.allow_conditional {
+            in_force[ACSA_CONDITIONAL as usize] = false;
+        }
+        Ladder {
+            in_force,
+            familiarity: 0.0,
+            readiness: 0.0,
+            drills_frozen_until: 0,
+            drills_allowed: l.drills,
+            allow_conditional: l.allow_conditional,
+            familiarity_gain: l.familiarity_gain,
+            familiarity_decay: decay(l.familiarity_half_life_weeks),
+            readiness_gain: l.readiness_gain,
+        }
+    }
+
+    /// Highest rung in force.
+    pub fn top(&self) -> u8 {
+        (0..6).rev().find(|&r| self.in_force[r]).unwrap_or(0) as u8
+    }
+
+    pub fn has_acsa(&self) -> bool {
+        self.in_force[ACSA_CONDITIONAL as usize] || self.in_force[ACSA_FULL as usize]
+    }
+
+    fn allowed(&self, rung: u8) -> bool {
+        match rung {
+            SAREX => self.drills_allowed,
+            ACSA_CONDITIONAL => self.allow_conditional,
+            _ => true,
+        }
+    }
+
+    /// Progress comes in phases: the next proposal is the lowest allowed rung not in force.
+    pub fn next_target(&self) -> Option<u8> {
+        (1..=5u8).find(|&r| !self.in_force[r as usize] && self.allowed(r) && !(r == ACSA_CONDITIONAL && self.in_force[ACSA_FULL as usize]))
+    }
+
+    /// The agreement an executive could give notice to end: the highest of GSOMIA and ACSA.
+    pub fn terminable(&self) -> Option<u8> {
+        [ACSA_FULL, ACSA_CONDITIONAL, GSOMIA].into_iter().find(|&r| self.in_force[r as usize])
+    }
+
+    pub fn sign(&mut self, rung: u8) {
+        self.in_force[rung as usize] = true;
+    }
+
+    pub fn terminate(&mut self, rung: u8) {
+        self.in_force[rung as usize] = false;
+    }
+
+    pub fn drills_running(&self, week: u32) -> bool {
+        self.in_force[SAREX as usize] && week >= self.drills_frozen_until
+    }
+
+    /// A military friction freezes drills and defence exchanges.
+    pub fn freeze_drills(&mut self, week: u32, weeks: u32) {
+        self.drills_frozen_until = self.drills_frozen_until.max(week + weeks);
+    }
+
+    /// A disaster is an uncontroversial chance to work together, if drills are running.
+    pub fn disaster_relief(&mut self, week: u32, gain: f64) {
+        if self.drills_running(week) {
+            self.familiarity += gain * (1.0 - self.familiarity);
+        }
+    }
+
+    /// Weekly stocks: drills build familiarity, dialogue builds readiness; both fade unused.
+    pub fn step(&mut self, week: u32) {
+        if self.drills_running(week) {
+            self.familiarity += self.familiarity_gain * (1.0 - self.familiarity);
+        } else {
+            self.familiarity *= self.familiarity_decay;
+        }
+        if self.in_force[DIALOGUE as usize] {
+            self.readiness += self.readiness_gain * (1.0 - self.readiness);
+        } else {
+            self.readiness *= self.familiarity_decay;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_rung_follows_phases() {
+        let sc = Scenario::default();
+        let mut l = Ladder::new(&sc);
+        assert_eq!(l.top(), GSOMIA);
+        assert_eq!(l.next_target(), Some(DIALOGUE));
+        l.sign(DIALOGUE);
+        assert_eq!(l.next_target(), Some(ACSA_CONDITIONAL));
+        l.sign(ACSA_CONDITIONAL);
+        assert_eq!(l.next_target(), Some(ACSA_FULL));
+        assert_eq!(l.terminable(), Some(ACSA_CONDITIONAL));
+        l.sign(ACSA_FULL);
+        assert_eq!(l.next_target(), None);
+    }
+
+    #[test]
+    fn conditional_can_be_left_off_the_ladder() {
+        let mut sc = Scenario::default();
+        sc.ladder.allow_conditional = false;
+        sc.ladder.in_force = vec!["sarex".into(), "dialogue".into(), "gsomia".into()];
+        assert_eq!(Ladder::new(&sc).next_target(), Some(ACSA_FULL));
+    }
+
+    #[test]
+    fn drills_build_familiarity_and_friction_freezes_them() {
+        let sc = Scenario::default();
+        let mut l = Ladder::new(&sc);
+        for w in 0..52 {
+            l.step(w);
+        }
+        let f = l.familiarity;
+        assert!(f > 0.3);
+        l.freeze_drills(52, 26);
+        for w in 52..78 {
+            l.step(w);
+        }
+        assert!(l.familiarity < f);
+        let mut off = Scenario::default();
+        off.ladder.drills = false;
+        let mut l = Ladder::new(&off);
+        assert_eq!(l.next_target(), Some(DIALOGUE));
+        for w in 0..52 {
+            l.step(w);
+        }
+        assert_eq!(l.familiarity, 0.0);
+    }
+}

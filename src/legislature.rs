@@ -1,0 +1,225 @@
+//! The National Assembly: 253 district seats over contiguous voter ranges and 47 list seats.
+//!
+//! A member's stance on the president's proposal is party line + district mood + noise. The
+//! governing party backs its president under discipline; the opposition opposes in proportion
+//! to how politicised the issue is; both are pulled by their own voters.
+
+use crate::rng::{normal, Counter, RunRng, Stream};
+use crate::scenario::{Party, Scenario};
+use crate::voters::{Aggregates, DISTRICTS};
+
+pub const SEATS: usize = 300;
+pub const LIST_SEATS: usize = 47;
+
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub party: Party,
+    /// District index, or None for a list seat.
+    pub district: Option<usize>,
+    idiosyncrasy: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Legislature {
+    pub members: Vec<Member>,
+    discipline: f64,
+    district_weight: f64,
+    noise: f64,
+    revolt_threshold: f64,
+}
+
+/// How the Assembly stands on the question before it this week.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Assessment {
+    /// Share of all 300 members in favour.
+    pub support: f64,
+    pub yes_votes: usize,
+    /// Share of the governing party's members opposed.
+    pub governing_opposed: f64,
+    pub revolt: bool,
+}
+
+/// Split `total` seats in proportion to `weights` by largest remainder (ties to the first).
+fn largest_remainder(total: usize, weights: [u32; 3]) -> [usize; 3] {
+    let sum: u32 = weights.iter().sum();
+    if sum == 0 {
+        return [0, 0, total];
+    }
+    let quotas = weights.map(|w| total as f64 * w as f64 / sum as f64);
+    let mut seats = quotas.map(|q| q.floor() as usize);
+    let mut order = [0usize, 1, 2];
+    order.sort_by(|&a, &b| (quotas[b] - quotas[b].floor()).total_cmp(&(quotas[a] - quotas[a].floor())));
+    let mut left = total - seats.iter().sum::<usize>();
+    for k in order.into_iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        seats[k] += 1;
+        left -= 1;
+    }
+    seats
+}
+
+impl Legislature {
+    /// Seats from the scenario: list seats in proportion to each camp's seats, the rest as
+    /// districts, given to the districts whose voters lean most towards that camp.
+    pub fn new(sc: &Scenario, district_lean: &[f64], rng: &mut RunRng) -> Legislature {
+        let s = &sc.legislature.seats;
+        let totals = [s.progressive as usize, s.conservative as usize, s.independent as usize];
+        let mut list = largest_remainder(LIST_SEATS, [s.progressive, s.conservative, s.independent]);
+        for k in 0..3 {
+            list[k] = list[k].min(totals[k]);
+        }
+        // Any list seats a tiny party could not fill go to the largest camp.
+        let short = LIST_SEATS - list.iter().sum::<usize>();
+        let big = (0..3).max_by_key(|&k| totals[k] - list[k]).unwrap();
+        list[big] += short;
+        let district = [0, 1, 2].map(|k| totals[k] - list[k]);
+
+        let mut order: Vec<usize> = (0..DISTRICTS).collect();
+        order.sort_by(|&a, &b| district_lean[b].total_cmp(&district_lean[a]).then(a.cmp(&b)));
+        let mut owner = vec![Party::Independent; DISTRICTS];
+        for (rank, &d) in order.iter().enumerate() {
+            owner[d] = if rank < district[0] {
+                Party::Progressive
+            } else if rank >= DISTRICTS - district[1] {
+                Party::Conservative
+            } else {
+                Party::Independent
+            };
+        }
+
+        let l = &sc.legislature;
+        let mut members = Vec::with_capacity(SEATS);
+        for (d, &party) in owner.iter().enumerate() {
+            members.push(Member { party, district: Some(d), idiosyncrasy: l.noise * normal(rng) });
+        }
+        for p in Party::ALL {
+            for _ in 0..list[p.index()] {
+                members.push(Member { party: p, district: None, idiosyncrasy: l.noise * normal(rng) });
+            }
+        }
+        Legislature {
+            members,
+            discipline: l.discipline,
+            district_weight: l.district_weight,
+            noise: l.noise,
+            revolt_threshold: l.revolt_threshold,
+        }
+    }
+
+    pub fn seats(&self, party: Party) -> usize {
+        self.members.iter().filter(|m| m.party == party).count()
+    }
+
+    /// Stances on a proposal of the president's (`stance` +1 to deepen cooperation).
+    pub fn assess(
+        &self,
+        agg: &Aggregates,
+        exec_party: Party,
+        politicisation: f64,
+        counter: &Counter,
+        step: u32,
+    ) -> Assessment {
+        let mut yes = 0usize;
+        let (mut gov, mut gov_no) = (0usize, 0usize);
+        for (k, m) in self.members.iter().enumerate() {
+            let voters = 2.0 * agg.party_support[m.party.index()] - 1.0;
+            let line = if m.party == exec_party {
+                self.discipline + (1.0 - self.discipline) * voters
+            } else if m.party != Party::Independent && exec_party != Party::Independent {
+                let opposition = self.discipline * politicisation;
+                -opposition + (1.0 - opposition) * voters
+            } else {
+                voters
+            };
+            let mood = match m.district {
+                Some(d) => 2.0 * agg.district_support[d] - 1.0,
+                None => voters,
+            };
+            let weekly = 0.5 * self.noise * counter.normal(Stream::Legislator, step, k as u64);
+            let stance = line + self.district_weight * mood + m.idiosyncrasy + weekly;
+            yes += (stance > 0.0) as usize;
+            if m.party == exec_party {
+                gov += 1;
+                gov_no += (stance <= 0.0) as usize;
+            }
+        }
+        let governing_opposed = if gov > 0 { gov_no as f64 / gov as f64 } else { 0.0 };
+        Assessment {
+            support: yes as f64 / self.members.len() as f64,
+            yes_votes: yes,
+            governing_opposed,
+            revolt: governing_opposed > self.revolt_threshold,
+        }
+    }
+
+    /// Consent vote: a simple majority of the whole Assembly.
+    pub fn consents(a: &Assessment) -> bool {
+        a.yes_votes > SEATS / 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::run_rng;
+
+    fn aggregates(support: f64) -> Aggregates {
+        Aggregates {
+            party_support: [support; 3],
+            district_support: vec![support; DISTRICTS],
+            ..Default::default()
+        }
+    }
+
+    fn lean() -> Vec<f64> {
+        (0..DISTRICTS).map(|d| d as f64 / DISTRICTS as f64 - 0.5).collect()
+    }
+
+    #[test]
+    fn seats_sum_to_300_and_follow_scenario() {
+        let sc = Scenario::default();
+        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        assert_eq!(l.members.len(), SEATS);
+        assert_eq!(l.seats(Party::Progressive), 188);
+        assert_eq!(l.seats(Party::Conservative), 108);
+        assert_eq!(l.members.iter().filter(|m| m.district.is_none()).count(), LIST_SEATS);
+        // The most progressive-leaning district elects a progressive.
+        let top = l.members.iter().find(|m| m.district == Some(DISTRICTS - 1)).unwrap();
+        assert_eq!(top.party, Party::Progressive);
+    }
+
+    #[test]
+    fn odd_seat_splits_still_sum_to_300() {
+        let mut sc = Scenario::default();
+        sc.legislature.seats.progressive = 299;
+        sc.legislature.seats.conservative = 0;
+        sc.legislature.seats.independent = 1;
+        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        assert_eq!(l.members.len(), SEATS);
+        assert_eq!(l.seats(Party::Independent), 1);
+    }
+
+    #[test]
+    fn unpopular_proposal_provokes_a_revolt() {
+        let sc = Scenario::default();
+        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        let c = Counter::new(&[2; 32]);
+        let calm = l.assess(&aggregates(0.7), Party::Progressive, 0.2, &c, 0);
+        let angry = l.assess(&aggregates(0.1), Party::Progressive, 0.2, &c, 0);
+        assert!(!calm.revolt && angry.revolt);
+        assert!(calm.support > angry.support);
+        assert!(Legislature::consents(&calm));
+    }
+
+    #[test]
+    fn politicisation_hardens_the_opposition() {
+        let sc = Scenario::default();
+        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        let c = Counter::new(&[2; 32]);
+        let low = l.assess(&aggregates(0.55), Party::Progressive, 0.0, &c, 0);
+        let high = l.assess(&aggregates(0.55), Party::Progressive, 1.0, &c, 0);
+        assert!(high.support < low.support);
+    }
+}

@@ -1,0 +1,32 @@
+//! acsa: an agent-based model of when a Seoul-Tokyo Acquisition and Cross-Servicing
+//! Agreement becomes politically viable.
+//!
+//! Data flows one way: `Scenario` -> `World` -> step loop -> `Recorder` -> `Run`.
+//! The core knows nothing of Python; the bindings live in `python` behind a feature.
+
+pub mod counterparts;
+pub mod error;
+pub mod events;
+pub mod executive;
+pub mod ladder;
+pub mod legislature;
+pub mod logistics;
+pub mod network;
+pub mod record;
+pub mod rng;
+pub mod scenario;
+pub mod sweep;
+pub mod voters;
+pub mod world;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use error::{Error, Result};
+pub use network::Graph;
+pub use record::{Outcome, Run};
+pub use scenario::Scenario;
+pub use world::simulate;
+
+/// Part of every run's identity: results are comparable only within one model version.
+pub const MODEL_VERSION: &str = env!("CARGO_PKG_VERSION");

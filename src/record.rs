@@ -1,0 +1,98 @@
+//! What a run leaves behind: the weekly series, the event log and the outcome.
+
+use serde::Serialize;
+
+/// Series columns, in order. Every value is an f64 for zero-copy hand-over.
+pub const COLUMNS: [&str; 22] = [
+    "week",
+    "approval",
+    "support_mean",
+    "support_progressive",
+    "support_conservative",
+    "support_independent",
+    "support_share",
+    "favourability",
+    "grievance_mean",
+    "threat_mean",
+    "salience_mean",
+    "politicisation",
+    "capital",
+    "rung",
+    "pending",
+    "legislative_support",
+    "familiarity",
+    "readiness",
+    "logistics_gap",
+    "us_pressure",
+    "us_commitment",
+    "japan_willingness",
+];
+
+pub type Row = [f64; COLUMNS.len()];
+
+#[derive(Clone, Debug, Default)]
+pub struct Recorder {
+    columns: Vec<Vec<f64>>,
+}
+
+impl Recorder {
+    pub fn with_capacity(weeks: usize) -> Self {
+        Recorder { columns: (0..COLUMNS.len()).map(|_| Vec::with_capacity(weeks)).collect() }
+    }
+
+    pub fn push(&mut self, row: &Row) {
+        for (c, v) in self.columns.iter_mut().zip(row) {
+            c.push(*v);
+        }
+    }
+
+    pub fn into_series(self) -> Vec<(&'static str, Vec<f64>)> {
+        COLUMNS.iter().copied().zip(self.columns).collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventRecord {
+    pub week: u32,
+    pub kind: &'static str,
+    pub magnitude: f64,
+    /// The rung concerned (for shocks: the highest rung in force).
+    pub rung: u8,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Outcome {
+    pub viable: bool,
+    pub week_viable: Option<u32>,
+    pub max_rung: u8,
+    pub final_rung: u8,
+    pub n_proposals: u32,
+    pub n_collapses: u32,
+    pub n_retreats: u32,
+    pub n_trial_balloons: u32,
+    pub n_signed: u32,
+    pub n_termination_notices: u32,
+    pub n_suspensions: u32,
+    pub n_terminations: u32,
+    pub n_acsa_proposals: u32,
+    pub final_approval: f64,
+    pub mean_approval: f64,
+    pub min_capital: f64,
+    pub peak_threat: f64,
+    pub peak_salience: f64,
+    pub weeks: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub series: Vec<(&'static str, Vec<f64>)>,
+    pub events: Vec<EventRecord>,
+    pub outcome: Outcome,
+}
+
+impl Run {
+    pub fn column(&self, name: &str) -> Option<&[f64]> {
+        self.series.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_slice())
+    }
+}

@@ -1,0 +1,63 @@
+//! Many runs at once: each run on its own, spread over all cores with rayon.
+//! A run that panics is turned into an error; it never takes the others down.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::network::Graph;
+use crate::record::Run;
+use crate::scenario::Scenario;
+use crate::world::simulate;
+
+/// One run, with any panic turned into `Error::Simulation`.
+pub fn run_one(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<Run> {
+    catch_unwind(AssertUnwindSafe(|| simulate(sc, seed, graph))).unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Error::Simulation(msg))
+    })
+}
+
+/// Run every (scenario, seed) pair in parallel; results come back in input order.
+pub fn run_batch(scenarios: &[Scenario], seeds: &[[u8; 32]], graph: Option<&Graph>) -> Vec<Result<Run>> {
+    scenarios
+        .par_iter()
+        .zip(seeds.par_iter())
+        .map(|(sc, seed)| run_one(sc, seed, graph.cloned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Scenario {
+        let mut sc = Scenario::default();
+        sc.voters.n = 2_000;
+        sc.horizon_weeks = 60;
+        sc
+    }
+
+    #[test]
+    fn batch_matches_single_runs() {
+        let scs = vec![small(), small()];
+        let seeds = [[1u8; 32], [2u8; 32]];
+        let batch = run_batch(&scs, &seeds, None);
+        for (i, r) in batch.iter().enumerate() {
+            let single = simulate(&scs[i], &seeds[i], None).unwrap();
+            assert_eq!(r.as_ref().unwrap().series, single.series);
+        }
+    }
+
+    #[test]
+    fn bad_scenario_is_an_error_not_a_panic() {
+        let mut sc = small();
+        sc.voters.stubbornness = f64::NAN;
+        assert!(matches!(run_one(&sc, &[0; 32], None), Err(Error::Config { .. })));
+    }
+}

@@ -1,0 +1,352 @@
+//! The world and its weekly step loop: events, counterparts, voters, aggregation,
+//! legislature, executive, ladder, record (DESIGN.md section 3, in that order).
+
+use rand::RngExt;
+
+use crate::counterparts::{Japan, UnitedStates};
+use crate::error::{Error, Result};
+use crate::events::{draw_week, Shock, ShockKind, WEEKS_PER_YEAR};
+use crate::executive::{Action, Context, Executive, Posture};
+use crate::ladder::{Ladder, ACSA_CONDITIONAL};
+use crate::legislature::{Legislature, SEATS};
+use crate::logistics;
+use crate::network::Graph;
+use crate::record::{EventRecord, Outcome, Recorder, Row, Run};
+use crate::rng::{decay, run_rng, Counter, RunRng};
+use crate::scenario::{NetworkKind, Scenario};
+use crate::voters::{Aggregates, Pulse, Voters};
+
+/// Salience input per unit magnitude of a Japanese trigger (military friction: half).
+const TRIGGER_SALIENCE: f64 = 0.5;
+/// Salience and rally input of a Korean termination notice, itself a dispute with Japan.
+const NOTICE_DISPUTE: f64 = 0.3;
+/// Grievance averaging rounds before week 0, so the run starts settled.
+const SETTLE_ROUNDS: usize = 30;
+
+pub struct World<'a> {
+    sc: &'a Scenario,
+    rng: RunRng,
+    counter: Counter,
+    graph: Graph,
+    voters: Voters,
+    legislature: Legislature,
+    executive: Executive,
+    ladder: Ladder,
+    us: UnitedStates,
+    japan: Japan,
+    scheduled: Vec<(u32, ShockKind, f64)>,
+    shocks: Vec<Shock>,
+    grievance_shock: f64,
+    grievance_decay: f64,
+    politicisation: f64,
+    politicisation_decay: f64,
+    seat_share: f64,
+    /// Extra voter input carried to next week: exposure of a secret, a notice's dispute.
+    carried_activation: f64,
+    carried_trigger: f64,
+    acsa_since: Option<u32>,
+    recorder: Recorder,
+    events: Vec<EventRecord>,
+    outcome: Outcome,
+    approval_sum: f64,
+}
+
+/// Run one scenario from a 32-byte seed. `graph` is the user network (network.kind = "user").
+pub fn simulate(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<Run> {
+    let mut world = World::new(sc, seed, graph)?;
+    for week in 0..sc.horizon_weeks {
+        world.step(week);
+    }
+    Ok(world.finish())
+}
+
+impl<'a> World<'a> {
+    pub fn new(sc: &'a Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<World<'a>> {
+        sc.validate()?;
+        let n = sc.voters.n as usize;
+        let counter = Counter::new(seed);
+        let mut rng = run_rng(seed);
+        let mut voters = Voters::new(sc, &counter, &mut rng);
+        let graph = match (sc.network.kind, graph) {
+            (NetworkKind::User, Some(g)) => Graph::from_csr(g.indptr, g.indices, n)?,
+            (NetworkKind::User, None) => {
+                return Err(Error::config("network.kind", "is 'user' but no graph was given"));
+            }
+            (kind, Some(_)) => {
+                return Err(Error::config("network.kind", format!("is '{kind:?}' but a graph was given; use 'user'")));
+            }
+            (kind, None) => {
+                let degree = sc.network.degree as usize;
+                if degree >= n {
+                    return Err(Error::config("network.degree", format!("must be less than voters.n ({n}), got {degree}")));
+                }
+                let net = &sc.network;
+                match kind {
+                    NetworkKind::Sbm => Graph::sbm(&voters.party, degree, net.homophily, &counter),
+                    _ => Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter),
+                }
+            }
+        };
+        voters.settle(&graph, SETTLE_ROUNDS);
+        let start = voters.aggregate();
+        let legislature = Legislature::new(sc, &start.district_lean, &mut rng);
+        let executive = Executive::new(sc);
+        let seat_share = legislature.seats(executive.party) as f64 / SEATS as f64;
+        let weeks = sc.horizon_weeks as usize;
+        Ok(World {
+            sc,
+            rng,
+            counter,
+            graph,
+            voters,
+            legislature,
+            executive,
+            ladder: Ladder::new(sc),
+            us: UnitedStates::new(sc),
+            japan: Japan::new(sc),
+            scheduled: sc.scheduled(),
+            shocks: Vec::new(),
+            grievance_shock: 0.0,
+            grievance_decay: decay(sc.voters.grievance_shock_half_life_weeks),
+            politicisation: 0.0,
+            politicisation_decay: decay(52.0),
+            seat_share,
+            carried_activation: 0.0,
+            carried_trigger: 0.0,
+            acsa_since: None,
+            recorder: Recorder::with_capacity(weeks),
+            events: Vec::new(),
+            outcome: Outcome { min_capital: 1.0, ..Default::default() },
+            approval_sum: 0.0,
+        })
+    }
+
+    fn log(&mut self, week: u32, kind: &'static str, magnitude: f64, rung: u8, outcome: &'static str) {
+        self.events.push(EventRecord { week, kind, magnitude, rung, outcome });
+    }
+
+    pub fn step(&mut self, week: u32) {
+        let sc = self.sc;
+
+        // 1-2. Events and counterparts: last week's episodes fade, this week's land.
+        self.us.step();
+        self.japan.step();
+        self.grievance_shock *= self.grievance_decay;
+        draw_week(sc, week, &self.scheduled, &mut self.rng, &mut self.shocks);
+        let (mut threat_jump, mut trigger) = (0.0, std::mem::take(&mut self.carried_trigger));
+        for i in 0..self.shocks.len() {
+            let s = self.shocks[i];
+            let effect = sc.shocks.params(s.kind).effect * s.magnitude;
+            self.us.absorb(&s, sc);
+            self.japan.absorb(&s);
+            match s.kind {
+                ShockKind::MissileTest | ShockKind::NuclearTest | ShockKind::MaritimeClash | ShockKind::ChineseCoercion => {
+                    threat_jump += effect
+                }
+                ShockKind::UsAbandonment => {}
+                ShockKind::JapanTrigger => {
+                    self.grievance_shock += effect;
+                    trigger += TRIGGER_SALIENCE * s.magnitude;
+                }
+                ShockKind::MilitaryFriction => {
+                    self.grievance_shock += effect;
+                    trigger += 0.5 * TRIGGER_SALIENCE * s.magnitude;
+                    self.ladder.freeze_drills(week, sc.ladder.friction_freeze_weeks);
+                }
+                ShockKind::Disaster => self.ladder.disaster_relief(week, effect),
+            }
+            let outcome = if s.scheduled { "scheduled" } else { "" };
+            self.log(week, s.kind.name(), s.magnitude, self.ladder.top(), outcome);
+        }
+
+        // 3. Voters.
+        let us_pressure = self.us.pressure();
+        let pulse = Pulse {
+            step: week,
+            threat_jump,
+            threat_base_shift: 0.5 * self.us.abandonment_shock(),
+            grievance_shock: self.grievance_shock,
+            activation: self.executive.activation(week, self.ladder.familiarity, us_pressure)
+                + std::mem::take(&mut self.carried_activation),
+            trigger,
+            exec_party: Some(self.executive.party),
+            exec_stance: self.executive.stance(),
+            politicisation: self.politicisation,
+            approval_shift: self.executive.approval_shift(week, sc.voters.term_decay),
+        };
+        if week > 0 && (week as f64 / WEEKS_PER_YEAR).floor() > ((week - 1) as f64 / WEEKS_PER_YEAR).floor() {
+            self.voters.replace_cohort(sc, week, &pulse, &self.counter);
+        }
+        // 4. Aggregation (inside the voter step, in fixed district order).
+        let agg = self.voters.step(&self.graph, &pulse, &self.counter);
+
+        // Politicisation rises fast with salience and fades slowly.
+        let target = (2.5 * (agg.salience_mean - sc.voters.salience_baseline).max(0.0)).min(1.0);
+        self.politicisation = if target > self.politicisation {
+            self.politicisation + 0.3 * (target - self.politicisation)
+        } else {
+            target + (self.politicisation - target) * self.politicisation_decay
+        };
+
+        // 5. Legislature.
+        let assembly = self.legislature.assess(&agg, self.executive.party, self.politicisation, &self.counter, week);
+
+        // 6. Executive.
+        self.executive.update_capital(week, agg.approval, self.seat_share);
+        let action = self.decide(week, &agg, assembly, us_pressure);
+        self.apply(week, action);
+
+        // 7. Ladder and logistics.
+        self.ladder.step(week);
+        if let Some(w0) = self.acsa_since {
+            if !self.outcome.viable && week + 1 - w0 >= sc.outcome.sustain_weeks {
+                self.outcome.viable = true;
+                self.outcome.week_viable = Some(w0);
+            }
+        }
+
+        // 8. Record.
+        self.record(week, &agg, assembly.support, us_pressure);
+    }
+
+    fn decide(&mut self, week: u32, agg: &Aggregates, assembly: crate::legislature::Assessment, us_pressure: f64) -> Action {
+        let sc = self.sc;
+        let l = &self.ladder;
+        let offshore = sc.logistics.offshore_share;
+        let mut gap_closed = [0.0; 6];
+        let mut gap_opened = [0.0; 6];
+        let mut window = [1u32; 6];
+        let mut japan_accepts = [true; 6];
+        let now = logistics::gap(&l.in_force, offshore);
+        for r in 1..=5u8 {
+            gap_closed[r as usize] = logistics::gap_closed(&l.in_force, r, offshore);
+            let mut without = l.in_force;
+            without[r as usize] = false;
+            gap_opened[r as usize] = logistics::gap(&without, offshore) - now;
+            let w = sc.ladder.window_weeks.get(r) * (1.0 - sc.ladder.readiness_speedup * l.readiness);
+            window[r as usize] = w.round().max(1.0) as u32;
+            japan_accepts[r as usize] = self.japan.accepts(us_pressure, sc.ladder.controversy.get(r));
+        }
+        let diet_approves = self.rng.random::<f64>() < self.japan.diet_approval;
+        let ctx = Context {
+            week,
+            agg,
+            assembly,
+            us_pressure,
+            us_commitment: self.us.commitment(),
+            japan_accepts,
+            diet_approves,
+            familiarity: l.familiarity,
+            next_target: l.next_target(),
+            terminable: l.terminable(),
+            gap_closed,
+            gap_opened,
+            window,
+        };
+        self.executive.decide(&ctx, &mut self.rng)
+    }
+
+    fn apply(&mut self, week: u32, action: Action) {
+        let controversy = |r: u8| self.sc.ladder.controversy.get(r);
+        let o = &mut self.outcome;
+        match action {
+            Action::Hold | Action::Continue => {}
+            Action::TrialBalloon(r) => {
+                o.n_trial_balloons += 1;
+                self.log(week, "trial_balloon", controversy(r), r, "floated");
+            }
+            Action::BalloonWithdrawn(r) => self.log(week, "trial_balloon", controversy(r), r, "withdrawn"),
+            Action::Propose { rung, secret } => {
+                o.n_proposals += 1;
+                o.n_acsa_proposals += (rung >= ACSA_CONDITIONAL) as u32;
+                self.log(week, "proposal", controversy(rung), rung, if secret { "fast_track" } else { "open" });
+            }
+            Action::Exposed(r) => {
+                self.carried_activation +=
+                    self.executive.exposure_activation(r, self.ladder.familiarity, self.us.pressure());
+                self.log(week, "proposal", controversy(r), r, "exposed");
+            }
+            Action::Retreat(r) => {
+                o.n_retreats += 1;
+                self.log(week, "retreat", controversy(r), r, "withdrawn");
+            }
+            Action::Collapse { rung, reason } => {
+                o.n_collapses += 1;
+                self.log(week, "collapse", controversy(rung), rung, reason);
+            }
+            Action::Sign(r) => {
+                o.n_signed += 1;
+                self.ladder.sign(r);
+                if r >= ACSA_CONDITIONAL && self.acsa_since.is_none() {
+                    self.acsa_since = Some(week);
+                }
+                self.log(week, "signed", controversy(r), r, "in_force");
+            }
+            Action::Notice(r) => {
+                o.n_termination_notices += 1;
+                self.japan.offended(0.2);
+                self.carried_trigger += NOTICE_DISPUTE;
+                self.log(week, "termination_notice", controversy(r), r, "notice_given");
+            }
+            Action::Suspend(r) => {
+                o.n_suspensions += 1;
+                self.log(week, "suspension", controversy(r), r, "kept");
+            }
+            Action::Terminate(r) => {
+                o.n_terminations += 1;
+                self.ladder.terminate(r);
+                if !self.ladder.has_acsa() {
+                    self.acsa_since = None;
+                }
+                self.log(week, "terminated", controversy(r), r, "ended");
+            }
+        }
+    }
+
+    fn record(&mut self, week: u32, agg: &Aggregates, legislative_support: f64, us_pressure: f64) {
+        let pending = match self.executive.posture {
+            Posture::Pending { rung, .. } | Posture::Balloon { rung, .. } => rung,
+            _ => 0,
+        };
+        let rung = self.ladder.top();
+        let row: Row = [
+            week as f64,
+            agg.approval,
+            agg.support_mean,
+            agg.party_support[0],
+            agg.party_support[1],
+            agg.party_support[2],
+            agg.support_share,
+            agg.favourability,
+            agg.grievance_mean,
+            agg.threat_mean,
+            agg.salience_mean,
+            self.politicisation,
+            self.executive.capital,
+            rung as f64,
+            pending as f64,
+            legislative_support,
+            self.ladder.familiarity,
+            self.ladder.readiness,
+            logistics::gap(&self.ladder.in_force, self.sc.logistics.offshore_share),
+            us_pressure,
+            self.us.commitment(),
+            self.japan.willingness(us_pressure),
+        ];
+        self.recorder.push(&row);
+        let o = &mut self.outcome;
+        o.max_rung = o.max_rung.max(rung);
+        o.final_rung = rung;
+        o.final_approval = agg.approval;
+        o.min_capital = o.min_capital.min(self.executive.capital);
+        o.peak_threat = o.peak_threat.max(agg.threat_mean);
+        o.peak_salience = o.peak_salience.max(agg.salience_mean);
+        o.weeks = week + 1;
+        self.approval_sum += agg.approval;
+    }
+
+    pub fn finish(mut self) -> Run {
+        self.outcome.mean_approval = self.approval_sum / self.outcome.weeks.max(1) as f64;
+        Run { series: self.recorder.into_series(), events: self.events, outcome: self.outcome }
+    }
+}
