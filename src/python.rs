@@ -1,0 +1,183 @@
+//! The thin pyo3 layer: strings and arrays in, a frozen handle out. Scenario JSON crosses
+//! the boundary as text; series arrays move from Rust to numpy without copying; the GIL is
+//! released while the core runs; errors map from the one Rust enum; panics never cross.
+
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::error::Error;
+use crate::network::Graph;
+use crate::record::Run;
+use crate::scenario::{get_path, Scenario, PARAMETERS};
+use crate::sweep;
+
+create_exception!(_core, ConfigError, PyValueError, "Bad scenario or input; the message starts with the parameter path.");
+create_exception!(_core, SimulationError, PyRuntimeError, "A run failed inside the core.");
+
+fn to_py(e: Error) -> PyErr {
+    match e {
+        Error::Config { .. } => ConfigError::new_err(e.to_string()),
+        Error::Simulation(m) => SimulationError::new_err(m),
+    }
+}
+
+fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+#[pyfunction]
+fn scenario_default_json() -> String {
+    Scenario::default().to_json()
+}
+
+#[pyfunction]
+fn scenario_normalize_json(text: &str) -> PyResult<String> {
+    Scenario::from_json_str(text).map(|s| s.to_json()).map_err(to_py)
+}
+
+#[pyfunction]
+fn scenario_from_toml(text: &str, source: &str) -> PyResult<String> {
+    Scenario::from_toml_str(text, source).map(|s| s.to_json()).map_err(to_py)
+}
+
+#[pyfunction]
+fn scenario_to_toml(json_text: &str) -> PyResult<String> {
+    Scenario::from_json_str(json_text).map(|s| s.to_toml()).map_err(to_py)
+}
+
+/// The documented parameters: path, default, unit, min, max, description.
+#[pyfunction]
+fn parameters(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    let tree = serde_json::to_value(Scenario::default()).expect("a scenario always serialises");
+    PARAMETERS
+        .iter()
+        .map(|p| {
+            let d = PyDict::new(py);
+            d.set_item("path", p.path)?;
+            let default = get_path(&tree, p.path).map(|v| v.to_string()).unwrap_or_else(|| "null".into());
+            d.set_item("default", json_loads(py, &default)?)?;
+            d.set_item("unit", p.unit)?;
+            let ranged = !(p.min == 0.0 && p.max == 0.0);
+            d.set_item("min", if ranged { Some(p.min) } else { None })?;
+            d.set_item("max", if ranged { Some(p.max) } else { None })?;
+            d.set_item("description", p.description)?;
+            Ok(d)
+        })
+        .collect()
+}
+
+fn seed_bytes(seed: &[u8]) -> PyResult<[u8; 32]> {
+    seed.try_into()
+        .map_err(|_| ConfigError::new_err(format!("seed: must be exactly 32 bytes, got {}", seed.len())))
+}
+
+fn user_graph(indptr: Option<PyReadonlyArray1<u64>>, indices: Option<PyReadonlyArray1<u32>>) -> PyResult<Option<Graph>> {
+    match (indptr, indices) {
+        (None, None) => Ok(None),
+        (Some(p), Some(i)) => Ok(Some(Graph { indptr: p.as_slice()?.to_vec(), indices: i.as_slice()?.to_vec() })),
+        _ => Err(ConfigError::new_err("graph: give both indptr and indices")),
+    }
+}
+
+/// A finished run: series arrays, event log and outcome, built once and shared.
+#[pyclass(frozen, module = "acsa._core")]
+struct RunHandle {
+    series: Py<PyDict>,
+    events: Py<PyDict>,
+    outcome: Py<PyAny>,
+}
+
+#[pymethods]
+impl RunHandle {
+    fn series(&self, py: Python<'_>) -> Py<PyDict> {
+        self.series.clone_ref(py)
+    }
+    fn events(&self, py: Python<'_>) -> Py<PyDict> {
+        self.events.clone_ref(py)
+    }
+    fn outcome(&self, py: Python<'_>) -> Py<PyAny> {
+        self.outcome.clone_ref(py)
+    }
+}
+
+fn outcome_dict<'py>(py: Python<'py>, run: &Run) -> PyResult<Bound<'py, PyAny>> {
+    json_loads(py, &serde_json::to_string(&run.outcome).expect("an outcome always serialises"))
+}
+
+fn into_handle(py: Python<'_>, run: Run) -> PyResult<RunHandle> {
+    let outcome = outcome_dict(py, &run)?.unbind();
+    let series = PyDict::new(py);
+    let events = PyDict::new(py);
+    let ev = &run.events;
+    events.set_item("week", ev.iter().map(|e| e.week as i64).collect::<Vec<_>>().into_pyarray(py))?;
+    events.set_item("kind", PyList::new(py, ev.iter().map(|e| e.kind))?)?;
+    events.set_item("magnitude", ev.iter().map(|e| e.magnitude).collect::<Vec<_>>().into_pyarray(py))?;
+    events.set_item("rung", ev.iter().map(|e| e.rung as i64).collect::<Vec<_>>().into_pyarray(py))?;
+    events.set_item("outcome", PyList::new(py, ev.iter().map(|e| e.outcome))?)?;
+    for (name, column) in run.series {
+        series.set_item(name, column.into_pyarray(py))?;
+    }
+    Ok(RunHandle { series: series.unbind(), events: events.unbind(), outcome })
+}
+
+#[pyfunction]
+#[pyo3(signature = (scenario_json, seed, indptr=None, indices=None))]
+fn simulate(
+    py: Python<'_>,
+    scenario_json: &str,
+    seed: &[u8],
+    indptr: Option<PyReadonlyArray1<u64>>,
+    indices: Option<PyReadonlyArray1<u32>>,
+) -> PyResult<RunHandle> {
+    let sc = Scenario::from_json_str(scenario_json).map_err(to_py)?;
+    let seed = seed_bytes(seed)?;
+    let graph = user_graph(indptr, indices)?;
+    let run = py.detach(|| sweep::run_one(&sc, &seed, graph)).map_err(to_py)?;
+    into_handle(py, run)
+}
+
+/// Run many scenarios in parallel on all cores; returns one outcome dict per run, in order.
+#[pyfunction]
+#[pyo3(signature = (scenario_jsons, seeds, indptr=None, indices=None))]
+fn run_batch<'py>(
+    py: Python<'py>,
+    scenario_jsons: Vec<String>,
+    seeds: Vec<Vec<u8>>,
+    indptr: Option<PyReadonlyArray1<u64>>,
+    indices: Option<PyReadonlyArray1<u32>>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if scenario_jsons.len() != seeds.len() {
+        return Err(ConfigError::new_err("seeds: need one seed per scenario"));
+    }
+    let scenarios = scenario_jsons
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Scenario::from_json_str(s).map_err(|e| ConfigError::new_err(format!("run {i}: {e}"))))
+        .collect::<PyResult<Vec<_>>>()?;
+    let seeds = seeds.iter().map(|s| seed_bytes(s)).collect::<PyResult<Vec<_>>>()?;
+    let graph = user_graph(indptr, indices)?;
+    let runs = py.detach(|| sweep::run_batch(&scenarios, &seeds, graph.as_ref()));
+    runs.into_iter()
+        .map(|r| r.map_err(to_py).and_then(|run| outcome_dict(py, &run)))
+        .collect()
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("MODEL_VERSION", crate::MODEL_VERSION)?;
+    m.add("ConfigError", py.get_type::<ConfigError>())?;
+    m.add("SimulationError", py.get_type::<SimulationError>())?;
+    m.add_class::<RunHandle>()?;
+    m.add_function(wrap_pyfunction!(scenario_default_json, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario_normalize_json, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario_from_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario_to_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(run_batch, m)?)?;
+    Ok(())
+}
