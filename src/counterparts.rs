@@ -80,8 +80,8 @@ impl Japan {
     /// Disputes sour Tokyo too: triggers and frictions lower its willingness for a while.
     pub fn absorb(&mut self, shock: &Shock) {
         match shock.kind {
-            ShockKind::JapanTrigger => self.dispute += 0.1 * shock.magnitude,
-            ShockKind::MilitaryFriction => self.dispute += 0.2 * shock.magnitude,
+            ShockKind::JapanTrigger => self.dispute += 0.05 * shock.magnitude,
+            ShockKind::MilitaryFriction => self.dispute += 0.15 * shock.magnitude,
             _ => {}
         }
     }
@@ -134,7 +134,7 @@ mod tests {
         let sc = Scenario::default();
         let mut jp = Japan::new(&sc);
         assert!(jp.accepts(0.5, 1.0));
-        jp.absorb(&shock(ShockKind::JapanTrigger, 3.0));
+        jp.absorb(&shock(ShockKind::JapanTrigger, 6.0));
         assert!(!jp.accepts(0.5, 1.0));
         assert!(jp.accepts(0.5, 0.1));
     }

@@ -32,6 +32,18 @@ impl ShockKind {
         ShockKind::Disaster,
     ];
 
+    /// Security shocks: the ones `shocks.intensity` scales (the external-shock pathway).
+    pub fn is_security(self) -> bool {
+        matches!(
+            self,
+            ShockKind::MissileTest
+                | ShockKind::NuclearTest
+                | ShockKind::MaritimeClash
+                | ShockKind::ChineseCoercion
+                | ShockKind::UsAbandonment
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ShockKind::MissileTest => "missile_test",
@@ -61,7 +73,7 @@ fn poisson(rng: &mut RunRng, lambda: f64) -> u32 {
         return 0;
     }
     let mut k = 0u32;
-    let mut p = (-lambda).exp();
+    let mut p = crate::math::exp(-lambda);
     let mut cdf = p;
     let u: f64 = rng.random();
     while u > cdf && k < 10_000 {
@@ -80,10 +92,11 @@ fn poisson(rng: &mut RunRng, lambda: f64) -> u32 {
 fn magnitude(rng: &mut RunRng, tail: f64, intensity: f64) -> f64 {
     let u: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
     let xm = (tail - 1.0) / tail;
-    (intensity * xm * u.powf(-1.0 / tail)).min(20.0 * intensity)
+    (intensity * xm * crate::math::powf(u, -1.0 / tail)).min(20.0 * intensity)
 }
 
-/// This week's shocks: the stochastic draws, then the scheduled ones.
+/// This week's shocks: the stochastic draws, then the scheduled ones. Scheduled magnitudes
+/// are taken as given.
 pub fn draw_week(
     sc: &Scenario,
     week: u32,
@@ -99,8 +112,9 @@ pub fn draw_week(
             rate *= 0.5 + sc.japan.nationalism;
         }
         let count = poisson(rng, rate / WEEKS_PER_YEAR);
+        let intensity = if kind.is_security() { s.intensity } else { 1.0 };
         for _ in 0..count {
-            let m = magnitude(rng, s.tail, s.intensity);
+            let m = magnitude(rng, s.tail, intensity);
             out.push(Shock { kind, magnitude: m, scheduled: false });
         }
     }

@@ -15,6 +15,9 @@ use crate::voters::Aggregates;
 
 /// Weeks of notice before an agreement ends (90 days).
 pub const NOTICE_WEEKS: u32 = 13;
+/// Ending an agreement in force is a larger step than not proposing one: notice is given
+/// only when keeping it is worth less than -NOTICE_BAR x the proposal bar.
+const NOTICE_BAR: f64 = 1.5;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Posture {
@@ -114,7 +117,7 @@ impl Executive {
     /// Honeymoon early in the term, lame duck in its last year.
     pub fn clock(&self, week: u32) -> (f64, f64) {
         let w = self.weeks_in_term(week);
-        let honeymoon = 0.15 * (-w / 26.0).exp();
+        let honeymoon = 0.15 * crate::math::exp(-w / 26.0);
         let lame_duck = 0.15 * (1.0 - (self.term_weeks - w) / 52.0).max(0.0);
         (honeymoon, lame_duck)
     }
@@ -222,14 +225,14 @@ impl Executive {
                     return Action::Hold;
                 }
                 if let Some(r) = ctx.terminable {
-                    if self.ideology < 0.0 && self.keep_value(ctx, r) + noise < -bar {
+                    if self.ideology < 0.0 && self.keep_value(ctx, r) + noise < -NOTICE_BAR * bar {
                         self.posture = Posture::Notice { rung: r, since: week };
                         return Action::Notice(r);
                     }
                 }
                 let Some(r) = ctx.next_target else { return Action::Hold };
                 let v = self.value(ctx, r) + noise;
-                let balloon_due = self.last_balloon.is_none_or(|w| week >= w + self.params.cooldown_weeks);
+                let balloon_due = self.last_balloon.is_none_or(|w| week >= w + 2 * self.params.cooldown_weeks);
                 if v > bar {
                     // Without a consent vote, an executive facing an unwilling public avoids the debate.
                     let secret = !self.consent_required && ctx.agg.support_share < 0.5 && self.controversy[r as usize] > 0.3;
@@ -360,6 +363,7 @@ mod tests {
     fn quiet_exec() -> Executive {
         let mut sc = Scenario::default();
         sc.executive.decision_noise = 0.0;
+        sc.executive.risk_tolerance = 0.8;
         let mut e = Executive::new(&sc);
         e.capital = 0.5;
         e

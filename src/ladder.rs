@@ -148,7 +148,8 @@ mod tests {
 
     #[test]
     fn drills_build_familiarity_and_friction_freezes_them() {
-        let sc = Scenario::default();
+        let mut sc = Scenario::default();
+        sc.ladder.familiarity_gain = 0.01;
         let mut l = Ladder::new(&sc);
         for w in 0..52 {
             l.step(w);

@@ -11,6 +11,7 @@ pub mod executive;
 pub mod ladder;
 pub mod legislature;
 pub mod logistics;
+pub mod math;
 pub mod network;
 pub mod record;
 pub mod rng;

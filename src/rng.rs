@@ -60,26 +60,43 @@ impl Counter {
         (self.bits(stream, step, index, draw) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// Standard normal by Box-Muller from two uniforms.
+    /// Standard normal by Marsaglia's polar method (pairs of draws until one is accepted).
     #[inline]
     pub fn normal(&self, stream: Stream, step: u32, index: u64) -> f64 {
-        let u1 = 1.0 - self.uniform(stream, step, index, 0); // (0, 1]
-        let u2 = self.uniform(stream, step, index, 1);
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        let mut draw = 0;
+        loop {
+            let u = 2.0 * self.uniform(stream, step, index, draw) - 1.0;
+            let v = 2.0 * self.uniform(stream, step, index, draw + 1) - 1.0;
+            if let Some(z) = polar(u, v) {
+                return z;
+            }
+            draw += 2;
+        }
     }
 }
 
 /// Standard normal from the run stream.
 pub fn normal(rng: &mut RunRng) -> f64 {
     use rand::RngExt;
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    loop {
+        let u = 2.0 * rng.random::<f64>() - 1.0;
+        let v = 2.0 * rng.random::<f64>() - 1.0;
+        if let Some(z) = polar(u, v) {
+            return z;
+        }
+    }
+}
+
+/// One step of the polar method: a normal deviate from a point in the unit disc, if it is in it.
+#[inline]
+fn polar(u: f64, v: f64) -> Option<f64> {
+    let s = u * u + v * v;
+    (s > 0.0 && s < 1.0).then(|| u * (-2.0 * crate::math::ln(s) / s).sqrt())
 }
 
 /// Weekly decay factor for a half-life in weeks.
 pub fn decay(half_life_weeks: f64) -> f64 {
-    0.5f64.powf(1.0 / half_life_weeks)
+    crate::math::powf(0.5, 1.0 / half_life_weeks)
 }
 
 #[cfg(test)]

@@ -319,24 +319,37 @@ impl Voters {
             .enumerate()
             .map(|(b, (gn, th, sa, su, ap))| {
                 let (d_first, d_end) = blocks[b];
-                let base = starts[d_first];
-                let mut sums = Vec::with_capacity(d_end - d_first);
-                for d in d_first..d_end {
-                    let mut s = Sums::default();
-                    for i in starts[d]..starts[d + 1] {
-                        let k = i - base;
-                        let state = VoterState { g: gn[k], th: th[k], sa: sa[k], su: su[k], ap: ap[k] };
-                        let new = update_voter(&p, pulse, counter, graph, g, g0[i], bias[i], party[i], i, state);
-                        gn[k] = new.g;
-                        th[k] = new.th;
-                        sa[k] = new.sa;
-                        su[k] = new.su;
-                        ap[k] = new.ap;
-                        accumulate(&mut s, &p, party[i], &new);
-                    }
-                    sums.push(s);
+                let (lo, hi) = (starts[d_first], starts[d_end]);
+                let (party, g0, bias) = (&party[lo..hi], &g0[lo..hi], &bias[lo..hi]);
+                // One pass per state variable: short independent loop bodies let the CPU
+                // overlap voters instead of waiting on one voter's long dependency chain.
+                for (k, slot) in gn.iter_mut().enumerate() {
+                    let anchor = clamp01(g0[k] as f64 + pulse.grievance_shock);
+                    *slot = friedkin_johnsen(g, graph.neighbours(lo + k), lo + k, anchor, &p) as f32;
                 }
-                sums
+                for (k, slot) in th.iter_mut().enumerate() {
+                    *slot = update_threat(&p, pulse, counter, party[k], lo + k, *slot as f64) as f32;
+                }
+                for (slot, &g) in sa.iter_mut().zip(gn.iter()) {
+                    *slot = update_salience(&p, pulse, g as f64, *slot as f64) as f32;
+                }
+                for k in 0..su.len() {
+                    let x = support_logit(&p, pulse, party[k], gn[k] as f64, th[k] as f64, sa[k] as f64, bias[k]);
+                    su[k] = crate::math::logistic(x) as f32;
+                }
+                for k in 0..ap.len() {
+                    ap[k] = update_approval(&p, pulse, party[k], gn[k] as f64, ap[k] as f64) as f32;
+                }
+                (d_first..d_end)
+                    .map(|d| {
+                        let mut s = Sums::default();
+                        for i in starts[d] - lo..starts[d + 1] - lo {
+                            let st = VoterState { g: gn[i], th: th[i], sa: sa[i], su: su[i], ap: ap[i] };
+                            accumulate(&mut s, &p, party[i], &st);
+                        }
+                        s
+                    })
+                    .collect()
             })
             .collect();
         std::mem::swap(&mut self.grievance, &mut self.grievance_next);
@@ -375,7 +388,7 @@ impl Voters {
         }
         let now = crate::scenario::year_of_day(sc.start_day()) + step as f64 / WEEKS_PER_YEAR;
         let years = step as f64 / WEEKS_PER_YEAR;
-        let weight = |by: f32| (0.07 * (now - by as f64 - ADULT_AGE)).exp();
+        let weight = |by: f32| crate::math::exp(0.07 * (now - by as f64 - ADULT_AGE));
         let mean_w = self.birth_year.iter().map(|&b| weight(b)).sum::<f64>() / self.n() as f64;
         let mut replaced = 0;
         for i in 0..self.n() {
@@ -467,50 +480,38 @@ fn friedkin_johnsen(g: &[f32], nbrs: &[u32], i: usize, anchor: f64, p: &Params) 
     clamp01(p.stubbornness * anchor + (1.0 - p.stubbornness) * avg)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Threat: jumps with shock exposure, decays to the party baseline.
 #[inline(always)]
-fn update_voter(
-    p: &Params,
-    pulse: &Pulse,
-    counter: &Counter,
-    graph: &Graph,
-    g: &[f32],
-    g0: f32,
-    bias: f32,
-    party: u8,
-    i: usize,
-    old: VoterState,
-) -> VoterState {
-    // Threat: jumps with shock exposure, decays to the party baseline.
+fn update_threat(p: &Params, pulse: &Pulse, counter: &Counter, party: u8, i: usize, old: f64) -> f64 {
     let base = threat_base(p, party, pulse.threat_base_shift);
-    let mut th = base + (old.th as f64 - base) * p.threat_decay;
+    let mut th = base + (old - base) * p.threat_decay;
     if pulse.threat_jump > 0.0 {
         th += pulse.threat_jump * (0.5 + counter.uniform(Stream::Exposure, pulse.step, i as u64, 0));
     }
-    let th = clamp01(th);
+    clamp01(th)
+}
 
-    // Grievance: Friedkin-Johnsen on the anchor plus the current trigger shock.
-    let gn = friedkin_johnsen(g, graph.neighbours(i), i, clamp01(g0 as f64 + pulse.grievance_shock), p);
+/// Salience: decays to baseline, activated by proposals and triggers in proportion to grievance.
+#[inline(always)]
+fn update_salience(p: &Params, pulse: &Pulse, g: f64, old: f64) -> f64 {
+    let sa = p.salience_baseline + (old - p.salience_baseline) * p.salience_decay;
+    clamp01(sa + (1.0 - sa) * ((pulse.activation + pulse.trigger) * g).min(1.0))
+}
 
-    // Salience: decays to baseline, activated by proposals and triggers in proportion to grievance.
-    let mut sa = p.salience_baseline + (old.sa as f64 - p.salience_baseline) * p.salience_decay;
-    sa += (1.0 - sa) * ((pulse.activation + pulse.trigger) * gn).min(1.0);
-    let sa = clamp01(sa);
+/// Support for security cooperation (logit): threat for, grievance x salience against,
+/// and the party cue once the issue is politicised.
+#[inline(always)]
+fn support_logit(p: &Params, pulse: &Pulse, party: u8, g: f64, th: f64, sa: f64, bias: f32) -> f64 {
+    p.support_intercept + p.support_threat_weight * (th - p.threat_baseline) - p.support_grievance_weight * g * (0.5 + sa)
+        + p.party_cue * pulse.politicisation * pulse.exec_stance * alignment(party, pulse.exec_party)
+        + bias as f64
+}
 
-    // Support for security cooperation: threat for, grievance x salience against, party cue.
-    let align = alignment(party, pulse.exec_party);
-    let logit = p.support_intercept + p.support_threat_weight * (th - p.threat_baseline)
-        - p.support_grievance_weight * gn * (0.5 + sa)
-        + p.party_cue * pulse.politicisation * pulse.exec_stance * align
-        + bias as f64;
-    let su = 1.0 / (1.0 + (-logit).exp());
-
-    // Approval: relaxes to the partisan resting level; backlash and rally move it.
-    let target = approval_target(p, align, pulse.approval_shift);
-    let ap = target + (old.ap as f64 - target) * p.approval_decay - p.backlash * pulse.activation * gn
-        + p.rally * pulse.trigger * gn;
-
-    VoterState { g: gn as f32, th: th as f32, sa: sa as f32, su: su as f32, ap: clamp01(ap) as f32 }
+/// Approval: relaxes to the partisan resting level; backlash and rally move it.
+#[inline(always)]
+fn update_approval(p: &Params, pulse: &Pulse, party: u8, g: f64, old: f64) -> f64 {
+    let target = approval_target(p, alignment(party, pulse.exec_party), pulse.approval_shift);
+    clamp01(target + (old - target) * p.approval_decay - p.backlash * pulse.activation * g + p.rally * pulse.trigger * g)
 }
 
 #[inline(always)]

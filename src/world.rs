@@ -20,8 +20,20 @@ use crate::voters::{Aggregates, Pulse, Voters};
 const TRIGGER_SALIENCE: f64 = 0.5;
 /// Salience and rally input of a Korean termination notice, itself a dispute with Japan.
 const NOTICE_DISPUTE: f64 = 0.3;
+/// Politicisation follows salience: it closes this share of the gap in a week when rising,
+/// and fades with this half-life when falling.
+const POLITICISATION_RISE: f64 = 0.15;
+const POLITICISATION_HALF_LIFE_WEEKS: f64 = 26.0;
 /// Grievance averaging rounds before week 0, so the run starts settled.
 const SETTLE_ROUNDS: usize = 30;
+
+/// Long-run mean of the grievance raised by Japanese triggers (rate x effect x mean
+/// magnitude, summed over its decay): the run starts there instead of at zero, so it
+/// does not drift upward through its first years.
+fn expected_trigger_load(sc: &Scenario) -> f64 {
+    let rate = sc.shocks.japan_trigger.rate * sc.shocks.rate_scale * (0.5 + sc.japan.nationalism) / WEEKS_PER_YEAR;
+    rate * sc.shocks.japan_trigger.effect / (1.0 - decay(sc.voters.grievance_shock_half_life_weeks))
+}
 
 pub struct World<'a> {
     sc: &'a Scenario,
@@ -106,10 +118,10 @@ impl<'a> World<'a> {
             japan: Japan::new(sc),
             scheduled: sc.scheduled(),
             shocks: Vec::new(),
-            grievance_shock: 0.0,
+            grievance_shock: expected_trigger_load(sc),
             grievance_decay: decay(sc.voters.grievance_shock_half_life_weeks),
             politicisation: 0.0,
-            politicisation_decay: decay(52.0),
+            politicisation_decay: decay(POLITICISATION_HALF_LIFE_WEEKS),
             seat_share,
             carried_activation: 0.0,
             carried_trigger: 0.0,
@@ -183,7 +195,7 @@ impl<'a> World<'a> {
         // Politicisation rises fast with salience and fades slowly.
         let target = (2.5 * (agg.salience_mean - sc.voters.salience_baseline).max(0.0)).min(1.0);
         self.politicisation = if target > self.politicisation {
-            self.politicisation + 0.3 * (target - self.politicisation)
+            self.politicisation + POLITICISATION_RISE * (target - self.politicisation)
         } else {
             target + (self.politicisation - target) * self.politicisation_decay
         };
