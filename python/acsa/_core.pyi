@@ -1,0 +1,48 @@
+# Type stubs for the compiled module acsa._core (kept by hand; check with
+# `python -m mypy.stubtest acsa._core`).
+from typing import Any, Optional, final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "MODEL_VERSION",
+    "ConfigError",
+    "SimulationError",
+    "RunHandle",
+    "scenario_default_json",
+    "scenario_normalize_json",
+    "scenario_from_toml",
+    "scenario_to_toml",
+    "parameters",
+    "simulate",
+    "run_batch",
+]
+
+MODEL_VERSION: str
+
+class ConfigError(ValueError): ...
+class SimulationError(RuntimeError): ...
+
+def scenario_default_json() -> str: ...
+def scenario_normalize_json(text: str) -> str: ...
+def scenario_from_toml(text: str, source: str) -> str: ...
+def scenario_to_toml(json_text: str) -> str: ...
+def parameters() -> list[dict[str, Any]]: ...
+def simulate(
+    scenario_json: str,
+    seed: bytes,
+    indptr: Optional[npt.NDArray[np.uint64]] = None,
+    indices: Optional[npt.NDArray[np.uint32]] = None,
+) -> RunHandle: ...
+def run_batch(
+    scenario_jsons: list[str],
+    seeds: list[bytes],
+    indptr: Optional[npt.NDArray[np.uint64]] = None,
+    indices: Optional[npt.NDArray[np.uint32]] = None,
+) -> list[dict[str, Any]]: ...
+@final
+class RunHandle:
+    def series(self) -> dict[str, npt.NDArray[np.float64]]: ...
+    def events(self) -> dict[str, Any]: ...
+    def outcome(self) -> dict[str, Any]: ...

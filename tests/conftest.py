@@ -1,0 +1,20 @@
+"""Shared fixtures: small scenarios so the suite stays fast."""
+
+import pytest
+
+import acsa
+
+# Large enough for every district to have voters, small enough to run in milliseconds.
+SMALL_N = 2000
+SHORT_HORIZON = 104
+
+
+@pytest.fixture(scope="session")
+def small() -> acsa.Scenario:
+    """The baseline with 2000 voters over two years."""
+    return acsa.Scenario.default().replace({"voters.n": SMALL_N, "horizon_weeks": SHORT_HORIZON})
+
+
+@pytest.fixture(scope="session")
+def small_run(small) -> acsa.Run:
+    return acsa.simulate(small, seed=1)

@@ -1,0 +1,94 @@
+"""The acsa command line."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from acsa.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_viability_quick(tmp_path, capsys):
+    out = tmp_path / "viab"
+    assert main(["viability", "--quick", "--no-progress", "--out", str(out)]) == 0
+    for name in ("viability.csv", "runs.csv", "viability_heatmap.png", "survival.png"):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "viability.csv")
+    assert list(table.columns) == ["voters.cohort_shift", "shocks.intensity", "n", "viable", "p", "lo", "hi"]
+    assert len(table) == 25 and (table["n"] == 3).all()
+    printed = capsys.readouterr().out
+    assert "P(viable" in printed and "[" in printed
+
+
+def test_run_writes_outputs(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["run", "--seed", "3", "--set", "voters.n=2000", "--set", "horizon_weeks=104",
+                 "--set", "network.kind=sbm", "--out", str(out)])
+    assert code == 0
+    series = pd.read_csv(out / "series.csv")
+    assert len(series) == 104
+    events = pd.read_csv(out / "events.csv")
+    assert list(events.columns) == ["week", "date", "kind", "magnitude", "rung", "outcome"]
+    outcome = json.loads((out / "outcome.json").read_text())
+    assert "viable" in outcome
+    assert "viable" in capsys.readouterr().out
+
+
+def test_run_from_scenario_file(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text("horizon_weeks = 60\n[voters]\nn = 1000\n")
+    assert main(["run", "--scenario", str(f), "--out", str(tmp_path / "o")]) == 0
+    assert len(pd.read_csv(tmp_path / "o" / "series.csv")) == 60
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [["--set", "voters.nn=5"], ["--set", "voters.n"], ["--set", "voters.stubbornness=2"], ["--set", "voters.n=nan"]],
+)
+def test_bad_set_exits_2(tmp_path, capsys, bad):
+    assert main(["run", *bad, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("acsa: error:") and "Traceback" not in err
+
+
+def test_missing_scenario_file_exits_2(tmp_path, capsys):
+    assert main(["run", "--scenario", str(tmp_path / "nope.toml"), "--out", str(tmp_path)]) == 2
+
+
+def test_sweep_example_spec(tmp_path, capsys):
+    out = tmp_path / "sw"
+    assert main(["sweep", str(ROOT / "examples" / "sweep.toml"), "--no-progress", "--out", str(out)]) == 0
+    runs = pd.read_csv(out / "runs.csv")
+    assert {"ladder.allow_conditional", "executive.risk_tolerance", "viable"} <= set(runs.columns)
+    assert len(runs) == 2 * 3 * 4
+    assert "P(viable" in capsys.readouterr().out
+
+
+def test_sweep_spec_with_nested_grid_and_bad_key(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text("seed = 1\nreplicates = 2\n[scenario]\nhorizon_weeks = 52\nvoters.n = 1000\n[grid.shocks]\nintensity = [0.5, 2.0]\n")
+    assert main(["sweep", str(spec), "--no-progress", "--out", str(tmp_path / "a")]) == 0
+    assert pd.read_csv(tmp_path / "a" / "runs.csv")["shocks.intensity"].tolist() == [0.5, 0.5, 2.0, 2.0]
+    spec.write_text("seed = 1\n[grid]\n\"shocks.intensty\" = [1.0]\n")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "b")]) == 2
+    assert "did you mean 'shocks.intensity'" in capsys.readouterr().err
+
+
+def test_params_lists_parameters(capsys):
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    assert "voters.cohort_shift" in out and "shocks.intensity" in out
+
+
+def test_console_script_runs():
+    # The installed entry point, as a user would call it.
+    res = subprocess.run([sys.executable, "-m", "acsa", "params"], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and "voters.n" in res.stdout
+    res = subprocess.run([sys.executable, "-m", "acsa", "run", "--set", "bogus=1", "--out", "x"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "unknown parameter 'bogus'" in res.stderr and "Traceback" not in res.stderr

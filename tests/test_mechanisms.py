@@ -1,0 +1,96 @@
+"""The model's causal story, checked against counterfactuals with the same seed.
+
+Each test changes one thing (a scheduled event, a lever) and compares with the
+same seed without the change, or looks at what happens around an executive move.
+"""
+
+import numpy as np
+import pytest
+
+import acsa
+
+SEEDS = [1, 2, 3]
+
+
+def with_event(sc, kind, week, magnitude):
+    return sc.replace({"events": [{"week": week, "kind": kind, "magnitude": magnitude}]})
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_nuclear_test_raises_threat_and_support(small, seed):
+    base = acsa.simulate(small, seed=seed).series
+    shocked = acsa.simulate(with_event(small, "nuclear_test", 20, 2.0), seed=seed).series
+    before, after = slice(0, 20), slice(20, 26)
+    # Nothing changes before the test...
+    assert np.array_equal(base["threat_mean"][before], shocked["threat_mean"][before])
+    # ...and threat and support for cooperation jump in the weeks after it.
+    assert (shocked["threat_mean"][after] > base["threat_mean"][after] + 0.05).all()
+    assert (shocked["support_mean"][after] > base["support_mean"][after] + 0.02).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_japan_trigger_raises_salience_and_grievance(small, seed):
+    base = acsa.simulate(small, seed=seed).series
+    shocked = acsa.simulate(with_event(small, "japan_trigger", 20, 3.0), seed=seed).series
+    after = slice(20, 28)
+    assert (shocked["salience_mean"][after] > base["salience_mean"][after] + 0.05).all()
+    assert (shocked["grievance_mean"][after] > base["grievance_mean"][after]).all()
+    # Support for cooperation falls with grievance x salience.
+    assert (shocked["support_mean"][after] < base["support_mean"][after]).all()
+
+
+def _executive_moves(kind, n_seeds=4):
+    """(series, week) for every `kind` move in runs with a risk-taking president."""
+    sc = acsa.Scenario.default().replace(
+        {"voters.n": 2000, "horizon_weeks": 260, "executive.risk_tolerance": 0.9}
+    )
+    found = []
+    for seed in range(n_seeds):
+        run = acsa.simulate(sc, seed=seed)
+        ev, s = run.events, run.series
+        sel = ev[ev["kind"] == kind]
+        if kind == "proposal":
+            sel = sel[sel["outcome"] == "open"]
+        found += [(s, int(w)) for w in sel["week"] if 1 <= w < len(s) - 1]
+    assert len(found) >= 3, f"too few {kind} events to test"
+    return found
+
+
+def test_proposal_raises_salience_and_costs_approval():
+    moves = _executive_moves("proposal")
+    # The proposal is made in week w; voters react in week w + 1.
+    for s, w in moves:
+        assert s["salience_mean"][w + 1] > s["salience_mean"][w], w
+    approval_change = [s["approval"][w + 1] - s["approval"][w] for s, w in moves]
+    assert np.mean(approval_change) < 0
+    assert sum(c < 0 for c in approval_change) >= 0.8 * len(moves)
+
+
+def test_retreat_costs_capital():
+    for s, w in _executive_moves("retreat"):
+        assert s["capital"][w] < s["capital"][w - 1] - 0.05, w
+
+
+def test_drills_build_familiarity(small):
+    on = acsa.simulate(small.replace({"ladder.drills": True}), seed=1).series
+    off = acsa.simulate(small.replace({"ladder.drills": False}), seed=1).series
+    assert on["familiarity"].iloc[-1] > 0.1
+    assert (off["familiarity"] == 0).all()
+    assert on["familiarity"].mean() > off["familiarity"].mean()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_shock_intensity_raises_mean_threat(small, seed):
+    low = acsa.simulate(small.replace({"shocks.intensity": 0.5}), seed=seed).series
+    high = acsa.simulate(small.replace({"shocks.intensity": 3.0}), seed=seed).series
+    assert high["threat_mean"].mean() > low["threat_mean"].mean() + 0.05
+
+
+def test_cohort_shift_lowers_grievance_over_time(small):
+    sc = small.replace({"horizon_weeks": 520})
+    kept = acsa.simulate(sc.replace({"voters.cohort_shift": 0.0}), seed=3).series
+    shifted = acsa.simulate(sc.replace({"voters.cohort_shift": 0.1}), seed=3).series
+    # Same start; new cohorts carry less grievance, so the gap opens over the years.
+    assert kept["grievance_mean"].iloc[0] == shifted["grievance_mean"].iloc[0]
+    assert shifted["grievance_mean"].iloc[-1] < kept["grievance_mean"].iloc[-1] - 0.01
+    assert shifted["favourability"].iloc[-1] > kept["favourability"].iloc[-1]

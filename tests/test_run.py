@@ -1,0 +1,139 @@
+"""One run: the shape, types and bounds of what comes back."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import acsa
+
+SERIES_COLUMNS = [
+    "week", "approval", "support_mean", "support_progressive", "support_conservative",
+    "support_independent", "support_share", "favourability", "grievance_mean", "threat_mean",
+    "salience_mean", "politicisation", "capital", "rung", "pending", "legislative_support",
+    "familiarity", "readiness", "us_pressure", "us_commitment", "japan_willingness",
+]
+UNIT_INTERVAL = [
+    "approval", "support_mean", "support_progressive", "support_conservative", "support_independent",
+    "support_share", "favourability", "grievance_mean", "threat_mean", "salience_mean",
+    "politicisation", "familiarity", "readiness", "us_pressure", "us_commitment", "japan_willingness",
+]
+OUTCOME_KEYS = [
+    "viable", "week_viable", "max_rung", "n_proposals", "n_collapses", "n_retreats",
+    "n_trial_balloons", "n_signed", "n_terminations", "final_approval", "final_rung",
+]
+
+
+def test_series_has_one_row_per_week_and_every_column(small_run, small):
+    s = small_run.series
+    assert len(s) == small["horizon_weeks"]
+    assert list(s["week"]) == list(range(small["horizon_weeks"]))
+    for col in SERIES_COLUMNS + ["date"]:
+        assert col in s.columns, col
+    assert s["week"].dtype == np.int64
+    assert s["rung"].dtype == np.int64 and s["pending"].dtype == np.int64
+
+
+def test_dates_are_weekly_from_the_start_date(small_run):
+    s = small_run.series
+    assert pd.api.types.is_datetime64_any_dtype(s["date"])
+    assert s["date"].iloc[0] == pd.Timestamp("2026-06-01")
+    assert (s["date"].diff().dropna() == pd.Timedelta(days=7)).all()
+
+
+def test_series_values_are_bounded_and_finite(small_run):
+    s = small_run.series
+    numeric = s.drop(columns=["date"])
+    assert np.isfinite(numeric.to_numpy(dtype=float)).all()
+    for col in UNIT_INTERVAL:
+        assert s[col].between(0.0, 1.0).all(), col
+    assert s["rung"].between(0, 5).all()
+    assert s["pending"].between(0, 5).all()
+
+
+def test_series_changes_over_time(small_run):
+    # Guards against a recorder that writes a constant row.
+    s = small_run.series
+    for col in ("approval", "threat_mean", "salience_mean", "support_mean"):
+        assert s[col].std() > 0, col
+
+
+def test_events_table(small_run):
+    ev = small_run.events
+    assert list(ev.columns) == ["week", "date", "kind", "magnitude", "rung", "outcome"]
+    assert len(ev) > 0  # two years of baseline shocks always bring some events
+    assert ev["week"].is_monotonic_increasing
+    assert ev["week"].between(0, len(small_run.series) - 1).all()
+    assert set(ev["kind"].astype(str)) <= set(acsa.EVENT_KINDS)
+    assert np.isfinite(ev["magnitude"]).all()
+
+
+def test_outcome_keys_and_consistency(small_run):
+    o = small_run.outcome
+    for key in OUTCOME_KEYS:
+        assert key in o, key
+    assert isinstance(o["viable"], bool)
+    assert 0 <= o["max_rung"] <= 5
+    assert o["max_rung"] >= small_run.series["rung"].max()
+    ev = small_run.events
+    # An exposed fast-track proposal is logged again but is not a new proposal.
+    made = ev[(ev["kind"] == "proposal") & ev["outcome"].isin(["open", "fast_track"])]
+    assert o["n_proposals"] == len(made)
+    assert o["n_retreats"] == int((ev["kind"] == "retreat").sum())
+    assert o["n_signed"] == int((ev["kind"] == "signed").sum())
+
+
+def test_viable_implies_signed_acsa():
+    # Easy conditions for an ACSA: large shocks, a risk-taking president, strong US pressure.
+    sc = acsa.Scenario.default().replace(
+        {
+            "voters.n": 2000,
+            "shocks.intensity": 3.0,
+            "executive.risk_tolerance": 1.0,
+            "us.pressure": 1.0,
+            "outcome.sustain_weeks": 26,
+        }
+    )
+    sw = acsa.sweep(sc, {}, replicates=8, seed=11, progress=False)
+    runs = sw.runs
+    for _, r in runs.iterrows():
+        if r["viable"]:
+            assert not pd.isna(r["week_viable"])
+            assert r["max_rung"] >= 4
+        else:
+            assert pd.isna(r["week_viable"])
+
+
+def test_tables_are_the_users_to_modify(small_run):
+    s = small_run.series
+    s.loc[0, "approval"] = -1.0
+    s["extra"] = 1
+    assert small_run.series.loc[0, "approval"] != -1.0
+    assert "extra" not in small_run.series
+    ev = small_run.events
+    ev["kind"] = "x"
+    assert (small_run.events["kind"] != "x").all()
+
+
+def test_run_repr_and_html(small_run):
+    assert "acsa.Run" in repr(small_run)
+    html = small_run._repr_html_()
+    assert "viable" in html and "<table>" in html
+
+
+def test_plot_returns_a_figure(small_run, tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = small_run.plot()
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 5
+    fig.savefig(tmp_path / "run.png")
+    assert (tmp_path / "run.png").stat().st_size > 10_000
+
+
+def test_simulate_accepts_dict_and_path(small, tmp_path):
+    base = acsa.simulate(small, seed=3).series
+    by_dict = acsa.simulate(small.to_dict(), seed=3).series
+    small.save(tmp_path / "s.toml")
+    by_file = acsa.simulate(tmp_path / "s.toml", seed=3).series
+    pd.testing.assert_frame_equal(base, by_dict)
+    pd.testing.assert_frame_equal(base, by_file)

@@ -1,0 +1,129 @@
+"""Sweeps: the runs table, probabilities with intervals, interruption, plots."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import acsa
+from acsa import _core
+
+
+@pytest.fixture(scope="module")
+def sw(small):
+    grid = {"voters.cohort_shift": [0.0, 0.05], "shocks.intensity": [0.5, 1.0, 3.0]}
+    return acsa.sweep(small, grid, replicates=4, seed=7, progress=False)
+
+
+def test_runs_table_layout(sw):
+    runs = sw.runs
+    assert len(runs) == 2 * 3 * 4 == sw.n_runs
+    assert list(runs.columns[:6]) == ["run_index", "point", "replicate", "seed", "voters.cohort_shift", "shocks.intensity"]
+    assert runs["run_index"].tolist() == list(range(24))
+    assert (runs["point"] == runs["run_index"] // 4).all()
+    assert (runs["replicate"] == runs["run_index"] % 4).all()
+    assert (runs["seed"] == 7).all()
+    # Full factorial in dict order: the last path varies fastest.
+    first = runs.drop_duplicates("point")[["voters.cohort_shift", "shocks.intensity"]]
+    assert first.values.tolist() == [[0.0, 0.5], [0.0, 1.0], [0.0, 3.0], [0.05, 0.5], [0.05, 1.0], [0.05, 3.0]]
+    for key in ("viable", "week_viable", "max_rung", "n_proposals"):
+        assert key in runs
+    assert sw.complete
+
+
+def test_replicates_differ(sw):
+    point0 = sw.runs[sw.runs["point"] == 0]
+    assert point0["final_approval"].nunique() > 1
+
+
+def test_probability_table(sw):
+    table = sw.probability()
+    assert list(table.columns) == ["voters.cohort_shift", "shocks.intensity", "n", "viable", "p", "lo", "hi"]
+    assert len(table) == 6
+    assert (table["n"] == 4).all()
+    runs = sw.runs
+    for _, row in table.iterrows():
+        sel = runs[(runs["voters.cohort_shift"] == row["voters.cohort_shift"]) & (runs["shocks.intensity"] == row["shocks.intensity"])]
+        assert row["viable"] == sel["viable"].sum()
+        assert row["p"] == pytest.approx(sel["viable"].mean())
+        assert row["lo"] <= row["p"] <= row["hi"]
+
+
+def test_probability_pools_over_other_paths(sw):
+    table = sw.probability(by="shocks.intensity")
+    assert list(table["shocks.intensity"]) == [0.5, 1.0, 3.0]
+    assert (table["n"] == 8).all()
+    assert table["viable"].sum() == sw.runs["viable"].sum()
+
+
+def test_sweep_without_grid(small):
+    sw = acsa.sweep(small, {}, replicates=3, seed=1, progress=False)
+    assert len(sw.runs) == 3
+    assert sw.probability()["n"].tolist() == [3]
+
+
+def test_interrupt_keeps_finished_runs(small, monkeypatch):
+    calls = {"n": 0}
+    real = _core.run_batch
+
+    def flaky(*args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(_core, "run_batch", flaky)
+    with pytest.warns(RuntimeWarning, match="interrupted"):
+        sw = acsa.sweep(small, {"shocks.intensity": [0.5, 1.0]}, replicates=5, seed=3, progress=False, batch_size=2)
+    assert not sw.complete
+    assert len(sw.runs) == 4
+    assert sw.probability()["n"].sum() == 4
+    monkeypatch.setattr(_core, "run_batch", real)
+    full = acsa.sweep(small, {"shocks.intensity": [0.5, 1.0]}, replicates=5, seed=3, progress=False)
+    pd.testing.assert_frame_equal(sw.runs, full.runs.iloc[:4])
+
+
+def test_grid_values_from_numpy(small):
+    sw = acsa.sweep(small, {"voters.n": np.array([1000, 1500])}, seed=1, progress=False)
+    assert sw.runs["voters.n"].tolist() == [1000, 1500]
+
+
+def test_heatmap_and_survival_figures(sw, tmp_path):
+    from acsa import plots
+
+    fig = plots.heatmap(sw.probability(), x="shocks.intensity", y="voters.cohort_shift")
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("shocks.intensity")
+    assert ax.get_ylabel().startswith("voters.cohort_shift")
+    assert len(ax.texts) == 6  # one annotation per cell
+    fig.savefig(tmp_path / "h.png")
+
+    fig = plots.survival(sw, by="shocks.intensity")
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 3
+    assert ax.get_xlim()[1] == sw.scenario["horizon_weeks"]
+    fig.savefig(tmp_path / "s.png")
+
+
+def test_kaplan_meier_matches_the_empirical_curve():
+    from acsa.plots import kaplan_meier
+
+    runs = pd.DataFrame(
+        {"viable": [True, True, False, True, False], "week_viable": pd.array([10, 30, None, 10, None], dtype="Int64")}
+    )
+    t, s = kaplan_meier(runs, horizon=100)
+    # Censoring only at the horizon: S(t) = share not yet viable.
+    assert t.tolist() == [0, 10, 30, 100]
+    assert s.tolist() == pytest.approx([1.0, 0.6, 0.4, 0.4])
+
+
+def test_grid_over_scheduled_events(small):
+    # Counterfactual sweep: the same runs with and without a nuclear test.
+    test = [{"week": 10, "kind": "nuclear_test", "magnitude": 3.0}]
+    sw = acsa.sweep(small, {"events": [[], test]}, replicates=2, seed=5, progress=False)
+    table = sw.probability()
+    assert table["events"].tolist() == [[], sw.scenario_at(1)["events"]]
+    assert (table["n"] == 2).all()
+    assert sw.probability(by="events")["n"].tolist() == [2, 2]
+    assert (sw.runs.loc[2:, "peak_threat"].to_numpy() > sw.runs.loc[:1, "peak_threat"].to_numpy()).all()
