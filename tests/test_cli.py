@@ -92,3 +92,13 @@ def test_console_script_runs():
     res = subprocess.run([sys.executable, "-m", "acsa", "run", "--set", "bogus=1", "--out", "x"],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "unknown parameter 'bogus'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_sweep_spec_with_scenario_file(tmp_path):
+    (tmp_path / "base.toml").write_text("horizon_weeks = 52\n[voters]\nn = 1000\n")
+    spec = tmp_path / "spec.toml"
+    spec.write_text('seed = 3\nreplicates = 2\nscenario_file = "base.toml"\n[grid]\n"ladder.drills" = [true, false]\n')
+    assert main(["sweep", str(spec), "--no-progress", "--out", str(tmp_path / "o")]) == 0
+    runs = pd.read_csv(tmp_path / "o" / "runs.csv")
+    assert (runs["weeks"] == 52).all()
+    assert runs["ladder.drills"].tolist() == [True, True, False, False]

@@ -61,3 +61,12 @@ def test_stored_zeros_are_not_edges():
     indptr, indices = to_csr(m, 2)
     assert indptr.tolist() == [0, 1, 1]
     assert indices.tolist() == [1]
+
+
+def test_sweep_with_a_user_graph(tiny, g):
+    sw = acsa.sweep(tiny, {"shocks.intensity": [1.0, 2.0]}, replicates=2, seed=8, graph=g, progress=False)
+    assert sw.scenario["network.kind"] == "user"
+    single = acsa.simulate(tiny.replace({"shocks.intensity": 2.0}), seed=np.random.SeedSequence(8, spawn_key=(3,)), graph=g)
+    assert sw.runs.loc[3, "final_approval"] == single.outcome["final_approval"]
+    with pytest.raises(acsa.ConfigError, match="^voters.n"):
+        acsa.sweep(tiny, {"voters.n": [N, 2 * N]}, graph=g, progress=False)
