@@ -192,7 +192,8 @@ impl Executive {
     /// Expected domestic cost of pushing a rung now.
     fn domestic_cost(&self, ctx: &Context, rung: u8) -> f64 {
         let a = ctx.agg;
-        self.controversy[rung as usize]
+        self.params.cost_weight
+            * self.controversy[rung as usize]
             * (a.grievance_mean + a.salience_mean)
             * (1.0 - self.familiarity_damping * ctx.familiarity)
             * (1.5 - a.support_share)
@@ -364,6 +365,7 @@ mod tests {
         let mut sc = Scenario::default();
         sc.executive.decision_noise = 0.0;
         sc.executive.risk_tolerance = 0.8;
+        sc.executive.cost_weight = 1.0;
         let mut e = Executive::new(&sc);
         e.capital = 0.5;
         e
