@@ -133,3 +133,16 @@ def test_parameter_defaults_match_the_default_scenario():
     sc = acsa.Scenario.default()
     for path, row in acsa.parameters().iterrows():
         assert sc[path] == row["default"], path
+
+
+def test_constructor_validates():
+    assert acsa.Scenario() == acsa.Scenario.default()
+    assert acsa.Scenario({"voters": {"n": 3000}})["voters.n"] == 3000
+    with pytest.raises(acsa.ConfigError, match="^voters.n"):
+        acsa.Scenario({"voters": {"n": -1}})
+
+
+def test_scenarios_pickle(small):
+    import pickle
+
+    assert pickle.loads(pickle.dumps(small)) == small

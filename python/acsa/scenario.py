@@ -40,17 +40,25 @@ class Scenario:
 
     __slots__ = ("_data",)
 
-    def __init__(self, data: Mapping[str, Any]):
-        # Callers outside this module should use the constructors below;
-        # this one trusts that `data` is already normalized.
-        self._data = copy.deepcopy(dict(data))
+    _data: dict[str, Any]
+
+    def __init__(self, data: Mapping[str, Any] | None = None):
+        """Scenario() is the baseline; Scenario(d) is Scenario.from_dict(d)."""
+        self._data = (Scenario.default() if data is None else Scenario.from_dict(data))._data
+
+    @classmethod
+    def _wrap(cls, data: dict[str, Any]) -> "Scenario":
+        # For data already normalized by the core: skip validation.
+        sc = object.__new__(cls)
+        sc._data = data
+        return sc
 
     # ---- constructors -------------------------------------------------
 
     @classmethod
     def default(cls) -> "Scenario":
         """The embedded 2026 baseline."""
-        return cls(_default_dict())
+        return cls._wrap(_default_dict())
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
@@ -85,7 +93,7 @@ class Scenario:
 
     @classmethod
     def _from_json(cls, text: str) -> "Scenario":
-        return cls(json.loads(_core.scenario_normalize_json(text)))
+        return cls._wrap(json.loads(_core.scenario_normalize_json(text)))
 
     # ---- export ---------------------------------------------------------
 
@@ -167,7 +175,7 @@ class Scenario:
         return self._data == other._data
 
     def __repr__(self) -> str:
-        changed = Scenario(_default_dict()).diff(self)
+        changed = Scenario.default().diff(self)
         if not changed:
             return "Scenario(default)"
         inner = ", ".join(f"{p}={new!r}" for p, (_, new) in changed.items())
