@@ -24,6 +24,8 @@ const NOTICE_DISPUTE: f64 = 0.3;
 /// and fades with this half-life when falling.
 const POLITICISATION_RISE: f64 = 0.15;
 const POLITICISATION_HALF_LIFE_WEEKS: f64 = 26.0;
+/// Largest network built in memory (4 bytes a tie).
+const MAX_TIES: u64 = 1_000_000_000;
 /// Grievance averaging rounds before week 0, so the run starts settled.
 const SETTLE_ROUNDS: usize = 30;
 
@@ -91,6 +93,12 @@ impl<'a> World<'a> {
                 let degree = sc.network.degree as usize;
                 if degree >= n {
                     return Err(Error::config("network.degree", format!("must be less than voters.n ({n}), got {degree}")));
+                }
+                if (n as u64) * (degree as u64) > MAX_TIES {
+                    return Err(Error::config(
+                        "network.degree",
+                        format!("voters.n x degree must be at most {MAX_TIES} ties, got {}", n as u64 * degree as u64),
+                    ));
                 }
                 let net = &sc.network;
                 match kind {

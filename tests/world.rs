@@ -1,0 +1,220 @@
+//! Whole-run behaviour of the core: determinism, bounds, mechanisms, viability.
+
+use acsa::events::ShockKind;
+use acsa::scenario::{ScheduledEvent, Scenario};
+use acsa::{simulate, Error, Graph, Run};
+
+fn small(weeks: u32) -> Scenario {
+    let mut sc = Scenario::default();
+    sc.voters.n = 3_000;
+    sc.horizon_weeks = weeks;
+    sc
+}
+
+fn col<'a>(run: &'a Run, name: &str) -> &'a [f64] {
+    run.column(name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+}
+
+#[test]
+fn identical_on_one_or_two_threads() {
+    let mut sc = small(156);
+    sc.voters.n = 12_000; // several parallel blocks
+    let one = in_pool(1, || simulate(&sc, &[4; 32], None).unwrap());
+    let two = in_pool(2, || simulate(&sc, &[4; 32], None).unwrap());
+    for ((name, a), (_, b)) in one.series.iter().zip(&two.series) {
+        let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(same, "column {name} differs between 1 and 2 threads");
+    }
+    assert_eq!(one.events, two.events);
+    assert_eq!(one.outcome, two.outcome);
+}
+
+#[test]
+fn same_seed_same_run_different_seed_different_run() {
+    let sc = small(104);
+    let a = simulate(&sc, &[1; 32], None).unwrap();
+    let b = simulate(&sc, &[1; 32], None).unwrap();
+    let c = simulate(&sc, &[2; 32], None).unwrap();
+    assert_eq!(a.series, b.series);
+    assert_ne!(a.series, c.series);
+}
+
+#[test]
+fn state_stays_bounded_and_finite_across_scenarios() {
+    let variants: [fn(&mut Scenario); 5] = [
+        |_| {},
+        |s| s.shocks.intensity = 10.0,
+        |s| {
+            s.shocks.rate_scale = 5.0;
+            s.japan.nationalism = 1.0
+        },
+        |s| {
+            s.voters.confidence_bound = 0.1;
+            s.network.kind = acsa::scenario::NetworkKind::Sbm
+        },
+        |s| {
+            s.executive.risk_tolerance = 1.0;
+            s.voters.stubbornness = 0.0;
+            s.legislature.consent_required = true
+        },
+    ];
+    for (k, vary) in variants.iter().enumerate() {
+        let mut sc = small(260);
+        vary(&mut sc);
+        let run = simulate(&sc, &[k as u8; 32], None).unwrap();
+        for name in [
+            "approval",
+            "support_mean",
+            "support_share",
+            "favourability",
+            "grievance_mean",
+            "threat_mean",
+            "salience_mean",
+            "politicisation",
+            "capital",
+            "legislative_support",
+            "familiarity",
+            "readiness",
+            "logistics_gap",
+            "us_pressure",
+            "us_commitment",
+            "japan_willingness",
+        ] {
+            assert!(col(&run, name).iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)), "{name} in variant {k}");
+        }
+        assert!(col(&run, "rung").iter().all(|&r| (0.0..=5.0).contains(&r)));
+        assert_eq!(col(&run, "week").len(), 260);
+    }
+}
+
+fn with_event(mut sc: Scenario, week: u32, kind: ShockKind, magnitude: f64) -> Scenario {
+    sc.events.push(ScheduledEvent { week: Some(week), date: None, kind, magnitude });
+    sc
+}
+
+#[test]
+fn nuclear_test_raises_threat_and_support() {
+    let mut base = small(40);
+    base.shocks.rate_scale = 0.0;
+    let shocked = with_event(base.clone(), 20, ShockKind::NuclearTest, 1.5);
+    let a = simulate(&base, &[3; 32], None).unwrap();
+    let b = simulate(&shocked, &[3; 32], None).unwrap();
+    assert!(col(&b, "threat_mean")[20] > col(&a, "threat_mean")[20] + 0.2);
+    assert!(col(&b, "support_mean")[20] > col(&a, "support_mean")[20] + 0.05);
+    assert_eq!(col(&a, "threat_mean")[..20], col(&b, "threat_mean")[..20]);
+    assert!(b.events.iter().any(|e| e.kind == "nuclear_test" && e.week == 20 && e.outcome == "scheduled"));
+}
+
+#[test]
+fn japanese_trigger_raises_grievance_and_salience() {
+    let mut base = small(30);
+    base.shocks.rate_scale = 0.0;
+    let hit = with_event(base.clone(), 10, ShockKind::JapanTrigger, 3.0);
+    let a = simulate(&base, &[5; 32], None).unwrap();
+    let b = simulate(&hit, &[5; 32], None).unwrap();
+    assert!(col(&b, "salience_mean")[10] > col(&a, "salience_mean")[10] + 0.1);
+    assert!(col(&b, "grievance_mean")[12] > col(&a, "grievance_mean")[12] + 0.02);
+    assert!(col(&b, "favourability")[12] < col(&a, "favourability")[12]);
+}
+
+/// A run in which the president is eager to propose: pushes every rung it can.
+fn eager(weeks: u32) -> Scenario {
+    let mut sc = small(weeks);
+    sc.executive.risk_tolerance = 1.0;
+    sc.executive.ideology = 0.8;
+    sc
+}
+
+#[test]
+fn a_proposal_raises_salience_and_costs_approval() {
+    let sc = eager(120);
+    let run = simulate(&sc, &[7; 32], None).unwrap();
+    let p = run.events.iter().find(|e| e.kind == "proposal" && e.rung >= 2).expect("an eager president proposes");
+    let w = p.week as usize;
+    let (sal, app) = (col(&run, "salience_mean"), col(&run, "approval"));
+    assert!(sal[w + 1] > sal[w], "salience {} -> {}", sal[w], sal[w + 1]);
+    assert!(app[w + 1] < app[w], "approval {} -> {}", app[w], app[w + 1]);
+}
+
+#[test]
+fn a_retreat_or_collapse_costs_capital() {
+    // Hostile public: high grievance, no threat, so eager proposals fail.
+    let mut sc = eager(260);
+    sc.voters.grievance_mean = 0.8;
+    sc.voters.grievance_sd = 0.05;
+    let mut found = false;
+    for seed in 0..6u8 {
+        let run = simulate(&sc, &[seed; 32], None).unwrap();
+        let cap = col(&run, "capital");
+        for e in run.events.iter().filter(|e| e.kind == "retreat" || e.kind == "collapse") {
+            let w = e.week as usize;
+            assert!(cap[w] < cap[w - 1], "capital {} -> {} at a {}", cap[w - 1], cap[w], e.kind);
+            found = true;
+        }
+    }
+    assert!(found, "no retreat or collapse in a hostile scenario");
+}
+
+#[test]
+fn drills_build_familiarity() {
+    let on = small(200);
+    let mut off = on.clone();
+    off.ladder.drills = false;
+    let a = simulate(&on, &[2; 32], None).unwrap();
+    let b = simulate(&off, &[2; 32], None).unwrap();
+    assert!(col(&a, "familiarity")[199] > 0.2);
+    assert!(col(&b, "familiarity").iter().all(|&f| f == 0.0));
+}
+
+#[test]
+fn viability_means_an_acsa_signed_and_sustained() {
+    let mut sc = eager(520);
+    sc.shocks.intensity = 3.0;
+    let mut viable = 0;
+    for seed in 0..4u8 {
+        let run = simulate(&sc, &[seed; 32], None).unwrap();
+        let o = &run.outcome;
+        if o.viable {
+            viable += 1;
+            let w = o.week_viable.unwrap() as usize;
+            assert!(o.max_rung >= 4);
+            let signed = run.events.iter().find(|e| e.kind == "signed" && e.rung >= 4).unwrap();
+            assert_eq!(signed.week as usize, w);
+            let rung = col(&run, "rung");
+            assert!(rung[w..w + sc.outcome.sustain_weeks as usize].iter().all(|&r| r >= 4.0));
+        } else {
+            assert_eq!(o.week_viable, None);
+        }
+    }
+    assert!(viable > 0, "an eager president facing strong shocks never got a sustained ACSA");
+}
+
+#[test]
+fn seats_and_graph_errors_are_config_errors() {
+    let mut sc = small(10);
+    sc.network.kind = acsa::scenario::NetworkKind::User;
+    assert!(matches!(simulate(&sc, &[0; 32], None), Err(Error::Config { ref path, .. }) if path == "network.kind"));
+    let g = Graph { indptr: vec![0; 11], indices: vec![] };
+    assert!(matches!(simulate(&sc, &[0; 32], Some(g)), Err(Error::Config { ref path, .. }) if path == "graph"));
+    let mut sc = small(10);
+    sc.voters.n = 300;
+    sc.network.degree = 400;
+    assert!(matches!(simulate(&sc, &[0; 32], None), Err(Error::Config { ref path, .. }) if path == "network.degree"));
+}
+
+#[test]
+fn a_user_graph_is_used() {
+    let sc = small(20);
+    let n = sc.voters.n as usize;
+    // a ring: each voter listens to the next one
+    let g = Graph { indptr: (0..=n as u64).collect(), indices: (0..n as u32).map(|i| (i + 1) % n as u32).collect() };
+    let mut user = sc.clone();
+    user.network.kind = acsa::scenario::NetworkKind::User;
+    let a = simulate(&user, &[1; 32], Some(g)).unwrap();
+    let b = simulate(&sc, &[1; 32], None).unwrap();
+    assert_ne!(col(&a, "grievance_mean"), col(&b, "grievance_mean"));
+}
