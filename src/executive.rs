@@ -16,8 +16,8 @@ use crate::voters::Aggregates;
 /// Weeks of notice before an agreement ends (90 days).
 pub const NOTICE_WEEKS: u32 = 13;
 /// Ending an agreement in force is a larger step than not proposing one: notice is given
-/// only when keeping it is worth less than -NOTICE_BAR x the proposal bar.
-const NOTICE_BAR: f64 = 1.5;
+/// only when keeping it is worth less than -NOTICE_BAR x hurdle, whatever the risk tolerance.
+const NOTICE_BAR: f64 = 0.75;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Posture {
@@ -226,7 +226,7 @@ impl Executive {
                     return Action::Hold;
                 }
                 if let Some(r) = ctx.terminable {
-                    if self.ideology < 0.0 && self.keep_value(ctx, r) + noise < -NOTICE_BAR * bar {
+                    if self.ideology < 0.0 && self.keep_value(ctx, r) + noise < -NOTICE_BAR * self.params.hurdle {
                         self.posture = Posture::Notice { rung: r, since: week };
                         return Action::Notice(r);
                     }

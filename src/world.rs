@@ -284,7 +284,7 @@ impl<'a> World<'a> {
             Action::Exposed(r) => {
                 self.carried_activation +=
                     self.executive.exposure_activation(r, self.ladder.familiarity, self.us.pressure());
-                self.log(week, "proposal", controversy(r), r, "exposed");
+                self.log(week, "exposure", controversy(r), r, "procedural_backlash");
             }
             Action::Retreat(r) => {
                 o.n_retreats += 1;

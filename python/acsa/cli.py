@@ -22,8 +22,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 # The two pathways of DESIGN section 1: generational perception shift x security shocks.
-COHORT_SHIFTS = [0.0, 0.02, 0.04, 0.06, 0.08]
-INTENSITIES = [0.5, 0.75, 1.0, 1.5, 2.0]
+COHORT_SHIFTS = [0.0, 0.025, 0.05, 0.075, 0.1]
+INTENSITIES = [0.5, 1.0, 1.5, 2.0, 3.0]
 
 VIABILITY_HELP = f"""\
 Sweep the 2026 baseline over the two pathways that could make an ACSA viable:
