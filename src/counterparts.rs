@@ -79,10 +79,15 @@ impl Japan {
 
     /// Disputes sour Tokyo too: triggers and frictions lower its willingness for a while.
     pub fn absorb(&mut self, shock: &Shock) {
-        match shock.kind {
-            ShockKind::JapanTrigger => self.dispute += 0.05 * shock.magnitude,
-            ShockKind::MilitaryFriction => self.dispute += 0.15 * shock.magnitude,
-            _ => {}
+        self.dispute += Japan::dispute_jump(shock.kind) * shock.magnitude;
+    }
+
+    /// Fall in Japan's willingness per unit magnitude of a dispute.
+    pub fn dispute_jump(kind: ShockKind) -> f64 {
+        match kind {
+            ShockKind::JapanTrigger => 0.05,
+            ShockKind::MilitaryFriction => 0.15,
+            _ => 0.0,
         }
     }
 
@@ -101,9 +106,9 @@ impl Japan {
     }
 
     /// Two-level game: Japan's win-set holds a rung when willingness clears a bar that
-    /// rises with the rung's controversy.
+    /// rises with the rung's controversy (0.3 for none, 0.6 for a full ACSA).
     pub fn accepts(&self, us_pressure: f64, controversy: f64) -> bool {
-        self.willingness(us_pressure) >= 0.3 + 0.4 * controversy
+        self.willingness(us_pressure) >= 0.3 + 0.3 * controversy
     }
 }
 
@@ -134,7 +139,7 @@ mod tests {
         let sc = Scenario::default();
         let mut jp = Japan::new(&sc);
         assert!(jp.accepts(0.5, 1.0));
-        jp.absorb(&shock(ShockKind::JapanTrigger, 6.0));
+        jp.absorb(&shock(ShockKind::JapanTrigger, 8.0));
         assert!(!jp.accepts(0.5, 1.0));
         assert!(jp.accepts(0.5, 0.1));
     }

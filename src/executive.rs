@@ -17,7 +17,7 @@ use crate::voters::Aggregates;
 pub const NOTICE_WEEKS: u32 = 13;
 /// Ending an agreement in force is a larger step than not proposing one: notice is given
 /// only when keeping it is worth less than -NOTICE_BAR x hurdle, whatever the risk tolerance.
-const NOTICE_BAR: f64 = 0.75;
+const NOTICE_BAR: f64 = 1.0;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Posture {
@@ -131,8 +131,9 @@ impl Executive {
     /// Political capital from approval, seat share, the term clock and past defeats.
     pub fn update_capital(&mut self, week: u32, approval: f64, seat_share: f64) {
         self.damage *= self.damage_decay;
-        let (honeymoon, lame_duck) = self.clock(week);
-        self.capital = (approval + 0.5 * (seat_share - 0.5) + honeymoon - lame_duck - self.damage).clamp(0.0, 1.0);
+        // The honeymoon is already in approval (approval_shift); the lame duck is not.
+        let (_, lame_duck) = self.clock(week);
+        self.capital = (approval + 0.5 * (seat_share - 0.5) - lame_duck - self.damage).clamp(0.0, 1.0);
     }
 
     /// +1 while pushing cooperation, -1 while ending it, else the president's lean.
@@ -231,12 +232,18 @@ impl Executive {
                         return Action::Notice(r);
                     }
                 }
-                let Some(r) = ctx.next_target else { return Action::Hold };
+                // Two-level game: nothing is floated that Tokyo would turn down.
+                let Some(r) = ctx.next_target.filter(|&r| ctx.japan_accepts[r as usize]) else {
+                    return Action::Hold;
+                };
                 let v = self.value(ctx, r) + noise;
                 let balloon_due = self.last_balloon.is_none_or(|w| week >= w + 2 * self.params.cooldown_weeks);
                 if v > bar {
-                    // Without a consent vote, an executive facing an unwilling public avoids the debate.
-                    let secret = !self.consent_required && ctx.agg.support_share < 0.5 && self.controversy[r as usize] > 0.3;
+                    // Without a consent vote, an executive expecting the public to oppose this
+                    // rung avoids the debate: expected support is general support for
+                    // cooperation less the grievance the rung's controversy will stir.
+                    let expected_support = ctx.agg.support_share - self.controversy[r as usize] * ctx.agg.grievance_mean;
+                    let secret = !self.consent_required && expected_support < 0.5 && self.controversy[r as usize] > 0.3;
                     self.propose(r, week, secret, ctx);
                     Action::Propose { rung: r, secret }
                 } else if v > bar - self.params.balloon_margin && balloon_due {
@@ -297,7 +304,7 @@ impl Executive {
             Posture::Notice { rung, since } => {
                 // US pressure or a change of heart can suspend the notice before it expires.
                 let pressed = rng.random::<f64>() < 0.1 * ctx.us_pressure;
-                if pressed || self.keep_value(ctx, rung) + noise > -0.5 * bar {
+                if pressed || self.keep_value(ctx, rung) + noise > -0.5 * NOTICE_BAR * self.params.hurdle {
                     self.posture = Posture::Idle;
                     self.cooldown = self.params.cooldown_weeks;
                     return Action::Suspend(rung);
@@ -386,7 +393,7 @@ mod tests {
     fn retreat_costs_capital_and_starts_a_cooldown() {
         let mut rng = run_rng(&[0; 32]);
         let mut e = quiet_exec();
-        let scared = agg(0.8, 0.55, 0.1, 0.6);
+        let scared = agg(0.8, 0.55, 0.1, 0.9);
         assert!(matches!(e.decide(&ctx(0, &scared), &mut rng), Action::Propose { rung: 4, secret: false }));
         let backlash = agg(0.4, 0.7, 0.9, 0.2);
         let before = e.capital;
@@ -400,7 +407,7 @@ mod tests {
     fn revolt_collapses_a_pending_proposal() {
         let mut rng = run_rng(&[0; 32]);
         let mut e = quiet_exec();
-        let scared = agg(0.8, 0.55, 0.1, 0.6);
+        let scared = agg(0.8, 0.55, 0.1, 0.9);
         e.decide(&ctx(0, &scared), &mut rng);
         let mut c = ctx(1, &scared);
         c.assembly.revolt = true;
@@ -410,7 +417,7 @@ mod tests {
     #[test]
     fn signs_at_window_end_only_inside_both_win_sets() {
         let mut rng = run_rng(&[0; 32]);
-        let scared = agg(0.8, 0.55, 0.1, 0.6);
+        let scared = agg(0.8, 0.55, 0.1, 0.9);
         let mut e = quiet_exec();
         e.decide(&ctx(0, &scared), &mut rng);
         for w in 1..4 {
@@ -434,10 +441,19 @@ mod tests {
     }
 
     #[test]
+    fn does_not_propose_what_japan_would_refuse() {
+        let mut rng = run_rng(&[0; 32]);
+        let scared = agg(0.8, 0.55, 0.1, 0.9);
+        let mut c = ctx(0, &scared);
+        c.japan_accepts[4] = false;
+        assert_eq!(quiet_exec().decide(&c, &mut rng), Action::Hold);
+    }
+
+    #[test]
     fn progressive_gives_notice_when_agreement_turns_toxic() {
         let mut rng = run_rng(&[0; 32]);
         let mut e = quiet_exec();
-        let angry = agg(0.35, 0.8, 0.8, 0.2);
+        let angry = agg(0.35, 0.9, 0.9, 0.1);
         let mut c = ctx(0, &angry);
         c.next_target = None;
         c.us_pressure = 0.0;

@@ -133,9 +133,10 @@ impl Legislature {
             } else {
                 voters
             };
+            // A list member answers to the whole country, a district member to the district.
             let mood = match m.district {
                 Some(d) => 2.0 * agg.district_support[d] - 1.0,
-                None => voters,
+                None => 2.0 * agg.support_mean - 1.0,
             };
             let weekly = 0.5 * self.noise * counter.normal(Stream::Legislator, step, k as u64);
             let stance = line + self.district_weight * mood + m.idiosyncrasy + weekly;

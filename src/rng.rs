@@ -1,5 +1,5 @@
-//! Randomness. One ChaCha8 stream per run for sequential draws (events, network, the
-//! executive), and a stateless counter-based hash keyed by (seed, step, index, stream) for
+//! Randomness. One ChaCha8 stream per run for sequential draws (district leans, events,
+//! legislators, the executive), and a stateless counter-based hash keyed by (seed, step, index, stream) for
 //! per-voter draws, so results never depend on thread count or scheduling.
 
 use rand::rngs::ChaCha8Rng;
@@ -22,7 +22,6 @@ pub enum Stream {
     Turnover = 5,
     Network = 6,
     Legislator = 7,
-    Party = 8,
 }
 
 /// SplitMix64 finaliser: a bijective mix with full avalanche.

@@ -288,14 +288,15 @@ impl Voters {
     }
 
     /// Run the grievance averaging alone until it settles, so week 0 is not a transient.
-    pub fn settle(&mut self, graph: &Graph, iterations: usize) {
+    /// `grievance_shock` is the trigger load the run starts with.
+    pub fn settle(&mut self, graph: &Graph, iterations: usize, grievance_shock: f64) {
         let p = self.params;
         for _ in 0..iterations {
             let (g, g0) = (&self.grievance, &self.g0);
             self.grievance_next.par_chunks_mut(MIN_BLOCK).enumerate().for_each(|(c, out)| {
                 for (k, slot) in out.iter_mut().enumerate() {
                     let i = c * MIN_BLOCK + k;
-                    *slot = friedkin_johnsen(g, graph.neighbours(i), i, g0[i] as f64, &p) as f32;
+                    *slot = friedkin_johnsen(g, graph.neighbours(i), i, clamp01(g0[i] as f64 + grievance_shock), &p) as f32;
                 }
             });
             std::mem::swap(&mut self.grievance, &mut self.grievance_next);
@@ -377,6 +378,13 @@ impl Voters {
             })
             .collect();
         Aggregates::from_districts(&districts)
+    }
+
+    /// Start every voter's threat at its baseline plus the routine load of shocks.
+    pub fn raise_threat(&mut self, load: f64) {
+        for t in &mut self.threat {
+            *t = clamp01(*t as f64 + load) as f32;
+        }
     }
 
     /// Yearly cohort replacement: voters leave with an age-rising hazard (mean = turnover)
@@ -623,7 +631,7 @@ mod tests {
         sc.voters.stubbornness = 1.0;
         let mut v = Voters::new(&sc, &c, &mut run_rng(&[9u8; 32]));
         let g = Graph::watts_strogatz(&v.party, 10, 0.1, 0.8, &c);
-        v.settle(&g, 3);
+        v.settle(&g, 3, 0.0);
         assert!(v.grievance.iter().zip(&v.g0).all(|(a, b)| (a - b).abs() < 1e-6));
         sc.voters.stubbornness = 0.0;
         let mut v = Voters::new(&sc, &c, &mut run_rng(&[9u8; 32]));
@@ -632,7 +640,7 @@ mod tests {
             x.iter().map(|a| (a - m).powi(2)).sum::<f32>() / x.len() as f32
         };
         let s0 = spread(&v.grievance);
-        v.settle(&g, 30);
+        v.settle(&g, 30, 0.0);
         assert!(spread(&v.grievance) < 0.2 * s0);
     }
 

@@ -29,12 +29,43 @@ const MAX_TIES: u64 = 1_000_000_000;
 /// Grievance averaging rounds before week 0, so the run starts settled.
 const SETTLE_ROUNDS: usize = 30;
 
-/// Long-run mean of the grievance raised by Japanese triggers (rate x effect x mean
-/// magnitude, summed over its decay): the run starts there instead of at zero, so it
-/// does not drift upward through its first years.
+/// Long-run mean of a stock fed by Poisson events (weekly rate x jump per event) that
+/// decays with `half_life`: the run starts its stocks there instead of at zero, so they do
+/// not drift through the first years. Event magnitudes have mean 1 (x intensity).
+fn long_run(weekly_rate: f64, jump: f64, half_life: f64) -> f64 {
+    weekly_rate * jump / (1.0 - decay(half_life))
+}
+
+fn weekly_rate(sc: &Scenario, kind: ShockKind) -> f64 {
+    let nationalism = if kind == ShockKind::JapanTrigger { 0.5 + sc.japan.nationalism } else { 1.0 };
+    sc.shocks.params(kind).rate * sc.shocks.rate_scale * nationalism / WEEKS_PER_YEAR
+}
+
+/// Grievance load of Japanese triggers and military frictions.
 fn expected_trigger_load(sc: &Scenario) -> f64 {
-    let rate = sc.shocks.japan_trigger.rate * sc.shocks.rate_scale * (0.5 + sc.japan.nationalism) / WEEKS_PER_YEAR;
-    rate * sc.shocks.japan_trigger.effect / (1.0 - decay(sc.voters.grievance_shock_half_life_weeks))
+    [ShockKind::JapanTrigger, ShockKind::MilitaryFriction]
+        .into_iter()
+        .map(|k| long_run(weekly_rate(sc, k), sc.shocks.params(k).effect, sc.voters.grievance_shock_half_life_weeks))
+        .sum()
+}
+
+/// Threat load of routine security shocks (mean exposure is 1).
+fn expected_threat_load(sc: &Scenario) -> f64 {
+    [ShockKind::MissileTest, ShockKind::NuclearTest, ShockKind::MaritimeClash, ShockKind::ChineseCoercion]
+        .into_iter()
+        .map(|k| {
+            let jump = sc.shocks.params(k).effect * sc.shocks.intensity;
+            long_run(weekly_rate(sc, k), jump, sc.voters.threat_half_life_weeks)
+        })
+        .sum()
+}
+
+/// Japan's reluctance load from triggers and frictions.
+fn expected_dispute_load(sc: &Scenario) -> f64 {
+    [ShockKind::JapanTrigger, ShockKind::MilitaryFriction]
+        .into_iter()
+        .map(|k| long_run(weekly_rate(sc, k), Japan::dispute_jump(k), sc.japan.dispute_half_life_weeks))
+        .sum()
 }
 
 pub struct World<'a> {
@@ -107,7 +138,12 @@ impl<'a> World<'a> {
                 }
             }
         };
-        voters.settle(&graph, SETTLE_ROUNDS);
+        // Start at the long-run levels of the routine shock loads, not at zero.
+        let grievance_shock = expected_trigger_load(sc);
+        voters.settle(&graph, SETTLE_ROUNDS, grievance_shock);
+        voters.raise_threat(expected_threat_load(sc));
+        let mut japan = Japan::new(sc);
+        japan.offended(expected_dispute_load(sc));
         let start = voters.aggregate();
         let legislature = Legislature::new(sc, &start.district_lean, &mut rng);
         let executive = Executive::new(sc);
@@ -123,10 +159,10 @@ impl<'a> World<'a> {
             executive,
             ladder: Ladder::new(sc),
             us: UnitedStates::new(sc),
-            japan: Japan::new(sc),
+            japan,
             scheduled: sc.scheduled(),
             shocks: Vec::new(),
-            grievance_shock: expected_trigger_load(sc),
+            grievance_shock,
             grievance_decay: decay(sc.voters.grievance_shock_half_life_weeks),
             politicisation: 0.0,
             politicisation_decay: decay(POLITICISATION_HALF_LIFE_WEEKS),

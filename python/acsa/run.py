@@ -26,6 +26,7 @@ RUNGS = ("none", "sarex", "dialogue", "gsomia", "acsa_conditional", "acsa_full")
 # What the executive does, then external shocks.
 EXECUTIVE_EVENTS = (
     "proposal",
+    "exposure",
     "trial_balloon",
     "retreat",
     "collapse",

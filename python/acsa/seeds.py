@@ -38,7 +38,7 @@ def seed_bytes(seed: SeedLike, index: int | None = None) -> bytes:
         ss = np.random.SeedSequence(int(seed))
     else:
         ss = child_sequence(seed, index)
-    return ss.generate_state(8, np.uint32).tobytes()
+    return ss.generate_state(8, np.uint32).astype("<u4").tobytes()  # little-endian on every machine
 
 
 def child_sequence(seed: SeedLike, index: int) -> np.random.SeedSequence:
