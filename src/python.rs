@@ -139,29 +139,61 @@ fn simulate(
     into_handle(py, run)
 }
 
-/// Run many scenarios in parallel on all cores; returns one outcome dict per run, in order.
+/// Run many scenarios in parallel on all cores. Returns, in input order, one
+/// (outcome, error, series) tuple per run: a failed run has outcome None and its error
+/// text, never a silent gap. `columns` picks series columns to keep (None: none), every
+/// `every`-th week.
 #[pyfunction]
-#[pyo3(signature = (scenario_jsons, seeds, indptr=None, indices=None))]
+#[pyo3(signature = (scenario_jsons, seeds, indptr=None, indices=None, columns=None, every=1))]
 fn run_batch<'py>(
     py: Python<'py>,
     scenario_jsons: Vec<String>,
     seeds: Vec<Vec<u8>>,
     indptr: Option<PyReadonlyArray1<u64>>,
     indices: Option<PyReadonlyArray1<u32>>,
+    columns: Option<Vec<String>>,
+    every: usize,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
     if scenario_jsons.len() != seeds.len() {
         return Err(ConfigError::new_err("seeds: need one seed per scenario"));
     }
-    let scenarios = scenario_jsons
-        .iter()
-        .enumerate()
-        .map(|(i, s)| Scenario::from_json_str(s).map_err(|e| ConfigError::new_err(format!("run {i}: {e}"))))
-        .collect::<PyResult<Vec<_>>>()?;
+    if every == 0 {
+        return Err(ConfigError::new_err("every: must be at least 1"));
+    }
+    if let Some(bad) = columns.iter().flatten().find(|c| !crate::record::COLUMNS.contains(&c.as_str())) {
+        return Err(ConfigError::new_err(format!("columns: no series column '{bad}'")));
+    }
     let seeds = seeds.iter().map(|s| seed_bytes(s)).collect::<PyResult<Vec<_>>>()?;
     let graph = user_graph(indptr, indices)?;
-    let runs = py.detach(|| sweep::run_batch(&scenarios, &seeds, graph.as_ref()));
+    let runs: Vec<crate::Result<Run>> = py.detach(|| {
+        use rayon::prelude::*;
+        scenario_jsons
+            .par_iter()
+            .zip(seeds.par_iter())
+            .map(|(text, seed)| Scenario::from_json_str(text).and_then(|sc| sweep::run_one(&sc, seed, graph.clone())))
+            .collect()
+    });
     runs.into_iter()
-        .map(|r| r.map_err(to_py).and_then(|run| outcome_dict(py, &run)))
+        .map(|r| {
+            let item = match r {
+                Ok(run) => {
+                    let series = match &columns {
+                        None => py.None().into_bound(py),
+                        Some(cols) => {
+                            let d = PyDict::new(py);
+                            for (name, values) in run.series.iter().filter(|(n, _)| cols.iter().any(|c| c == n)) {
+                                let thinned: Vec<f64> = values.iter().copied().step_by(every).collect();
+                                d.set_item(*name, thinned.into_pyarray(py))?;
+                            }
+                            d.into_any()
+                        }
+                    };
+                    (outcome_dict(py, &run)?, py.None().into_bound(py), series)
+                }
+                Err(e) => (py.None().into_bound(py), e.to_string().into_pyobject(py)?.into_any(), py.None().into_bound(py)),
+            };
+            Ok(item.into_pyobject(py)?.into_any())
+        })
         .collect()
 }
 

@@ -40,7 +40,9 @@ def run_batch(
     seeds: list[bytes],
     indptr: Optional[npt.NDArray[np.uint64]] = None,
     indices: Optional[npt.NDArray[np.uint32]] = None,
-) -> list[dict[str, Any]]: ...
+    columns: Optional[list[str]] = None,
+    every: int = 1,
+) -> list[tuple[Optional[dict[str, Any]], Optional[str], Optional[dict[str, npt.NDArray[np.float64]]]]]: ...
 @final
 class RunHandle:
     def series(self) -> dict[str, npt.NDArray[np.float64]]: ...

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._core import ConfigError
+from ._core import ConfigError, SimulationError
 from .run import Run, prepare_graph, simulate
 from .scenario import PathLike, Scenario, as_scenario, check_path
 from .seeds import check_seed, child_sequence, seed_bytes
@@ -74,7 +74,10 @@ def sweep(
                     indptr,
                     indices,
                 )
-                outcomes.extend(dict(o) for o in batch)
+                for outcome, error, _ in batch:
+                    if error is not None:
+                        raise SimulationError(error)
+                    outcomes.append(dict(outcome))
                 bar.update(len(idx))
         except KeyboardInterrupt:
             complete = False
