@@ -4,6 +4,7 @@
 //! Data flows one way: `Scenario` -> `World` -> step loop -> `Recorder` -> `Run`.
 //! The core knows nothing of Python; the bindings live in `python` behind a feature.
 
+pub mod bandwidth;
 pub mod counterparts;
 pub mod error;
 pub mod events;
@@ -13,6 +14,7 @@ pub mod legislature;
 pub mod logistics;
 pub mod math;
 pub mod network;
+pub mod opinion;
 pub mod record;
 pub mod rng;
 pub mod scenario;

@@ -2,7 +2,7 @@
 //! the boundary as text; series arrays move from Rust to numpy without copying; the GIL is
 //! released while the core runs; errors map from the one Rust enum; panics never cross.
 
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -197,6 +197,39 @@ fn run_batch<'py>(
         .collect()
 }
 
+/// Friedkin-Johnsen on a CSR graph (see `opinion`); the GIL is released while it runs.
+#[pyfunction]
+#[pyo3(signature = (indptr, indices, weights, x0, stubbornness, steps))]
+fn friedkin_johnsen<'py>(
+    py: Python<'py>,
+    indptr: PyReadonlyArray1<'py, u64>,
+    indices: PyReadonlyArray1<'py, u32>,
+    weights: Option<PyReadonlyArray1<'py, f64>>,
+    x0: PyReadonlyArray1<'py, f64>,
+    stubbornness: PyReadonlyArray1<'py, f64>,
+    steps: usize,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (ip, ix, x0, s) = (indptr.as_slice()?, indices.as_slice()?, x0.as_slice()?, stubbornness.as_slice()?);
+    let w = match &weights {
+        Some(w) => Some(w.as_slice()?),
+        None => None,
+    };
+    let x = py
+        .detach(|| {
+            let adj = crate::opinion::Adjacency::new(ip, ix, w)?;
+            crate::opinion::friedkin_johnsen(&adj, x0, s, steps)
+        })
+        .map_err(to_py)?;
+    Ok(x.into_pyarray(py))
+}
+
+/// Memory bandwidth (bytes per second) by a STREAM-like triad over `n` doubles.
+#[pyfunction]
+#[pyo3(signature = (n=20_000_000, repeats=5))]
+fn triad_bandwidth(py: Python<'_>, n: usize, repeats: usize) -> f64 {
+    py.detach(|| crate::bandwidth::triad(n, repeats))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -211,5 +244,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parameters, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(run_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(friedkin_johnsen, m)?)?;
+    m.add_function(wrap_pyfunction!(triad_bandwidth, m)?)?;
     Ok(())
 }

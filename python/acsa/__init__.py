@@ -19,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from ._core import MODEL_VERSION, ConfigError, SimulationError
+from . import opinion
 from .parameters import parameters
 from .run import EVENT_KINDS, RUNGS, Run, simulate
 from .scenario import Scenario
@@ -38,6 +39,7 @@ __all__ = [
     "ConfigError",
     "SimulationError",
     "parameters",
+    "opinion",
     "RUNGS",
     "EVENT_KINDS",
     "MODEL_VERSION",

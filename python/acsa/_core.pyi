@@ -17,6 +17,8 @@ __all__ = [
     "parameters",
     "simulate",
     "run_batch",
+    "friedkin_johnsen",
+    "triad_bandwidth",
 ]
 
 MODEL_VERSION: str
@@ -43,6 +45,15 @@ def run_batch(
     columns: Optional[list[str]] = None,
     every: int = 1,
 ) -> list[tuple[Optional[dict[str, Any]], Optional[str], Optional[dict[str, npt.NDArray[np.float64]]]]]: ...
+def friedkin_johnsen(
+    indptr: npt.NDArray[np.uint64],
+    indices: npt.NDArray[np.uint32],
+    weights: Optional[npt.NDArray[np.float64]],
+    x0: npt.NDArray[np.float64],
+    stubbornness: npt.NDArray[np.float64],
+    steps: int,
+) -> npt.NDArray[np.float64]: ...
+def triad_bandwidth(n: int = 20000000, repeats: int = 5) -> float: ...
 @final
 class RunHandle:
     def series(self) -> dict[str, npt.NDArray[np.float64]]: ...
