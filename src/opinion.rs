@@ -51,22 +51,28 @@ impl<'a> Adjacency<'a> {
     pub fn n(&self) -> usize {
         self.inv_row_sum.len()
     }
+}
 
-    /// (W x)_i; a node with no (or zero-weight) neighbours keeps its own value.
-    #[inline(always)]
-    fn mean_of_neighbours(&self, x: &[f64], i: usize) -> f64 {
-        let (a, b) = (self.indptr[i] as usize, self.indptr[i + 1] as usize);
-        let inv = self.inv_row_sum[i];
-        if inv == 0.0 {
-            return x[i];
+/// Sum of x over `cols` with four running sums in a fixed order: the same bits on every
+/// run, without one long chain of dependent additions.
+///
+/// # Safety
+/// Every index in `cols` must be less than `x.len()`.
+#[inline(always)]
+unsafe fn gather_sum(x: &[f64], cols: &[u32]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = cols.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += *x.get_unchecked(c[k] as usize);
         }
-        let cols = &self.indices[a..b];
-        let sum = match self.weights {
-            None => cols.iter().map(|&j| x[j as usize]).sum::<f64>(),
-            Some(w) => cols.iter().zip(&w[a..b]).map(|(&j, &wij)| wij * x[j as usize]).sum::<f64>(),
-        };
-        sum * inv
     }
+    let mut tail = 0.0;
+    for &j in rest {
+        tail += *x.get_unchecked(j as usize);
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Run `steps` synchronous Friedkin-Johnsen updates from x0. `stubbornness` has one value
@@ -86,20 +92,40 @@ pub fn friedkin_johnsen(adj: &Adjacency, x0: &[f64], stubbornness: &[f64], steps
     if x0.iter().any(|x| !x.is_finite()) {
         return Err(Error::config("x0", "values must be finite"));
     }
-    let s_of = |i: usize| if stubbornness.len() == 1 { stubbornness[0] } else { stubbornness[i] };
+    let s_all = if stubbornness.len() == 1 { vec![stubbornness[0]; n] } else { stubbornness.to_vec() };
     let mut x = x0.to_vec();
     let mut next = vec![0.0; n];
     for _ in 0..steps {
         next.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
-            for (k, slot) in out.iter_mut().enumerate() {
-                let i = c * CHUNK + k;
-                let s = s_of(i);
-                *slot = s * x0[i] + (1.0 - s) * adj.mean_of_neighbours(&x, i);
-            }
+            let rows = c * CHUNK..c * CHUNK + out.len();
+            update_rows(adj, &x, &x0[rows.clone()], &s_all[rows.clone()], rows.start, out);
         });
         std::mem::swap(&mut x, &mut next);
     }
     Ok(x)
+}
+
+/// One step for the rows `first..first + out.len()`, on local slices so the compiler can
+/// keep every bound and pointer in registers.
+#[inline(never)]
+fn update_rows(adj: &Adjacency, x: &[f64], x0: &[f64], s: &[f64], first: usize, out: &mut [f64]) {
+    let indptr = &adj.indptr[first..=first + out.len()];
+    let inv = &adj.inv_row_sum[first..first + out.len()];
+    for (k, slot) in out.iter_mut().enumerate() {
+        let i = first + k;
+        let wx = if inv[k] == 0.0 {
+            x[i]
+        } else {
+            let (a, b) = (indptr[k] as usize, indptr[k + 1] as usize);
+            let sum = match adj.weights {
+                // SAFETY: `Adjacency::new` checked every index against n, and x has n values.
+                None => unsafe { gather_sum(x, &adj.indices[a..b]) },
+                Some(w) => adj.indices[a..b].iter().zip(&w[a..b]).map(|(&j, &wij)| wij * x[j as usize]).sum::<f64>(),
+            };
+            sum * inv[k]
+        };
+        *slot = s[k] * x0[k] + (1.0 - s[k]) * wx;
+    }
 }
 
 #[cfg(test)]
