@@ -60,19 +60,22 @@ impl<'a> Adjacency<'a> {
 /// Every index in `cols` must be less than `x.len()`.
 #[inline(always)]
 unsafe fn gather_sum(x: &[f64], cols: &[u32]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let chunks = cols.chunks_exact(4);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..4 {
-            acc[k] += *x.get_unchecked(c[k] as usize);
-        }
+    let (n, c) = (cols.len(), cols.as_ptr());
+    let (mut a0, mut a1, mut a2, mut a3) = (0.0, 0.0, 0.0, 0.0);
+    let mut k = 0;
+    while k + 4 <= n {
+        a0 += *x.get_unchecked(*c.add(k) as usize);
+        a1 += *x.get_unchecked(*c.add(k + 1) as usize);
+        a2 += *x.get_unchecked(*c.add(k + 2) as usize);
+        a3 += *x.get_unchecked(*c.add(k + 3) as usize);
+        k += 4;
     }
     let mut tail = 0.0;
-    for &j in rest {
-        tail += *x.get_unchecked(j as usize);
+    while k < n {
+        tail += *x.get_unchecked(*c.add(k) as usize);
+        k += 1;
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    (a0 + a1) + (a2 + a3) + tail
 }
 
 /// Run `steps` synchronous Friedkin-Johnsen updates from x0. `stubbornness` has one value
@@ -111,6 +114,18 @@ pub fn friedkin_johnsen(adj: &Adjacency, x0: &[f64], stubbornness: &[f64], steps
 fn update_rows(adj: &Adjacency, x: &[f64], x0: &[f64], s: &[f64], first: usize, out: &mut [f64]) {
     let indptr = &adj.indptr[first..=first + out.len()];
     let inv = &adj.inv_row_sum[first..first + out.len()];
+    if adj.weights.is_none() {
+        // Rows are contiguous: walk the index array once instead of slicing it per row.
+        let mut rest = &adj.indices[indptr[0] as usize..indptr[out.len()] as usize];
+        for (k, slot) in out.iter_mut().enumerate() {
+            let (cols, tail) = rest.split_at((indptr[k + 1] - indptr[k]) as usize);
+            rest = tail;
+            // SAFETY: `Adjacency::new` checked every index against n, and x has n values.
+            let wx = if cols.is_empty() { x[first + k] } else { (unsafe { gather_sum(x, cols) }) * inv[k] };
+            *slot = s[k] * x0[k] + (1.0 - s[k]) * wx;
+        }
+        return;
+    }
     for (k, slot) in out.iter_mut().enumerate() {
         let i = first + k;
         let wx = if inv[k] == 0.0 {

@@ -463,6 +463,27 @@ struct VoterState {
     ap: f32,
 }
 
+/// Sum of g over `nbrs` with two running sums in a fixed order (the same bits every run,
+/// half the chain of dependent additions).
+///
+/// # Safety
+/// Every index in `nbrs` must be less than `g.len()`.
+#[inline(always)]
+unsafe fn gather_sum(g: &[f32], nbrs: &[u32]) -> f32 {
+    let (n, c) = (nbrs.len(), nbrs.as_ptr());
+    let (mut a0, mut a1) = (0f32, 0f32);
+    let mut k = 0;
+    while k + 2 <= n {
+        a0 += *g.get_unchecked(*c.add(k) as usize);
+        a1 += *g.get_unchecked(*c.add(k + 1) as usize);
+        k += 2;
+    }
+    if k < n {
+        a0 += *g.get_unchecked(*c.add(k) as usize);
+    }
+    a0 + a1
+}
+
 /// Friedkin-Johnsen with optional bounded confidence:
 /// g' = s * anchor + (1 - s) * mean of neighbours within the confidence bound.
 #[inline(always)]
@@ -470,9 +491,8 @@ fn friedkin_johnsen(g: &[f32], nbrs: &[u32], i: usize, anchor: f64, p: &Params) 
     let gi = g[i];
     let (mut sum, mut count) = (0f32, 0u32);
     if p.confidence_bound >= 1.0 {
-        for &j in nbrs {
-            sum += g[j as usize];
-        }
+        // SAFETY: graphs are built or checked with every index below the number of voters.
+        sum = unsafe { gather_sum(g, nbrs) };
         count = nbrs.len() as u32;
     } else {
         let eps = p.confidence_bound as f32;
