@@ -76,6 +76,8 @@ pub struct Executive {
     last_balloon: Option<u32>,
     term_start_week: f64,
     term_weeks: f64,
+    /// Without elections the term clock simply repeats with the same president.
+    repeat_terms: bool,
     damage_decay: f64,
     params: crate::scenario::Executive,
     controversy: [f64; 6],
@@ -99,6 +101,7 @@ impl Executive {
             last_balloon: None,
             term_start_week: (term_start_day - sc.start_day()) as f64 / 7.0,
             term_weeks: e.term_years as f64 * crate::events::WEEKS_PER_YEAR,
+            repeat_terms: !sc.elections.enabled,
             damage_decay: decay(e.damage_half_life_weeks),
             params: e.clone(),
             controversy: [0, 1, 2, 3, 4, 5].map(|r| sc.ladder.controversy.get(r as u8)),
@@ -109,9 +112,33 @@ impl Executive {
         }
     }
 
-    /// Weeks into the current term. Terms repeat on the calendar from the scenario's term start.
+    /// Weeks into the current term (without elections, terms repeat on the calendar).
     pub fn weeks_in_term(&self, week: u32) -> f64 {
-        (week as f64 - self.term_start_week).rem_euclid(self.term_weeks)
+        let w = week as f64 - self.term_start_week;
+        if self.repeat_terms {
+            w.rem_euclid(self.term_weeks)
+        } else {
+            w.clamp(0.0, self.term_weeks)
+        }
+    }
+
+    /// Week in which the current term ends and the next president is elected.
+    pub fn term_end_week(&self) -> f64 {
+        self.term_start_week + self.term_weeks
+    }
+
+    /// A newly elected president takes office: a fresh term, no cooldown, no damage, and
+    /// whatever the predecessor had under way lapses. Returns the predecessor's posture.
+    pub fn inaugurate(&mut self, party: Party, ideology: f64, week: u32) -> Posture {
+        let lapsed = self.posture;
+        self.party = party;
+        self.ideology = ideology;
+        self.term_start_week = week as f64;
+        self.posture = Posture::Idle;
+        self.cooldown = 0;
+        self.damage = 0.0;
+        self.last_balloon = None;
+        lapsed
     }
 
     /// Honeymoon early in the term, lame duck in its last year.

@@ -90,21 +90,41 @@ impl Legislature {
         }
 
         let l = &sc.legislature;
-        let mut members = Vec::with_capacity(SEATS);
-        for (d, &party) in owner.iter().enumerate() {
-            members.push(Member { party, district: Some(d), idiosyncrasy: l.noise * normal(rng) });
-        }
-        for p in Party::ALL {
-            for _ in 0..list[p.index()] {
-                members.push(Member { party: p, district: None, idiosyncrasy: l.noise * normal(rng) });
-            }
-        }
-        Legislature {
-            members,
+        let mut legislature = Legislature {
+            members: Vec::new(),
             discipline: l.discipline,
             district_weight: l.district_weight,
             noise: l.noise,
             revolt_threshold: l.revolt_threshold,
+        };
+        legislature.seat(&owner, list, rng);
+        legislature
+    }
+
+    /// An election: each district seat goes to the camp with most votes there (plurality),
+    /// the 47 list seats in proportion to national votes (largest remainder).
+    pub fn elect(&mut self, tallies: &[[u32; 3]], rng: &mut RunRng) {
+        let owner: Vec<Party> = tallies
+            .iter()
+            .map(|t| {
+                let best = (0..3).max_by_key(|&k| (t[k], std::cmp::Reverse(k))).unwrap();
+                Party::ALL[best]
+            })
+            .collect();
+        let national = tallies.iter().fold([0u32; 3], |acc, t| [acc[0] + t[0], acc[1] + t[1], acc[2] + t[2]]);
+        self.seat(&owner, largest_remainder(LIST_SEATS, national), rng);
+    }
+
+    /// Fill the 300 seats: district owners in district order, then list seats by camp.
+    fn seat(&mut self, owner: &[Party], list: [usize; 3], rng: &mut RunRng) {
+        self.members.clear();
+        for (d, &party) in owner.iter().enumerate() {
+            self.members.push(Member { party, district: Some(d), idiosyncrasy: self.noise * normal(rng) });
+        }
+        for p in Party::ALL {
+            for _ in 0..list[p.index()] {
+                self.members.push(Member { party: p, district: None, idiosyncrasy: self.noise * normal(rng) });
+            }
         }
     }
 
@@ -200,6 +220,19 @@ mod tests {
         let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
         assert_eq!(l.members.len(), SEATS);
         assert_eq!(l.seats(Party::Independent), 1);
+    }
+
+    #[test]
+    fn elections_give_districts_to_their_plurality_and_lists_by_share() {
+        let sc = Scenario::default();
+        let mut l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        // Conservatives win every district narrowly; nationally 40 / 45 / 15.
+        let tallies: Vec<[u32; 3]> = (0..DISTRICTS).map(|_| [40, 45, 15]).collect();
+        l.elect(&tallies, &mut run_rng(&[2; 32]));
+        assert_eq!(l.members.len(), SEATS);
+        assert_eq!(l.members.iter().filter(|m| m.district.is_some() && m.party == Party::Conservative).count(), DISTRICTS);
+        let list = |p| l.members.iter().filter(|m| m.district.is_none() && m.party == p).count();
+        assert_eq!((list(Party::Progressive), list(Party::Conservative), list(Party::Independent)), (19, 21, 7));
     }
 
     #[test]

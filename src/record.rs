@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Series columns, in order. Every value is an f64 for zero-copy hand-over.
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 24] = [
     "week",
     "approval",
     "support_mean",
@@ -26,6 +26,8 @@ pub const COLUMNS: [&str; 22] = [
     "us_pressure",
     "us_commitment",
     "japan_willingness",
+    "president_party",
+    "governing_seat_share",
 ];
 
 pub type Row = [f64; COLUMNS.len()];
@@ -76,6 +78,7 @@ pub struct Outcome {
     pub n_suspensions: u32,
     pub n_terminations: u32,
     pub n_acsa_proposals: u32,
+    pub n_party_changes: u32,
     pub final_approval: f64,
     pub mean_approval: f64,
     pub min_capital: f64,

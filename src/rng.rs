@@ -22,6 +22,7 @@ pub enum Stream {
     Turnover = 5,
     Network = 6,
     Legislator = 7,
+    Vote = 8,
 }
 
 /// SplitMix64 finaliser: a bijective mix with full avalanche.

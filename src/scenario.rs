@@ -26,6 +26,7 @@ pub struct Scenario {
     pub executive: Executive,
     pub ladder: Ladder,
     pub logistics: Logistics,
+    pub elections: Elections,
     pub outcome: Outcome,
     /// Scheduled events for counterfactuals, on top of the stochastic ones.
     pub events: Vec<ScheduledEvent>,
@@ -247,6 +248,59 @@ pub struct Logistics {
     pub offshore_share: f64,
 }
 
+/// A presidential election whose winner is given rather than voted (for replays).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FixedWinner {
+    pub date: String,
+    pub party: Party,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Elections {
+    pub enabled: bool,
+    pub assembly_date: String,
+    pub assembly_years: u32,
+    pub identity_weight: f64,
+    pub approval_weight: f64,
+    pub issue_weight: f64,
+    pub minor_party_penalty: f64,
+    pub ideology_progressive: f64,
+    pub ideology_conservative: f64,
+    pub ideology_independent: f64,
+    /// Presidential elections with a given winner, by the election's date.
+    pub fixed_winners: Vec<FixedWinner>,
+}
+
+impl Elections {
+    pub fn ideology(&self, party: Party) -> f64 {
+        match party {
+            Party::Progressive => self.ideology_progressive,
+            Party::Conservative => self.ideology_conservative,
+            Party::Independent => self.ideology_independent,
+        }
+    }
+}
+
+impl Default for Elections {
+    fn default() -> Self {
+        Elections {
+            enabled: true,
+            assembly_date: "2028-04-12".into(),
+            assembly_years: 4,
+            identity_weight: 2.0,
+            approval_weight: 3.0,
+            issue_weight: 2.0,
+            minor_party_penalty: 2.5,
+            ideology_progressive: -0.2,
+            ideology_conservative: 0.5,
+            ideology_independent: 0.0,
+            fixed_winners: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Outcome {
@@ -289,6 +343,7 @@ impl Default for Scenario {
             executive: Executive::default(),
             ladder: Ladder::default(),
             logistics: Logistics::default(),
+            elections: Elections::default(),
             outcome: Outcome::default(),
             events: Vec::new(),
         }
@@ -575,6 +630,17 @@ pub const PARAMETERS: &[Param] = &[
     p("ladder.readiness_speedup", "share", 0.0, 1.0, "Share of the proposal window cut at R = 1."),
     p("ladder.friction_freeze_weeks", "weeks", 0.0, 520.0, "Weeks drills stay frozen after a military friction."),
     p("logistics.offshore_share", "share", 0.0, 1.0, "Share of crisis cross-servicing demand outside Korean soil (covered by a conditional ACSA)."),
+    p("elections.enabled", "flag", 0.0, 0.0, "Hold presidential and National Assembly elections on the calendar (off: the presidency and the seats stay as they start)."),
+    p("elections.assembly_date", "date", 0.0, 0.0, "Date of the next National Assembly election; later ones follow every assembly_years."),
+    p("elections.assembly_years", "years", 1.0, 10.0, "Years between National Assembly elections."),
+    p("elections.identity_weight", "utility", 0.0, 20.0, "Pull of a voter's own camp in the vote."),
+    p("elections.approval_weight", "utility per unit", 0.0, 20.0, "Reward or punishment of the incumbent's camp per unit of approval above or below 0.5."),
+    p("elections.issue_weight", "utility per unit", 0.0, 20.0, "Pull towards the conservative camp per unit of support for security cooperation above 0.5 (and away from the progressive camp)."),
+    p("elections.minor_party_penalty", "utility", 0.0, 20.0, "Handicap of minor parties and independents (the third camp) in every vote."),
+    p("elections.ideology_progressive", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected progressive president."),
+    p("elections.ideology_conservative", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected conservative president."),
+    p("elections.ideology_independent", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected president from the third camp."),
+    p("elections.fixed_winners", "list", 0.0, 0.0, "Presidential elections whose winner is given (date, party), for replays."),
     p("outcome.sustain_weeks", "weeks", 1.0, 5200.0, "Weeks an ACSA must stay in force to count as viable."),
 ];
 
@@ -669,6 +735,10 @@ impl Scenario {
                     ))
                 }
             }
+        }
+        parse_date(&self.elections.assembly_date).map_err(|r| Error::config("elections.assembly_date", r))?;
+        for (i, f) in self.elections.fixed_winners.iter().enumerate() {
+            parse_date(&f.date).map_err(|r| Error::config(format!("elections.fixed_winners[{i}].date"), r))?;
         }
         for (i, ev) in self.events.iter().enumerate() {
             let path = format!("events[{i}]");
@@ -835,7 +905,7 @@ mod tests {
         let tree = serde_json::to_value(Scenario::default()).unwrap();
         let mut all = Vec::new();
         leaves(&tree, "", &mut all);
-        for leaf in all.iter().filter(|l| *l != "events") {
+        for leaf in all.iter().filter(|l| *l != "events" && *l != "elections.fixed_winners") {
             assert!(PARAMETERS.iter().any(|p| p.path == leaf), "undocumented parameter {leaf}");
         }
         for p in PARAMETERS {

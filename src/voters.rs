@@ -426,6 +426,64 @@ impl Voters {
     }
 }
 
+/// Weights of a voter's choice between the three camps (see `Voters::tally_votes`).
+#[derive(Clone, Copy, Debug)]
+pub struct VoteWeights {
+    pub identity: f64,
+    pub approval: f64,
+    pub issue: f64,
+    pub minor_penalty: f64,
+}
+
+impl Voters {
+    /// Every voter votes; returns the tally per district (progressive, conservative, third
+    /// camp). Utility of camp c: identity if it is the voter's own camp; for the incumbent's
+    /// camp, approval weight x (approval - 0.5); issue weight x (support - 0.5), for the
+    /// conservatives and against the progressives; minus a handicap for the third camp;
+    /// plus a Gumbel draw, so the choice is a multinomial logit.
+    pub fn tally_votes(&self, step: u32, incumbent: Party, w: &VoteWeights, counter: &Counter) -> Vec<[u32; 3]> {
+        (0..DISTRICTS)
+            .into_par_iter()
+            .map(|d| {
+                let mut tally = [0u32; 3];
+                for i in self.district_start[d]..self.district_start[d + 1] {
+                    let approval = self.approval[i] as f64 - 0.5;
+                    let support = self.support[i] as f64 - 0.5;
+                    let mut best = (f64::NEG_INFINITY, 0usize);
+                    for c in 0..3u8 {
+                        let mut u = w.issue * support * camp(c);
+                        if c == self.party[i] {
+                            u += w.identity;
+                        }
+                        if c as usize == incumbent.index() {
+                            u += w.approval * approval;
+                        }
+                        if c == 2 {
+                            u -= w.minor_penalty;
+                        }
+                        let bits = counter.bits(Stream::Vote, step, i as u64, c as u32);
+                        let uniform = ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64); // (0, 1)
+                        u -= crate::math::ln(-crate::math::ln(uniform));
+                        if u > best.0 {
+                            best = (u, c as usize);
+                        }
+                    }
+                    tally[best.1] += 1;
+                }
+                tally
+            })
+            .collect()
+    }
+
+    /// A new president: every voter's approval starts at its resting level for the new
+    /// alignment (plus the honeymoon in `shift`).
+    pub fn reset_approval(&mut self, president: Party, shift: f64) {
+        for (a, &p) in self.approval.iter_mut().zip(&self.party) {
+            *a = approval_target(&self.params, alignment(p, Some(president)), shift) as f32;
+        }
+    }
+}
+
 /// Grievance anchor g0 for a voter of party p and age, entering `years` after the start.
 fn anchor(sc: &Scenario, p: u8, age: f64, years: f64, z: f64) -> f64 {
     let v = &sc.voters;

@@ -13,8 +13,8 @@ use crate::logistics;
 use crate::network::Graph;
 use crate::record::{EventRecord, Outcome, Recorder, Row, Run};
 use crate::rng::{decay, run_rng, Counter, RunRng};
-use crate::scenario::{NetworkKind, Scenario};
-use crate::voters::{Aggregates, Pulse, Voters};
+use crate::scenario::{NetworkKind, Party, Scenario};
+use crate::voters::{Aggregates, Pulse, VoteWeights, Voters};
 
 /// Salience input per unit magnitude of a Japanese trigger (military friction: half).
 const TRIGGER_SALIENCE: f64 = 0.5;
@@ -24,6 +24,36 @@ const NOTICE_DISPUTE: f64 = 0.3;
 /// and fades with this half-life when falling.
 const POLITICISATION_RISE: f64 = 0.15;
 const POLITICISATION_HALF_LIFE_WEEKS: f64 = 26.0;
+/// Weeks of National Assembly elections within the horizon: the scenario's next election
+/// date, then every `assembly_years`.
+fn assembly_weeks(sc: &Scenario) -> Vec<u32> {
+    let first = (crate::scenario::parse_date(&sc.elections.assembly_date).unwrap_or(0) - sc.start_day()) as f64 / 7.0;
+    let every = sc.elections.assembly_years as f64 * WEEKS_PER_YEAR;
+    (0..)
+        .map(|k| (first + k as f64 * every).round())
+        .take_while(|&w| w < sc.horizon_weeks as f64)
+        .filter(|&w| w >= 0.0)
+        .map(|w| w as u32)
+        .collect()
+}
+
+/// A scheduled winner for a presidential election held this week (within half a year of
+/// the given date, since the model's calendar is approximate).
+fn fixed_winner(sc: &Scenario, week: u32) -> Option<Party> {
+    sc.elections.fixed_winners.iter().find_map(|f| {
+        let w = (crate::scenario::parse_date(&f.date).ok()? - sc.start_day()) as f64 / 7.0;
+        ((w - week as f64).abs() <= 26.0).then_some(f.party)
+    })
+}
+
+fn party_name(p: Party) -> &'static str {
+    match p {
+        Party::Progressive => "progressive",
+        Party::Conservative => "conservative",
+        Party::Independent => "independent",
+    }
+}
+
 /// Largest network built in memory (4 bytes a tie).
 const MAX_TIES: u64 = 1_000_000_000;
 /// Grievance averaging rounds before week 0, so the run starts settled.
@@ -90,6 +120,8 @@ pub struct World<'a> {
     carried_activation: f64,
     carried_trigger: f64,
     acsa_since: Option<u32>,
+    /// Weeks of National Assembly elections within the horizon.
+    assembly_weeks: Vec<u32>,
     recorder: Recorder,
     events: Vec<EventRecord>,
     outcome: Outcome,
@@ -170,6 +202,7 @@ impl<'a> World<'a> {
             carried_activation: 0.0,
             carried_trigger: 0.0,
             acsa_since: None,
+            assembly_weeks: assembly_weeks(sc),
             recorder: Recorder::with_capacity(weeks),
             events: Vec::new(),
             outcome: Outcome { min_capital: 1.0, ..Default::default() },
@@ -234,7 +267,18 @@ impl<'a> World<'a> {
             self.voters.replace_cohort(sc, week, &pulse, &self.counter);
         }
         // 4. Aggregation (inside the voter step, in fixed district order).
-        let agg = self.voters.step(&self.graph, &pulse, &self.counter);
+        let mut agg = self.voters.step(&self.graph, &pulse, &self.counter);
+
+        // 5a. Elections on the calendar.
+        if sc.elections.enabled {
+            if self.assembly_weeks.contains(&week) {
+                self.assembly_election(week);
+            }
+            if week as f64 >= self.executive.term_end_week() {
+                self.presidential_election(week);
+                agg = self.voters.aggregate();
+            }
+        }
 
         // Politicisation rises fast with salience and fades slowly.
         let target = (2.5 * (agg.salience_mean - sc.voters.salience_baseline).max(0.0)).min(1.0);
@@ -263,6 +307,54 @@ impl<'a> World<'a> {
 
         // 8. Record.
         self.record(week, &agg, assembly.support, us_pressure);
+    }
+
+    fn vote_weights(&self) -> VoteWeights {
+        let e = &self.sc.elections;
+        VoteWeights {
+            identity: e.identity_weight,
+            approval: e.approval_weight,
+            issue: e.issue_weight,
+            minor_penalty: e.minor_party_penalty,
+        }
+    }
+
+    fn assembly_election(&mut self, week: u32) {
+        let tallies = self.voters.tally_votes(week, self.executive.party, &self.vote_weights(), &self.counter);
+        self.legislature.elect(&tallies, &mut self.rng);
+        self.seat_share = self.legislature.seats(self.executive.party) as f64 / SEATS as f64;
+        let largest = Party::ALL.into_iter().max_by_key(|&p| self.legislature.seats(p)).unwrap();
+        let share = self.legislature.seats(largest) as f64 / SEATS as f64;
+        self.log(week, "assembly_election", share, self.ladder.top(), party_name(largest));
+    }
+
+    /// The sitting president's term ends: the camp with most votes (or the scheduled
+    /// winner) takes office, with a fresh term.
+    fn presidential_election(&mut self, week: u32) {
+        let sc = self.sc;
+        let tallies = self.voters.tally_votes(week, self.executive.party, &self.vote_weights(), &self.counter);
+        let national = tallies.iter().fold([0u32; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
+        let voted = Party::ALL[(0..3).max_by_key(|&k| (national[k], std::cmp::Reverse(k))).unwrap()];
+        let winner = fixed_winner(sc, week).unwrap_or(voted);
+        let share = national[winner.index()] as f64 / national.iter().sum::<u32>().max(1) as f64;
+        if winner != self.executive.party {
+            self.outcome.n_party_changes += 1;
+        }
+        let lapsed = self.executive.inaugurate(winner, sc.elections.ideology(winner), week);
+        match lapsed {
+            Posture::Pending { rung, .. } => {
+                self.outcome.n_collapses += 1;
+                self.log(week, "collapse", sc.ladder.controversy.get(rung), rung, "new_administration");
+            }
+            Posture::Notice { rung, .. } => {
+                self.outcome.n_suspensions += 1;
+                self.log(week, "suspension", sc.ladder.controversy.get(rung), rung, "new_administration");
+            }
+            _ => {}
+        }
+        self.seat_share = self.legislature.seats(winner) as f64 / SEATS as f64;
+        self.voters.reset_approval(winner, self.executive.approval_shift(week, sc.voters.term_decay));
+        self.log(week, "presidential_election", share, self.ladder.top(), party_name(winner));
     }
 
     fn decide(&mut self, week: u32, agg: &Aggregates, assembly: crate::legislature::Assessment, us_pressure: f64) -> Action {
@@ -388,6 +480,8 @@ impl<'a> World<'a> {
             us_pressure,
             self.us.commitment(),
             self.japan.willingness(us_pressure),
+            self.executive.party.index() as f64,
+            self.seat_share,
         ];
         self.recorder.push(&row);
         let o = &mut self.outcome;

@@ -51,7 +51,11 @@ def _executive_moves(kind, n_seeds=4):
         sel = ev[ev["kind"] == kind]
         if kind == "proposal":
             sel = sel[sel["outcome"] == "open"]
-        found += [(s, int(w)) for w in sel["week"] if 1 <= w < len(s) - 1]
+        # A change of president resets approval: leave out moves next to an election.
+        elections = set(ev.loc[ev["kind"].astype(str).str.endswith("_election"), "week"])
+        found += [
+            (s, int(w)) for w in sel["week"] if 1 <= w < len(s) - 1 and not {w - 1, w, w + 1} & elections
+        ]
     assert len(found) >= 3, f"too few {kind} events to test"
     return found
 

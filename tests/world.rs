@@ -218,3 +218,61 @@ fn a_user_graph_is_used() {
     let b = simulate(&sc, &[1; 32], None).unwrap();
     assert_ne!(col(&a, "grievance_mean"), col(&b, "grievance_mean"));
 }
+
+fn election_events(run: &Run, kind: &str) -> Vec<(u32, &'static str)> {
+    run.events.iter().filter(|e| e.kind == kind).map(|e| (e.week, e.outcome)).collect()
+}
+
+#[test]
+fn elections_follow_the_calendar() {
+    let mut sc = small(520);
+    sc.shocks.rate_scale = 0.2;
+    let run = simulate(&sc, &[8; 32], None).unwrap();
+    // Assembly: 2028-04-12, then every four years; presidency: the term ends 2030-06-04, then five years on.
+    let assembly: Vec<u32> = election_events(&run, "assembly_election").iter().map(|e| e.0).collect();
+    assert_eq!(assembly, vec![97, 306, 515]);
+    let presidential = election_events(&run, "presidential_election");
+    assert_eq!(presidential.len(), 2);
+    assert_eq!(presidential[0].0, 210);
+    let party = col(&run, "president_party");
+    for &(w, winner) in &presidential {
+        let code = ["progressive", "conservative", "independent"].iter().position(|p| *p == winner).unwrap();
+        assert_eq!(party[w as usize], code as f64);
+    }
+    assert!(col(&run, "governing_seat_share").iter().all(|s| (0.0..=1.0).contains(s)));
+}
+
+#[test]
+fn without_elections_nothing_changes_hands() {
+    let mut sc = small(520);
+    sc.elections.enabled = false;
+    let run = simulate(&sc, &[8; 32], None).unwrap();
+    assert!(run.events.iter().all(|e| !e.kind.ends_with("_election")));
+    assert!(col(&run, "president_party").iter().all(|&p| p == 0.0));
+    assert_eq!(run.outcome.n_party_changes, 0);
+}
+
+#[test]
+fn an_unpopular_incumbent_camp_loses() {
+    let mut sc = small(260);
+    sc.voters.approval_aligned = 0.1;
+    sc.voters.approval_independent = 0.02;
+    sc.voters.approval_opposed = 0.0;
+    let lost = (0..5u8)
+        .filter(|&s| {
+            let run = simulate(&sc, &[s; 32], None).unwrap();
+            election_events(&run, "presidential_election")[0].1 == "conservative"
+        })
+        .count();
+    assert_eq!(lost, 5);
+}
+
+#[test]
+fn a_fixed_winner_takes_office() {
+    let mut sc = small(260);
+    sc.elections.fixed_winners =
+        vec![acsa::scenario::FixedWinner { date: "2030-06-03".into(), party: acsa::scenario::Party::Independent }];
+    let run = simulate(&sc, &[3; 32], None).unwrap();
+    assert_eq!(election_events(&run, "presidential_election"), vec![(210, "independent")]);
+    assert_eq!(col(&run, "president_party")[211], 2.0);
+}

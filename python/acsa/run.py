@@ -23,7 +23,7 @@ __all__ = ["simulate", "Run", "RUNGS", "EVENT_KINDS"]
 # Rungs of the cooperation ladder, indexed by the `rung` number.
 RUNGS = ("none", "sarex", "dialogue", "gsomia", "acsa_conditional", "acsa_full")
 
-# What the executive does, then external shocks.
+# What the executive does, elections, then external shocks.
 EXECUTIVE_EVENTS = (
     "proposal",
     "exposure",
@@ -45,10 +45,11 @@ SHOCK_EVENTS = (
     "military_friction",
     "disaster",
 )
-EVENT_KINDS = EXECUTIVE_EVENTS + SHOCK_EVENTS
+ELECTION_EVENTS = ("presidential_election", "assembly_election")
+EVENT_KINDS = EXECUTIVE_EVENTS + ELECTION_EVENTS + SHOCK_EVENTS
 
 # Series columns that hold whole numbers.
-_INT_COLUMNS = ("week", "rung", "pending")
+_INT_COLUMNS = ("week", "rung", "pending", "president_party")
 
 
 def simulate(
