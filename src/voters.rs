@@ -322,31 +322,24 @@ impl Voters {
                 let (d_first, d_end) = blocks[b];
                 let (lo, hi) = (starts[d_first], starts[d_end]);
                 let (party, g0, bias) = (&party[lo..hi], &g0[lo..hi], &bias[lo..hi]);
-                // One pass per state variable: short independent loop bodies let the CPU
-                // overlap voters instead of waiting on one voter's long dependency chain.
+                // Grievance first (it reads the neighbours), then each voter's own state
+                // in one pass that also sums each district.
                 for (k, slot) in gn.iter_mut().enumerate() {
                     let anchor = clamp01(g0[k] as f64 + pulse.grievance_shock);
                     *slot = friedkin_johnsen(g, graph.neighbours(lo + k), lo + k, anchor, &p) as f32;
                 }
-                for (k, slot) in th.iter_mut().enumerate() {
-                    *slot = update_threat(&p, pulse, counter, party[k], lo + k, *slot as f64) as f32;
-                }
-                for (slot, &g) in sa.iter_mut().zip(gn.iter()) {
-                    *slot = update_salience(&p, pulse, g as f64, *slot as f64) as f32;
-                }
-                for k in 0..su.len() {
-                    let x = support_logit(&p, pulse, party[k], gn[k] as f64, th[k] as f64, sa[k] as f64, bias[k]);
-                    su[k] = crate::math::logistic(x) as f32;
-                }
-                for k in 0..ap.len() {
-                    ap[k] = update_approval(&p, pulse, party[k], gn[k] as f64, ap[k] as f64) as f32;
-                }
                 (d_first..d_end)
                     .map(|d| {
                         let mut s = Sums::default();
-                        for i in starts[d] - lo..starts[d + 1] - lo {
-                            let st = VoterState { g: gn[i], th: th[i], sa: sa[i], su: su[i], ap: ap[i] };
-                            accumulate(&mut s, &p, party[i], &st);
+                        for k in starts[d] - lo..starts[d + 1] - lo {
+                            let g = gn[k] as f64;
+                            let t = update_threat(&p, pulse, counter, party[k], lo + k, th[k] as f64);
+                            let a = update_salience(&p, pulse, g, sa[k] as f64);
+                            let y = crate::math::logistic(support_logit(&p, pulse, party[k], g, t, a, bias[k]));
+                            let ap_new = update_approval(&p, pulse, party[k], g, ap[k] as f64);
+                            let st = VoterState { g: gn[k], th: t as f32, sa: a as f32, su: y as f32, ap: ap_new as f32 };
+                            (th[k], sa[k], su[k], ap[k]) = (st.th, st.sa, st.su, st.ap);
+                            accumulate(&mut s, &p, party[k], &st);
                         }
                         s
                     })
