@@ -1,0 +1,384 @@
+"""Experimental designs: which parameter points a sweep runs, and how often.
+
+A design is a list of points (each a dict of dotted parameter paths to
+values) and a number of replicates. Run i of a sweep is point
+``i // replicates``, replicate ``i % replicates``, and is seeded with
+numpy's ``SeedSequence(seed, spawn_key=(i,))``.
+
+Latin hypercube, Sobol (Saltelli's scheme) and Morris designs use SALib's
+samplers and its problem dict, ``{"num_vars", "names", "bounds"}``, so the
+design's ``problem`` and the sweep's outputs go straight into SALib's
+analysers::
+
+    from SALib.analyze import sobol
+    d = acsa.designs.sobol({"voters.cohort_shift": (0, 0.1), "shocks.intensity": (0.5, 3)}, 64)
+    sw = acsa.sweep(sc, d, replicates=4)
+    sobol.analyze(d.problem, sw.y("final_approval"))
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import ConfigError
+from .scenario import _plain, check_path
+
+__all__ = ["Design", "grid", "latin_hypercube", "sobol", "saltelli", "morris", "table", "as_design"]
+
+KINDS = ("grid", "latin_hypercube", "sobol", "morris", "table")
+
+
+class Design:
+    """Parameter points, each run `replicates` times.
+
+    `points` is a list of dicts (dotted path -> value), `names` the paths,
+    `problem` SALib's problem dict (None for grids and tables) and `X` the
+    sample matrix, one row per point, in the order SALib expects.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        names: Sequence[str],
+        points: Sequence[Mapping[str, Any]],
+        replicates: int = 1,
+        problem: Mapping[str, Any] | None = None,
+        grid: Mapping[str, Sequence[Any]] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ):
+        if kind not in KINDS:
+            raise ConfigError(f"design: unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+        self.kind = kind
+        self.names = list(names)
+        self.points = [dict(p) for p in points]
+        self.replicates = _check_replicates(replicates)
+        self.problem = dict(problem) if problem is not None else None
+        self.grid = {k: list(v) for k, v in grid.items()} if grid is not None else None
+        self.options = dict(options or {})
+        if not self.points:
+            raise ConfigError("design: has no points")
+
+    @property
+    def n_points(self) -> int:
+        return len(self.points)
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.replicates
+
+    @property
+    def X(self) -> np.ndarray:
+        """The points as a float matrix (points x names), for SALib's analysers."""
+        try:
+            return np.array([[float(p[n]) for n in self.names] for p in self.points], dtype=float).reshape(
+                len(self.points), len(self.names)
+            )
+        except (TypeError, ValueError):
+            raise ConfigError("design: X needs every parameter value to be a number") from None
+
+    def with_replicates(self, replicates: int) -> "Design":
+        return Design(self.kind, self.names, self.points, replicates, self.problem, self.grid, self.options)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point: the point number and its parameter values."""
+        cols = {n: [p[n] for p in self.points] for n in self.names}
+        return pd.DataFrame({"point": np.arange(len(self.points), dtype=np.int64), **cols})
+
+    def column_types(self) -> dict[str, str]:
+        """How each parameter column is stored: bool, int, float, str, or json."""
+        return {n: _column_type([p[n] for p in self.points]) for n in self.names}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-able) that `Design.from_dict` turns back into this design."""
+        return {
+            "kind": self.kind,
+            "names": self.names,
+            "points": [[p[n] for n in self.names] for p in self.points],
+            "replicates": self.replicates,
+            "problem": self.problem,
+            "grid": self.grid,
+            "options": self.options,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Design":
+        names = list(d["names"])
+        points = [dict(zip(names, row)) for row in d["points"]]
+        return cls(d["kind"], names, points, d["replicates"], d.get("problem"), d.get("grid"), d.get("options"))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Design):
+            return NotImplemented
+        return json.dumps(self.to_dict(), sort_keys=True) == json.dumps(other.to_dict(), sort_keys=True)
+
+    def __repr__(self) -> str:
+        return (
+            f"<acsa.Design {self.kind}: {self.n_points} points x {self.replicates} replicates "
+            f"= {self.n_runs} runs over {', '.join(self.names) or 'no parameters'}>"
+        )
+
+
+# ---- the designs ------------------------------------------------------------
+
+
+def grid(values: Mapping[str, Sequence[Any]], replicates: int = 1) -> Design:
+    """Every combination of the values (full factorial); the last path varies fastest.
+
+    ``grid({"voters.cohort_shift": [0, 0.05], "shocks.intensity": [1, 2, 3]})``
+    has 6 points. An empty dict is one point: the scenario as it is.
+    """
+    values = _check_grid(values)
+    points = [dict(zip(values, combo)) for combo in itertools.product(*values.values())]
+    return Design("grid", list(values), points, replicates, grid=values)
+
+
+def latin_hypercube(problem: Mapping[str, Any], n: int, replicates: int = 1, seed: int = 0) -> Design:
+    """`n` points by Latin hypercube sampling within the bounds (SALib's sampler).
+
+    problem: SALib's ``{"num_vars", "names", "bounds"}`` or simply
+    ``{"path": (low, high), ...}``. seed makes the sample reproducible.
+    """
+    problem = as_problem(problem)
+    n = _check_count(n, "n")
+    _require_salib()
+    from SALib.sample import latin
+
+    X = latin.sample(copy.deepcopy(problem), n, seed=_check_design_seed(seed))
+    return _sampled("latin_hypercube", problem, X, replicates, {"n": n, "seed": seed})
+
+
+def sobol(
+    problem: Mapping[str, Any],
+    n: int,
+    replicates: int = 1,
+    calc_second_order: bool = True,
+    seed: int = 0,
+) -> Design:
+    """Saltelli's sampling scheme for Sobol indices (SALib's sobol sampler).
+
+    Gives n * (2D + 2) points, or n * (D + 2) with calc_second_order=False,
+    for D parameters; n should be a power of 2. Pass the same
+    calc_second_order to ``SALib.analyze.sobol.analyze``.
+    """
+    problem = as_problem(problem)
+    n = _check_count(n, "n")
+    _require_salib()
+    from SALib.sample import sobol as sobol_sampler
+
+    X = sobol_sampler.sample(copy.deepcopy(problem), n, calc_second_order=bool(calc_second_order), seed=_check_design_seed(seed))
+    options = {"n": n, "calc_second_order": bool(calc_second_order), "seed": seed}
+    return _sampled("sobol", problem, X, replicates, options)
+
+
+saltelli = sobol
+
+
+def morris(
+    problem: Mapping[str, Any],
+    trajectories: int,
+    replicates: int = 1,
+    levels: int = 4,
+    seed: int = 0,
+) -> Design:
+    """Morris elementary-effects design: trajectories * (D + 1) points (SALib's sampler).
+
+    Analyse with ``SALib.analyze.morris.analyze(d.problem, d.X, sw.y(...), num_levels=levels)``.
+    """
+    problem = as_problem(problem)
+    trajectories = _check_count(trajectories, "trajectories")
+    levels = _check_count(levels, "levels")
+    _require_salib()
+    from SALib.sample import morris as morris_sampler
+
+    X = morris_sampler.sample(copy.deepcopy(problem), trajectories, num_levels=levels, seed=_check_design_seed(seed))
+    options = {"trajectories": trajectories, "levels": levels, "seed": seed}
+    return _sampled("morris", problem, X, replicates, options)
+
+
+def table(points: Any, replicates: int = 1) -> Design:
+    """Your own points: a DataFrame (one column per parameter path), a list of dicts, or a CSV path."""
+    if isinstance(points, str) or hasattr(points, "__fspath__"):
+        points = pd.read_csv(points)
+    if isinstance(points, pd.DataFrame):
+        frame = points
+    elif isinstance(points, Mapping):
+        frame = pd.DataFrame(points)
+    elif isinstance(points, Sequence) and all(isinstance(p, Mapping) for p in points):
+        frame = pd.DataFrame(list(points))
+    else:
+        raise ConfigError(f"table: expected a DataFrame, a list of dicts or a CSV path, got {type(points).__name__}")
+    names = [str(c) for c in frame.columns]
+    for name in names:
+        check_path(name)
+    rows = []
+    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+        row = {}
+        for name, value in zip(names, values):
+            if _is_missing(value):
+                raise ConfigError(f"{name}: table row {i} has no value")
+            row[name] = _plain(value, name)
+        rows.append(row)
+    if not rows:
+        raise ConfigError("table: has no rows")
+    return Design("table", names, rows, replicates)
+
+
+def as_design(design: Any, replicates: int | None = None) -> Design:
+    """A Design from a Design, a grid dict, a DataFrame of points, or None (one point)."""
+    if design is None:
+        design = grid({})
+    elif isinstance(design, pd.DataFrame):
+        design = table(design)
+    elif isinstance(design, Mapping):
+        design = grid(design)
+    elif not isinstance(design, Design):
+        raise ConfigError(
+            f"design: expected a grid dict, an acsa.designs design or a DataFrame of points, got {type(design).__name__}"
+        )
+    if replicates is not None:
+        replicates = _check_replicates(replicates)
+        if design.replicates not in (1, replicates):
+            raise ConfigError(
+                f"replicates: the design already has {design.replicates} replicates; give replicates once"
+            )
+        design = design.with_replicates(replicates)
+    return design
+
+
+# ---- problems and checks ------------------------------------------------------
+
+
+def as_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """SALib's problem dict from itself or from {path: (low, high)}; checks the paths."""
+    if not isinstance(problem, Mapping):
+        raise ConfigError(f"problem: expected a dict, got {type(problem).__name__}")
+    if "names" in problem or "bounds" in problem:
+        out = {k: v for k, v in problem.items()}
+        names = [str(n) for n in out.get("names", [])]
+        bounds = [list(b) for b in out.get("bounds", [])]
+    else:
+        names = [str(n) for n in problem]
+        bounds = [list(b) if isinstance(b, (list, tuple, np.ndarray)) else b for b in problem.values()]
+        out = {}
+    if not names:
+        raise ConfigError("problem: names no parameters")
+    if len(bounds) != len(names):
+        raise ConfigError(f"problem: {len(names)} names but {len(bounds)} bounds")
+    if "num_vars" in out and out["num_vars"] != len(names):
+        raise ConfigError(f"problem: num_vars is {out['num_vars']} but there are {len(names)} names")
+    if len(set(names)) != len(names):
+        raise ConfigError("problem: a parameter is named twice")
+    kinds = _parameter_kinds()
+    for name, b in zip(names, bounds):
+        check_path(name)
+        if kinds.get(name) not in ("int", "float"):
+            raise ConfigError(f"{name}: only numeric parameters can be sampled; use a grid or a table for it")
+        if not isinstance(b, list) or len(b) != 2:
+            raise ConfigError(f"{name}: bounds must be (low, high), got {b!r}")
+        lo, hi = (_plain(v, name) for v in b)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lo, hi)):
+            raise ConfigError(f"{name}: bounds must be finite numbers, got {b!r}")
+        if not (out.get("dists") or lo < hi):
+            raise ConfigError(f"{name}: low bound {lo} must be below high bound {hi}")
+    out["num_vars"] = len(names)
+    out["names"] = names
+    out["bounds"] = [[float(v) for v in b] for b in bounds]
+    return out
+
+
+def _sampled(kind: str, problem: dict[str, Any], X: np.ndarray, replicates: int, options: dict[str, Any]) -> Design:
+    names = problem["names"]
+    kinds = _parameter_kinds()
+    X = np.array(X, dtype=float)
+    # Whole-number parameters (voters.n, weeks, seats) are rounded; X keeps the values run.
+    ints = [j for j, n in enumerate(names) if kinds[n] == "int"]
+    X[:, ints] = np.rint(X[:, ints])
+    points = [
+        {n: (int(row[j]) if j in ints else float(row[j])) for j, n in enumerate(names)} for row in X
+    ]
+    return Design(kind, names, points, replicates, problem=problem, options=options)
+
+
+@lru_cache(maxsize=1)
+def _parameter_kinds() -> dict[str, str]:
+    out = {}
+    for row in _core.parameters():
+        d = row["default"]
+        out[row["path"]] = (
+            "bool" if isinstance(d, bool) else "int" if isinstance(d, int) else "float" if isinstance(d, float) else "other"
+        )
+    return out
+
+
+def _check_grid(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    if not isinstance(values, Mapping):
+        raise ConfigError(
+            f"grid: expected a dict of parameter path -> list of values, got {type(values).__name__}"
+        )
+    out: dict[str, list[Any]] = {}
+    for path, vals in values.items():
+        check_path(path)
+        if isinstance(vals, (str, bytes, Mapping)) or not hasattr(vals, "__iter__"):
+            raise ConfigError(f"{path}: grid values must be a list, got {vals!r}")
+        vals = [_plain(v, path) for v in vals]
+        if not vals:
+            raise ConfigError(f"{path}: grid has no values")
+        out[path] = vals
+    return out
+
+
+def _column_type(values: list[Any]) -> str:
+    if all(isinstance(v, bool) for v in values):
+        return "bool"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "int"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return "float"
+    if all(isinstance(v, str) for v in values):
+        return "str"
+    return "json"
+
+
+def _check_replicates(replicates: Any) -> int:
+    if isinstance(replicates, bool) or not isinstance(replicates, numbers.Integral) or replicates < 1:
+        raise ConfigError(f"replicates: must be an integer >= 1, got {replicates!r}")
+    return int(replicates)
+
+
+def _check_count(n: Any, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ConfigError(f"{name}: must be an integer >= 1, got {n!r}")
+    return int(n)
+
+
+def _check_design_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ConfigError(f"seed: must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _require_salib() -> None:
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "Latin hypercube, Sobol and Morris designs need SALib: pip install 'acsa[sweeps]' (or pip install SALib)"
+        ) from None
