@@ -127,3 +127,64 @@ def test_grid_over_scheduled_events(small):
     assert (table["n"] == 2).all()
     assert sw.probability(by="events")["n"].tolist() == [2, 2]
     assert (sw.runs.loc[2:, "peak_threat"].to_numpy() > sw.runs.loc[:1, "peak_threat"].to_numpy()).all()
+
+
+def test_design_from_a_dataframe_of_points(small):
+    points = pd.DataFrame({"shocks.intensity": [0.5, 2.0, 3.0], "network.kind": ["sbm", "sbm", "watts_strogatz"]})
+    sw = acsa.sweep(small, points, replicates=2, seed=2, progress=False)
+    assert sw.design.kind == "table" and sw.n_runs == 6
+    assert sw.runs["network.kind"].tolist() == ["sbm", "sbm", "sbm", "sbm", "watts_strogatz", "watts_strogatz"]
+    assert sw.probability()["n"].tolist() == [2, 2, 2]
+
+
+def test_sobol_outputs_go_straight_to_salib(small):
+    sobol = pytest.importorskip("SALib.analyze.sobol")
+    problem = {"voters.cohort_shift": (0.0, 0.1), "shocks.intensity": (0.5, 3.0)}
+    design = acsa.designs.sobol(problem, 8, calc_second_order=False)
+    sw = acsa.sweep(small.replace({"voters.n": 300, "horizon_weeks": 52}), design, replicates=2, seed=1, progress=False)
+    y = sw.y("final_approval")
+    assert y.shape == (design.n_points,)
+    runs = sw.runs
+    assert y[3] == runs.loc[runs["point"] == 3, "final_approval"].mean()
+    si = sobol.analyze(sw.problem, y, calc_second_order=False)
+    assert np.isfinite(si["ST"]).all()
+    assert sw.y("viable").max() <= 1.0
+    with pytest.raises(acsa.ConfigError, match="not an outcome"):
+        sw.y("shocks.intensity")
+
+
+def test_morris_takes_the_design_matrix(small):
+    morris = pytest.importorskip("SALib.analyze.morris")
+    design = acsa.designs.morris({"shocks.intensity": (0.5, 3.0), "voters.n": (300, 400)}, 3)
+    sw = acsa.sweep(small.replace({"horizon_weeks": 52}), design, seed=1, progress=False)
+    assert sw.runs["voters.n"].dtype == np.int64
+    res = morris.analyze(sw.problem, sw.X, sw.y("final_approval"), num_levels=4)
+    assert len(res["mu_star"]) == 2
+
+
+def test_y_needs_every_point(small, tmp_path):
+    sw = acsa.sweep(small.replace({"voters.n": 300, "horizon_weeks": 26}), {"shocks.intensity": [1, 2]},
+                    replicates=2, store=tmp_path / "s", shard=(0, 2), progress=False)
+    with pytest.raises(acsa.ConfigError, match="only 2 of 4 runs are done"):
+        sw.y("final_approval")
+
+
+def test_sweep_over_a_user_graph_with_a_store(small, tmp_path):
+    nx = pytest.importorskip("networkx")
+    g = nx.watts_strogatz_graph(500, 6, 0.1, seed=1)
+    sc = small.replace({"voters.n": 500, "horizon_weeks": 26})
+    sw = acsa.sweep(sc, {"shocks.intensity": [1, 2]}, replicates=2, graph=g, store=tmp_path / "s", progress=False)
+    again = acsa.open(tmp_path / "s", graph=g)
+    assert again.run(3).outcome["final_approval"] == sw.runs.loc[3, "final_approval"]
+    with pytest.raises(acsa.ConfigError, match="pass graph="):
+        acsa.open(tmp_path / "s").run(0)
+    with pytest.raises(acsa.ConfigError, match="its graph differs"):
+        acsa.sweep(sc, {"shocks.intensity": [1, 2]}, replicates=2, graph=nx.watts_strogatz_graph(500, 6, 0.1, seed=2),
+                   store=tmp_path / "s", progress=False)
+
+
+def test_repr_names_the_design_and_store(small, tmp_path):
+    sw = acsa.sweep(small.replace({"voters.n": 300, "horizon_weeks": 26}), {"shocks.intensity": [1, 2]},
+                    store=tmp_path / "s", progress=False)
+    assert repr(sw) == f"<acsa.Sweep: 2 points x 1 replicates = 2 runs (complete) in {tmp_path / 's'}>"
+    assert "<table" in sw._repr_html_()

@@ -8,6 +8,9 @@ An agent-based model of South Korean domestic politics with a Rust core.
     run.series, run.events, run.outcome
     sw = acsa.sweep(sc, {"voters.cohort_shift": [0.0, 0.02]}, replicates=20)
     sw.probability()
+    d = acsa.designs.sobol({"shocks.intensity": (0.5, 3), "voters.cohort_shift": (0, 0.1)}, 64)
+    sw = acsa.sweep(sc, d, replicates=4, store="results/sobol")  # resumes if run again
+    acsa.open("results/sobol").runs
 
 Figures live in `acsa.plots`.
 """
@@ -23,7 +26,9 @@ from . import opinion
 from .parameters import parameters
 from .run import EVENT_KINDS, RUNGS, Run, simulate
 from .scenario import Scenario
+from . import designs
 from .sweep import Sweep, sweep
+from .sweep import open_sweep as open  # noqa: A001  # acsa.open(path) reads a sweep store
 
 try:
     __version__ = version("acsa")
@@ -34,6 +39,8 @@ __all__ = [
     "Scenario",
     "simulate",
     "sweep",
+    "open",
+    "designs",
     "Run",
     "Sweep",
     "ConfigError",

@@ -1,172 +1,336 @@
-"""Parameter sweeps: many runs over a grid of scenarios, in parallel."""
+"""Parameter sweeps: many runs over a design of scenarios, in parallel."""
 
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import numbers
 import os
 import warnings
 from collections.abc import Hashable
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import _core
-from ._core import ConfigError, SimulationError
+from . import _core, engines
+from ._core import ConfigError
+from .designs import Design, as_design
 from .run import Run, prepare_graph, simulate
-from .scenario import PathLike, Scenario, as_scenario, check_path
+from .scenario import PathLike, Scenario, as_scenario
 from .seeds import check_seed, child_sequence, seed_bytes
 from .stats import wilson
+from .store import (
+    FORMAT,
+    DirStore,
+    MemoryStore,
+    build_tables,
+    graph_digest,
+    outcome_fields,
+    point_digest,
+    run_id,
+    to_frame,
+)
 
-__all__ = ["sweep", "Sweep"]
+__all__ = ["sweep", "Sweep", "open_sweep"]
+
+_RUN_COLUMNS = ("run_index", "point", "replicate", "seed", "error", "run_id")
 
 
 def sweep(
     scenario: Scenario | Mapping[str, Any] | PathLike | None = None,
-    grid: Mapping[str, Sequence[Any]] | None = None,
-    replicates: int = 1,
+    design: Design | Mapping[str, Sequence[Any]] | pd.DataFrame | None = None,
+    replicates: int | None = None,
     seed: int = 0,
     graph: Any = None,
+    store: str | os.PathLike[str] | None = None,
+    record: str | Sequence[str] | None = None,
+    every: int = 1,
+    executor: Any = None,
+    shard: tuple[int, int] | str | None = None,
     progress: bool = True,
+    retry_failed: bool = False,
+    resume: bool = True,
     batch_size: int | None = None,
+    worker_threads: int = 1,
+    flush_every: float = 10.0,
 ) -> "Sweep":
-    """Run every combination of the grid values, `replicates` times each.
+    """Run every point of a design, `replicates` times each.
 
-    grid maps dotted parameter paths to lists of values, e.g.
-    ``{"voters.cohort_shift": [0, 0.01, 0.02], "shocks.intensity": [1, 2]}``
-    gives 6 points. Run i (point * replicates + replicate) is seeded with
-    numpy's SeedSequence(seed, spawn_key=(i,)), so results do not depend on
-    batch size or the number of cores. All cores are used.
+    design: a grid dict mapping dotted paths to lists of values, e.g.
+        ``{"voters.cohort_shift": [0, 0.01, 0.02], "shocks.intensity": [1, 2]}``
+        (6 points, every combination), a design from `acsa.designs`
+        (Latin hypercube, Sobol, Morris, table), or a DataFrame of points.
+    replicates: runs per point (default: the design's, else 1).
+    seed: root seed. Run i (point * replicates + replicate) is seeded with
+        numpy's SeedSequence(seed, spawn_key=(i,)), so results do not depend
+        on batch sizes, cores, machines or how the sweep was split up.
+    store: a directory. Finished runs are written there as Parquet as the
+        sweep goes; running the same sweep again skips the runs already
+        there (resume). `acsa.open(store)` reads it back.
+    record: weekly series to keep per run (names from `Run.series`, or
+        "all"), every `every` weeks; read them with `.series` or `.to_xarray()`.
+    executor: any concurrent.futures.Executor (a process pool, dask's
+        ``Client.get_executor()``); by default all cores of this process.
+        Each worker process runs the core on `worker_threads` threads.
+    shard: (i, n) runs only runs i, i+n, i+2n, ... : one job of n.
+    retry_failed: run again the runs that the store records as failed.
+    resume: if False, refuse a store that already holds runs of this call.
+    batch_size: runs per batch or task (default: chosen from run times).
+    flush_every: seconds between writes to the store, at most.
 
-    Press Ctrl-C (or interrupt the kernel) to stop early: the runs finished
-    so far are kept and the returned Sweep has ``complete == False``.
+    Press Ctrl-C (or interrupt the kernel) to stop early: the batch in
+    hand finishes (about a second), the runs finished so far are kept
+    (and stored), and the returned Sweep has ``complete == False``.
     """
     base = as_scenario(scenario)
-    grid = _check_grid(grid or {})
-    if isinstance(replicates, bool) or not isinstance(replicates, numbers.Integral) or replicates < 1:
-        raise ConfigError(f"replicates: must be an integer >= 1, got {replicates!r}")
-    if isinstance(seed, np.random.SeedSequence):
-        raise ConfigError("seed: sweeps take an integer root seed")
-    check_seed(seed)
-    if batch_size is None:
-        batch_size = 4 * (os.cpu_count() or 1)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ConfigError(f"batch_size: must be an integer >= 1, got {batch_size!r}")
+    design = as_design(design, replicates)
+    seed = _check_root_seed(seed)
+    record_spec = _check_record(record, every)
+    shard = _check_shard(shard)
+    _check_int(worker_threads, "worker_threads")
+    if batch_size is not None:
+        _check_int(batch_size, "batch_size")
+    if not isinstance(flush_every, (int, float)) or isinstance(flush_every, bool) or flush_every < 0:
+        raise ConfigError(f"flush_every: must be a number of seconds >= 0, got {flush_every!r}")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ConfigError(f"executor: expected a concurrent.futures.Executor, got {type(executor).__name__}")
 
     base, indptr, indices = prepare_graph(base, graph)
-    points = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
-    # Validate every point before running anything.
-    jsons = [_point_scenario(base, point, indptr).to_json(indent=None) for point in points]
+    plan = _Plan(base, design, indptr, indices)
+    manifest = {
+        "format": FORMAT,
+        "model_version": _core.MODEL_VERSION,
+        "seed": seed,
+        "scenario": base.to_dict(),
+        "design": design.to_dict(),
+        "record": record_spec,
+        "graph": plan.graph,
+        "columns": design.column_types(),
+        "outcomes": [list(f) for f in outcome_fields()],
+    }
+    _check_column_names(manifest)
+    st: DirStore | MemoryStore = DirStore.create(store, manifest) if store is not None else MemoryStore(manifest)
+    manifest = st.manifest
 
-    n_runs = len(points) * int(replicates)
-    outcomes: list[dict[str, Any]] = []
-    complete = True
-    with _progress_bar(n_runs, progress) as bar:
-        try:
-            for start in range(0, n_runs, batch_size):
-                idx = range(start, min(start + batch_size, n_runs))
-                batch = _core.run_batch(
-                    [jsons[i // replicates] for i in idx],
-                    [seed_bytes(seed, i) for i in idx],
-                    indptr,
-                    indices,
-                )
-                for outcome, error, _ in batch:
-                    if error is not None:
-                        raise SimulationError(error)
-                    outcomes.append(dict(outcome))
-                bar.update(len(idx))
-        except KeyboardInterrupt:
-            complete = False
-            warnings.warn(
-                f"sweep interrupted: keeping the {len(outcomes)} of {n_runs} runs that finished",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-    return Sweep(base, grid, points, int(replicates), int(seed), outcomes, complete, graph)
+    mine = range(shard[0], design.n_runs, shard[1]) if shard else range(design.n_runs)
+    finished = st.finished(retry_failed)
+    todo = []
+    for i in mine:
+        s = seed_bytes(seed, i)
+        if run_id(plan.digests[i // design.replicates], s) not in finished:
+            todo.append((i, s))
+    n_before = len(mine) - len(todo)
+    if n_before and not resume:
+        raise ConfigError(
+            f"store: {store} already holds {n_before} runs of this sweep; resume to run only the rest "
+            "(resume=True, or --resume on the command line), or use a new store"
+        )
+
+    columns = ["week"] + record_spec["columns"] if record_spec else None
+    r_every = record_spec["every"] if record_spec else 1
+
+    def build(batch: Sequence[tuple[int, bytes]]) -> dict:
+        return engines.make_task(
+            batch, plan.scenario_json, design.replicates, indptr, indices, columns, r_every, worker_threads
+        )
+
+    failed = finished_now = 0
+
+    def done(batch: Sequence[tuple[int, bytes]], results: list) -> None:
+        nonlocal failed, finished_now
+        items = [(i, run_id(plan.digests[i // design.replicates], s)) for i, s in batch]
+        runs, series = build_tables(manifest, design.points, items, results)
+        st.add(runs, series)
+        failed += sum(1 for r in results if r[0] is None)
+        finished_now += len(batch)
+        bar.update(len(batch))
+        if st.due(flush_every):
+            st.flush()
+
+    bar = _progress_bar(len(mine), n_before, progress)
+    try:
+        with engines.stop_on_interrupt() as stop:
+            try:
+                if executor is None:
+                    engines.run_in_process(todo, build, done, stop, batch_size)
+                else:
+                    engines.run_on_executor(executor, todo, build, done, stop, batch_size)
+            except KeyboardInterrupt:
+                pass  # Ctrl-C past the polite stop: stop at once, keeping what is done
+    finally:
+        bar.close()
+        st.finish()
+    interrupted = finished_now < len(todo)
+
+    result = Sweep(base, design, seed, st, graph)
+    if interrupted:
+        kept = len(result.runs)
+        warnings.warn(
+            f"sweep interrupted: keeping the {kept} of {design.n_runs} runs that finished"
+            + (f" (in {store}; run the same sweep again to resume)" if store is not None else ""),
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    if failed:
+        warnings.warn(
+            f"{failed} runs failed; their error text is in sw.failures"
+            + (" (retry them with retry_failed=True)" if store is not None else ""),
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return result
+
+
+def open_sweep(path: str | os.PathLike[str], graph: Any = None) -> "Sweep":
+    """Open a sweep store; nothing is read until you ask for `.runs` or `.series`."""
+    st = DirStore.open(path)
+    m = st.manifest
+    try:
+        scenario = Scenario.from_dict(m["scenario"])
+    except ConfigError as e:
+        warnings.warn(f"{path}: the stored scenario does not load in this version of acsa ({e})", RuntimeWarning, stacklevel=2)
+        scenario = None
+    if graph is not None and scenario is not None:
+        scenario, indptr, indices = prepare_graph(scenario, graph)
+        if graph_digest(indptr, indices) != m["graph"]:
+            raise ConfigError("graph: not the graph this sweep was run on")
+    return Sweep(scenario, Design.from_dict(m["design"]), m["seed"], st, graph)
+
+
+class _Plan:
+    """Each point's scenario, checked up front, and the hash it adds to its runs' ids."""
+
+    def __init__(self, base: Scenario, design: Design, indptr: np.ndarray | None, indices: np.ndarray | None):
+        self.base = base
+        self.design = design
+        self.indptr = indptr
+        self.graph = graph_digest(indptr, indices)
+        self.digests = []
+        for k, point in enumerate(design.points):
+            text = self.scenario_json(k)
+            self.digests.append(point_digest(text, point, self.graph))
+
+    @lru_cache(maxsize=256)
+    def scenario_json(self, k: int) -> str:
+        label = "grid point" if self.design.kind == "grid" else f"design point {k}"
+        return _point_scenario(self.base, self.design.points[k], self.indptr, label).to_json(indent=None)
 
 
 class Sweep:
-    """Results of a sweep.
+    """Results of a sweep, in memory or in a store.
 
-    `runs` has one row per run; `probability()` gives P(viable) per grid
-    point with Wilson 95% intervals. `run(i)` re-runs run i to get its
-    full weekly series.
+    `runs` has one row per finished run (failed runs have their `error`
+    text and empty outcomes); `probability()` gives P(viable) per point
+    with Wilson 95% intervals; `y()` gives outputs in design order for
+    SALib; `series` and `to_xarray()` give recorded weekly series;
+    `run(i)` re-runs run i with its full series and events.
     """
 
     def __init__(
         self,
-        scenario: Scenario,
-        grid: dict[str, list[Any]],
-        points: list[dict[str, Any]],
-        replicates: int,
+        scenario: Scenario | None,
+        design: Design,
         seed: int,
-        outcomes: list[dict[str, Any]],
-        complete: bool,
+        store: DirStore | MemoryStore,
         graph: Any = None,
     ):
         self.scenario = scenario
-        self.grid = grid
-        self.points = points
-        self.replicates = replicates
+        self.design = design
         self.seed = seed
-        self.complete = complete
-        self._outcomes = outcomes
+        self.store = store
         self._graph = graph
-        self._runs: pd.DataFrame | None = None
+        self._cache: tuple[Any, pd.DataFrame] | None = None
+
+    # ---- what was planned ----
+
+    @property
+    def path(self) -> Any:
+        """The store directory, or None for a sweep kept in memory."""
+        return self.store.path
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        return self.design.points
+
+    @property
+    def grid(self) -> dict[str, list[Any]] | None:
+        """The grid's values for a grid design, else None."""
+        return self.design.grid
+
+    @property
+    def replicates(self) -> int:
+        return self.design.replicates
+
+    @property
+    def problem(self) -> dict[str, Any] | None:
+        """SALib's problem dict for sampled designs."""
+        return self.design.problem
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.design.X
 
     @property
     def n_runs(self) -> int:
         """Runs planned: points x replicates (see `len(sw.runs)` for runs done)."""
-        return len(self.points) * self.replicates
+        return self.design.n_runs
+
+    @property
+    def complete(self) -> bool:
+        """Is every planned run finished (or recorded as failed)?"""
+        return len(self._runs()) == self.n_runs
+
+    # ---- results ----
 
     @property
     def runs(self) -> pd.DataFrame:
-        """One row per finished run: run_index, point, replicate, seed, grid values, outcome."""
-        if self._runs is None:
-            self._runs = self._build_runs()
-        return self._runs.copy()
+        """One row per finished run: run_index, point, replicate, seed, parameters, outcome, error, run_id."""
+        return self._runs().copy()
 
-    def _build_runs(self) -> pd.DataFrame:
-        n = len(self._outcomes)
-        index = np.arange(n, dtype=np.int64)
-        cols: dict[str, Any] = {
-            "run_index": index,
-            "point": index // self.replicates,
-            "replicate": index % self.replicates,
-            "seed": np.full(n, self.seed, dtype=np.int64),
-        }
-        for path in self.grid:
-            cols[path] = [self.points[i // self.replicates][path] for i in range(n)]
-        keys: list[str] = []
-        for o in self._outcomes:
-            keys.extend(k for k in o if k not in keys)
-        for key in keys:
-            if key in cols:
-                raise RuntimeError(f"outcome key {key!r} clashes with a sweep column")
-            values = [o.get(key) for o in self._outcomes]
-            if key == "week_viable":
-                # None where no ACSA became viable; a nullable integer keeps the weeks whole.
-                cols[key] = pd.array(values, dtype="Int64")
-            else:
-                cols[key] = values
-        return pd.DataFrame(cols)
+    def _runs(self) -> pd.DataFrame:
+        sig = self.store.signature()
+        if self._cache is None or self._cache[0] != sig:
+            self._cache = (sig, to_frame(self.store.read_runs(), self.store.manifest))
+        return self._cache[1]
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """The runs that failed, with their parameters and error text."""
+        runs = self._runs()
+        names = list(self.design.names)
+        return runs.loc[runs["error"].notna(), ["run_index", "point", "replicate", "seed", *names, "error", "run_id"]].reset_index(drop=True)
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """Recorded weekly series in long format: one row per run and recorded week."""
+        table = self._read_series()
+        df = to_frame(table, {"columns": {}})
+        reps = self.replicates
+        df.insert(2, "point", df["run_index"] // reps)
+        df.insert(3, "replicate", df["run_index"] % reps)
+        return df
+
+    def _read_series(self, columns: Sequence[str] | None = None) -> Any:
+        if self.store.manifest["record"] is None:
+            raise ConfigError("this sweep recorded no series; pass record=[...] to acsa.sweep")
+        return self.store.read_series(columns)
 
     def probability(self, by: str | Sequence[str] | None = None) -> pd.DataFrame:
-        """P(viable ACSA within the horizon) per grid point, with n and a Wilson 95% CI.
+        """P(viable ACSA within the horizon) per point, with n and a Wilson 95% CI.
 
-        by: the grid paths to group by (default: all of them, one row per
-        grid point). Grouping by fewer paths pools the runs over the others.
+        by: the parameter paths to group by (default: the design's points,
+        one row each). Grouping by fewer paths pools the runs over the
+        others. Failed runs are left out (with a warning).
         """
-        runs = self.runs
+        runs = self._ok_runs()
         viable = runs["viable"].astype(bool)
+        names = list(self.design.names)
         if by is None:
             g = viable.groupby(runs["point"], sort=True)
             n, k = g.size(), g.sum()
-            table = pd.DataFrame([self.points[p] for p in n.index], columns=list(self.grid))
+            table = pd.DataFrame([self.points[p] for p in n.index], columns=names)
         else:
             by = [by] if isinstance(by, str) else list(by)
             for path in by:
@@ -184,26 +348,130 @@ class Sweep:
         table["hi"] = hi
         return table
 
+    def y(self, outcome: str = "viable", agg: str = "mean") -> np.ndarray:
+        """One value per point, in design order: the outcome aggregated over replicates.
+
+        This is the Y that SALib's analysers take with the design's
+        problem, e.g. ``sobol.analyze(sw.problem, sw.y("final_approval"))``.
+        For `viable`, the mean is the share of viable runs.
+        """
+        done = len(self._runs())
+        if done < self.n_runs:
+            raise ConfigError(f"y: only {done} of {self.n_runs} runs are done; finish the sweep first")
+        runs = self._ok_runs()
+        if outcome not in runs.columns or outcome in _RUN_COLUMNS or outcome in self.design.names:
+            names = [n for n, _ in self.store.manifest["outcomes"]]
+            raise ConfigError(f"outcome: '{outcome}' is not an outcome (one of {', '.join(names)})")
+        values = pd.to_numeric(runs[outcome].astype("Float64"), errors="coerce").astype(float)
+        per_point = values.groupby(runs["point"]).agg(agg)
+        missing = np.setdiff1d(np.arange(len(self.points)), per_point.index.to_numpy())
+        if len(missing):
+            raise ConfigError(f"y: every run of point {missing[0]} failed; see .failures")
+        return per_point.sort_index().to_numpy(dtype=float)
+
+    def to_xarray(self) -> Any:
+        """An xarray Dataset: outcomes on (point, replicate), recorded series on (point, replicate, week).
+
+        Parameter values are coordinates along `point`. Runs not done (or
+        failed) are NaN here; `runs` says which and why.
+        """
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ImportError("to_xarray needs xarray: pip install 'acsa[sweeps]' (or pip install xarray)") from None
+        runs = self._runs()
+        ok = runs["error"].isna().to_numpy()
+        P, R = len(self.points), self.replicates
+        p = runs["point"].to_numpy()[ok]
+        r = runs["replicate"].to_numpy()[ok]
+        full = ok.all() and len(runs) == P * R
+        data: dict[str, Any] = {}
+        for name, kind in self.store.manifest["outcomes"]:
+            col = runs[name][ok]
+            if full and kind in ("bool", "int") and not col.isna().any():
+                arr = np.zeros((P, R), dtype=bool if kind == "bool" else np.int64)
+                arr[p, r] = col.to_numpy(dtype=arr.dtype)
+            else:
+                arr = np.full((P, R), np.nan)
+                arr[p, r] = pd.to_numeric(col.astype("Float64"), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            data[name] = (("point", "replicate"), arr)
+        coords: dict[str, Any] = {"point": np.arange(P), "replicate": np.arange(R)}
+        for name in self.design.names:
+            values = [pt[name] for pt in self.points]
+            if self.store.manifest["columns"][name] == "json":
+                values = np.array([json.dumps(v) for v in values], dtype=object)
+            coords[name] = ("point", np.asarray(values))
+        record = self.store.manifest["record"]
+        if record is not None:
+            table = self.store.read_series()
+            weeks = np.unique(table.column("week").to_numpy())
+            coords["week"] = weeks
+            idx = table.column("run_index").to_numpy()
+            sp, sr = idx // R, idx % R
+            sw = np.searchsorted(weeks, table.column("week").to_numpy())
+            for c in record["columns"]:
+                arr = np.full((P, R, len(weeks)), np.nan)
+                arr[sp, sr, sw] = table.column(c).to_numpy().astype(float)
+                data[c] = (("point", "replicate", "week"), arr)
+        attrs = {
+            "model_version": self.store.manifest["model_version"],
+            "seed": self.seed,
+            "design": self.design.kind,
+            "scenario": json.dumps(self.store.manifest["scenario"]),
+        }
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def _ok_runs(self) -> pd.DataFrame:
+        runs = self._runs()
+        bad = runs["error"].notna()
+        if bad.any():
+            warnings.warn(
+                f"{int(bad.sum())} failed runs are left out; see .failures", RuntimeWarning, stacklevel=3
+            )
+            runs = runs[~bad]
+        return runs
+
+    # ---- single runs ----
+
     def scenario_at(self, point: int) -> Scenario:
-        """The scenario used for grid point `point`."""
+        """The scenario used for point `point`."""
+        if self.scenario is None:
+            raise ConfigError("the stored scenario does not load in this version of acsa")
         return self.scenario.replace(self.points[point])
 
     def run(self, run_index: int) -> Run:
         """Re-run one run of the sweep, with its full series and events."""
         if not 0 <= run_index < self.n_runs:
             raise IndexError(f"run_index must be in 0..{self.n_runs - 1}, got {run_index}")
+        if self.store.manifest["graph"] is not None and self._graph is None:
+            raise ConfigError("this sweep ran on a user graph; pass graph= to acsa.open to re-run its runs")
         sc = self.scenario_at(run_index // self.replicates)
         return simulate(sc, seed=child_sequence(self.seed, run_index), graph=self._graph)
 
+    # ---- display ----
+
     def __repr__(self) -> str:
-        state = "complete" if self.complete else f"interrupted, {len(self._outcomes)} done"
+        done = len(self._runs())
+        state = "complete" if done == self.n_runs else f"{done} done"
+        failed = int(self._runs()["error"].notna().sum())
+        if failed:
+            state += f", {failed} failed"
+        kind = "" if self.design.kind == "grid" else f" {self.design.kind}"
+        where = f" in {self.path}" if self.path is not None else ""
         return (
-            f"<acsa.Sweep: {len(self.points)} points x {self.replicates} replicates = "
-            f"{self.n_runs} runs ({state})>"
+            f"<acsa.Sweep{kind}: {len(self.points)} points x {self.replicates} replicates = "
+            f"{self.n_runs} runs ({state}){where}>"
         )
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>" + self.probability().to_html(index=False, float_format="{:.3f}".format)
+        head = f"<p>{html.escape(repr(self))}</p>"
+        if not len(self._runs()):
+            return head
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            table = self.probability()
+        more = f"<p>first 20 of {len(table)} points</p>" if len(table) > 20 else ""
+        return head + table.head(20).to_html(index=False, float_format="{:.3f}".format) + more
 
 
 def _groupable(col: pd.Series) -> pd.Series:
@@ -213,7 +481,7 @@ def _groupable(col: pd.Series) -> pd.Series:
     return col.map(lambda v: v if isinstance(v, Hashable) else json.dumps(v, sort_keys=True))
 
 
-def _progress_bar(total: int, show: bool) -> Any:
+def _progress_bar(total: int, initial: int, show: bool) -> Any:
     from tqdm.std import tqdm
 
     if show:
@@ -223,34 +491,89 @@ def _progress_bar(total: int, show: bool) -> Any:
             pass
         else:
             from tqdm.auto import tqdm
-    return tqdm(total=total, disable=not show, unit="run", desc="acsa sweep")
+    return tqdm(total=total, initial=initial, disable=not show, unit="run", desc="acsa sweep")
 
 
-def _check_grid(grid: Mapping[str, Any]) -> dict[str, list[Any]]:
-    if not isinstance(grid, Mapping):
-        raise ConfigError(f"grid: expected a dict of parameter path -> list of values, got {type(grid).__name__}")
-    out: dict[str, list[Any]] = {}
-    for path, values in grid.items():
-        check_path(path)
-        if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
-            raise ConfigError(f"{path}: grid values must be a list, got {values!r}")
-        values = [v.item() if isinstance(v, np.generic) else v for v in values]
-        if not values:
-            raise ConfigError(f"{path}: grid has no values")
-        out[path] = values
-    return out
-
-
-def _point_scenario(base: Scenario, point: dict[str, Any], indptr: np.ndarray | None) -> Scenario:
+def _point_scenario(base: Scenario, point: dict[str, Any], indptr: np.ndarray | None, label: str) -> Scenario:
     try:
         sc = base.replace(point)
     except ConfigError as e:
         where = ", ".join(f"{p}={v!r}" for p, v in point.items())
-        raise ConfigError(f"{e} (grid point {where})") from None
+        raise ConfigError(f"{e} ({label}{':' if label[-1].isdigit() else ''} {where})") from None
     if indptr is not None:
         n = len(indptr) - 1
         if sc["voters.n"] != n:
-            raise ConfigError(f"voters.n: the graph has {n} nodes but grid point sets voters.n={sc['voters.n']}")
+            raise ConfigError(f"voters.n: the graph has {n} nodes but {label} sets voters.n={sc['voters.n']}")
         if sc["network.kind"] != "user":
             raise ConfigError(f"network.kind: a graph was given, so it must be \"user\", not {sc['network.kind']!r}")
     return sc
+
+
+def _check_root_seed(seed: Any) -> int:
+    if isinstance(seed, np.random.SeedSequence):
+        raise ConfigError("seed: sweeps take an integer root seed")
+    check_seed(seed)
+    if int(seed) >= 2**63:
+        raise ConfigError(f"seed: sweeps take a root seed below 2**63, got {seed}")
+    return int(seed)
+
+
+def _check_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ConfigError(f"{name}: must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _check_shard(shard: Any) -> tuple[int, int] | None:
+    if shard is None:
+        return None
+    if isinstance(shard, str):
+        i, sep, n = shard.partition("/")
+        if not sep or not i.strip().isdigit() or not n.strip().isdigit():
+            raise ConfigError(f"shard: expected I/N such as 0/10, got {shard!r}")
+        shard = (int(i), int(n))
+    if (
+        not isinstance(shard, (tuple, list))
+        or len(shard) != 2
+        or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in shard)
+    ):
+        raise ConfigError(f"shard: expected (i, n), got {shard!r}")
+    i, n = int(shard[0]), int(shard[1])
+    if n < 1 or not 0 <= i < n:
+        raise ConfigError(f"shard: need 0 <= i < n, got ({i}, {n})")
+    return (i, n)
+
+
+@lru_cache(maxsize=1)
+def series_columns() -> tuple[str, ...]:
+    """Names of the weekly series a run records (as in `Run.series`)."""
+    tiny = Scenario.default().replace({"voters.n": 253, "horizon_weeks": 1}).to_json(indent=None)
+    return tuple(_core.simulate(tiny, bytes(32)).series().keys())
+
+
+def _check_record(record: Any, every: Any) -> dict[str, Any] | None:
+    if record is None or record is False:
+        return None
+    _check_int(every, "every")
+    known = [c for c in series_columns() if c != "week"]
+    if record == "all" or record is True:
+        cols = known
+    elif isinstance(record, str):
+        cols = [record]
+    elif isinstance(record, Sequence) and all(isinstance(c, str) for c in record):
+        cols = list(dict.fromkeys(c for c in record if c != "week"))
+    else:
+        raise ConfigError(f"record: expected a list of series names or \"all\", got {record!r}")
+    for c in cols:
+        if c not in known:
+            raise ConfigError(f"record: no series column '{c}' (see acsa.simulate(...).series.columns)")
+    if not cols:
+        raise ConfigError("record: names no series column")
+    return {"columns": cols, "every": int(every)}
+
+
+def _check_column_names(manifest: Mapping[str, Any]) -> None:
+    taken = set(_RUN_COLUMNS) | {n for n, _ in manifest["outcomes"]}
+    for name in manifest["columns"]:
+        if name in taken:
+            raise ConfigError(f"design: parameter '{name}' clashes with a column of the runs table")

@@ -1,0 +1,288 @@
+"""Engines that carry out a sweep's runs: in this process, or on an Executor.
+
+A task is plain data (scenario JSON strings, 32-byte seeds, small lists,
+the graph's arrays) handed to `run_task`, a top-level function, so any
+`concurrent.futures.Executor` can ship it: a process pool, dask's
+`Client.get_executor()`, dask-jobqueue, mpi4py.futures.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+import os
+import signal
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
+
+from . import _core
+
+__all__ = ["run_task", "worker_init"]
+
+# In-process batches aim at this many seconds, so Ctrl-C is answered within about a second.
+BATCH_SECONDS = 0.5
+# Executor tasks aim at this many seconds: long enough to hide the executor's overhead.
+TASK_SECONDS = 2.0
+MAX_BATCH = 4096
+
+Task = dict
+# Called with the finished runs, as (run_index, seed) pairs, and their results.
+Done = Callable[[Sequence[tuple[int, bytes]], list], None]
+
+
+def worker_init(threads: int = 1) -> None:
+    """Initializer for worker processes: the Rust core uses `threads` threads.
+
+    ``ProcessPoolExecutor(2, initializer=acsa.engines.worker_init)``. Not
+    needed for sweeps (tasks do this themselves) but harmless.
+    """
+    os.environ.setdefault("RAYON_NUM_THREADS", str(int(threads)))
+
+
+def run_task(task: Task) -> dict:
+    """Run one task's runs and return their results (called on the workers)."""
+    if task["origin"] != _origin():
+        # A worker process: one Rust thread by default, so workers do not fight for cores.
+        # The thread pool reads this when it first starts, i.e. at the first run.
+        worker_init(task["threads"])
+    t0 = time.perf_counter()
+    scenarios = task["scenarios"]
+    results = _core.run_batch(
+        [scenarios[k] for k in task["which"]],
+        task["seeds"],
+        task["indptr"],
+        task["indices"],
+        task["columns"],
+        task["every"],
+    )
+    return {"results": results, "seconds": time.perf_counter() - t0}
+
+
+def _origin() -> tuple[str, int]:
+    return (socket.gethostname(), os.getpid())
+
+
+def make_task(
+    runs: Sequence[tuple[int, bytes]],
+    scenario_json: Callable[[int], str],
+    replicates: int,
+    indptr: Any,
+    indices: Any,
+    columns: list[str] | None,
+    every: int,
+    threads: int,
+) -> Task:
+    """A task for runs given as (run_index, seed); each point's JSON is sent once."""
+    points: dict[int, int] = {}
+    which = []
+    for i, _ in runs:
+        which.append(points.setdefault(i // replicates, len(points)))
+    return {
+        "scenarios": [scenario_json(p) for p in points],
+        "which": which,
+        "seeds": [seed for _, seed in runs],
+        "indptr": indptr,
+        "indices": indices,
+        "columns": columns,
+        "every": every,
+        "threads": threads,
+        "origin": _origin(),
+    }
+
+
+# ---- stopping on Ctrl-C -------------------------------------------------------
+
+
+class Stop:
+    """Set by the first Ctrl-C; a second one raises KeyboardInterrupt as usual."""
+
+    requested = False
+
+
+@contextmanager
+def stop_on_interrupt() -> Iterator[Stop]:
+    """Turn the first Ctrl-C (or a notebook's interrupt) into a polite stop request.
+
+    The sweep then finishes the batch in hand, keeps it, and returns.
+    """
+    stop = Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        stop.requested = True
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop
+    finally:
+        if signal.getsignal(signal.SIGINT) is handler:
+            signal.signal(signal.SIGINT, previous)
+
+
+# ---- batch sizes --------------------------------------------------------------
+
+
+class Sizer:
+    """Batch sizes that aim at `seconds` per batch, learned from the batches so far."""
+
+    def __init__(self, seconds: float, parallel: int, fixed: int | None = None, start: int | None = None):
+        self.seconds = seconds
+        self.parallel = max(1, parallel)
+        self.fixed = fixed
+        self.size = fixed or start or self.parallel
+
+    def update(self, n: int, seconds: float) -> None:
+        if self.fixed or n == 0 or seconds <= 0:
+            return
+        per_run = seconds / math.ceil(n / self.parallel)  # wall time of one wave of runs
+        ideal = max(1, int(self.seconds / per_run * self.parallel))
+        # Grow at most 4x at a time: early batches may be unrepresentative.
+        self.size = int(min(MAX_BATCH, ideal, 4 * max(self.size, n)))
+        self.size = max(self.size, self.parallel if ideal >= self.parallel else 1)
+
+
+# ---- the engines --------------------------------------------------------------
+
+
+def run_in_process(
+    todo: Sequence[tuple[int, bytes]],
+    build: Callable[[Sequence[tuple[int, bytes]]], Task],
+    done: Done,
+    stop: Stop,
+    batch_size: int | None = None,
+) -> bool:
+    """Run in this process on all cores, a batch at a time. Returns False if stopped early.
+
+    The core runs each batch in a helper thread (GIL released) while this
+    thread writes out the previous one, and stays free to notice Ctrl-C.
+    """
+    cores = _rayon_threads()
+    sizer = Sizer(BATCH_SECONDS, cores, fixed=batch_size)
+    pos = 0
+    pool = cf.ThreadPoolExecutor(1, thread_name_prefix="acsa-sweep")
+
+    def submit() -> tuple[Sequence[tuple[int, bytes]], cf.Future, float] | None:
+        nonlocal pos
+        if pos >= len(todo) or stop.requested:
+            return None
+        batch = todo[pos : pos + sizer.size]
+        pos += len(batch)
+        return batch, pool.submit(run_task, build(batch)), time.perf_counter()
+
+    try:
+        current = submit()
+        while current is not None:
+            batch, fut, t0 = current
+            out = fut.result()
+            sizer.update(len(batch), time.perf_counter() - t0)
+            current = submit()
+            done(batch, out["results"])
+        return pos >= len(todo) and not stop.requested
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_on_executor(
+    executor: cf.Executor,
+    todo: Sequence[tuple[int, bytes]],
+    build: Callable[[Sequence[tuple[int, bytes]]], Task],
+    done: Done,
+    stop: Stop,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
+) -> bool:
+    """Run as tasks on an Executor, a bounded number in flight. Returns False if stopped early.
+
+    A task that fails on the executor (a worker died, say) has its runs
+    recorded as failed with the reason, so they can be retried.
+    """
+    sizer = Sizer(TASK_SECONDS, 1, fixed=batch_size, start=1)
+    pos = 0
+    flying: dict[cf.Future, tuple[Sequence[tuple[int, bytes]], float]] = {}
+    workers = _Workers(executor)
+    try:
+        while True:
+            limit = max_in_flight or max(4, 2 * workers.count())
+            while pos < len(todo) and len(flying) < limit and not stop.requested:
+                # Smaller tasks near the end, so all workers finish together.
+                size = max(1, min(sizer.size, math.ceil((len(todo) - pos) / (2 * workers.count()))))
+                if sizer.fixed:
+                    size = sizer.fixed
+                batch = todo[pos : pos + size]
+                pos += len(batch)
+                flying[executor.submit(run_task, build(batch))] = (batch, time.perf_counter())
+            if not flying:
+                break
+            finished, _ = cf.wait(flying, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                batch, _ = flying.pop(fut)
+                _collect(fut, batch, done, sizer)
+            if stop.requested:
+                for fut in list(flying):
+                    if fut.done():
+                        _collect(fut, flying.pop(fut)[0], done, sizer)
+                    else:
+                        fut.cancel()
+                flying.clear()
+                return False
+        return pos >= len(todo)
+    finally:
+        for fut in flying:
+            fut.cancel()
+
+
+def _collect(fut: cf.Future, batch: Sequence[tuple[int, bytes]], done: Done, sizer: Sizer) -> None:
+    if fut.cancelled():
+        return
+    exc = fut.exception()
+    if exc is None:
+        out = fut.result()
+        sizer.update(len(batch), out["seconds"])
+        done(batch, out["results"])
+    elif isinstance(exc, cf.BrokenExecutor):
+        raise exc
+    else:
+        error = f"task failed on the executor: {type(exc).__name__}: {exc}"
+        done(batch, [(None, error, None)] * len(batch))
+
+
+class _Workers:
+    """How many workers the executor has, looked up now and then (clusters grow)."""
+
+    def __init__(self, executor: cf.Executor):
+        self.executor = executor
+        self._count = 1
+        self._when = -math.inf
+
+    def count(self) -> int:
+        if time.monotonic() - self._when > 5.0:
+            self._when = time.monotonic()
+            self._count = max(1, _worker_count(self.executor))
+        return self._count
+
+
+def _worker_count(executor: cf.Executor) -> int:
+    n = getattr(executor, "_max_workers", None)
+    if isinstance(n, int):
+        return n
+    client = getattr(executor, "_client", None)  # dask.distributed's ClientExecutor
+    if client is not None:
+        try:
+            return sum(client.nthreads().values())
+        except Exception:
+            return 1
+    return os.cpu_count() or 1
+
+
+def _rayon_threads() -> int:
+    n = os.environ.get("RAYON_NUM_THREADS", "")
+    if n.isdigit() and int(n) > 0:
+        return int(n)
+    return os.cpu_count() or 1
