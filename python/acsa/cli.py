@@ -1,4 +1,4 @@
-"""The `acsa` command line: viability study, single runs, sweeps, parameter table."""
+"""The `acsa` command line: viability study, single runs, sweeps and merging, parameter table."""
 
 from __future__ import annotations
 
@@ -91,15 +91,30 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "sweep",
-        help="sweep a grid given in a TOML spec; writes runs.csv and probability.csv",
-        description="SPEC.toml holds seed, replicates, an optional [scenario] table of overrides "
-        "(or scenario_file = 'path'), and a [grid] table mapping dotted paths to lists. "
-        "See examples/sweep.toml.",
+        help="run a sweep given in a TOML spec into a store; --shard I/N for job arrays",
+        description="Run the sweep described by SPEC.toml, writing each finished run to the store --out DIR "
+        "(Parquet). SPEC holds seed, replicates, an optional [scenario] table of overrides (or "
+        "scenario_file = 'path'), and either a [grid] table mapping dotted paths to lists or a [design] "
+        "table (kind = latin_hypercube, sobol, morris or table); optionally [record]. See docs/sweeps.md "
+        "and examples/*.toml. Without --shard, the sweep ends by merging: runs.csv and probability.csv.",
     )
     s.add_argument("spec", type=Path, help="sweep specification (.toml)")
-    s.add_argument("--out", required=True, type=Path, help="output directory")
+    s.add_argument("--out", required=True, type=Path, help="store directory (shared by all shards)")
+    s.add_argument("--shard", default=None, metavar="I/N", help="run only shard I of N (I = 0..N-1), e.g. a job array task")
+    s.add_argument("--resume", action="store_true", help="continue a sweep already started in --out")
+    s.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
+    s.add_argument("--dry-run", action="store_true", help="print what would run, and stop")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     s.set_defaults(func=_cmd_sweep)
+
+    m = sub.add_parser(
+        "merge",
+        help="merge a store's part files; write runs.csv and probability.csv",
+        description="Fold the Parquet part files in DIR (written by acsa sweep, its shards, or acsa.sweep(store=DIR)) "
+        "into one per kind, then write runs.csv and probability.csv. Exits 1 if runs are missing or failed.",
+    )
+    m.add_argument("dir", type=Path, help="store directory")
+    m.set_defaults(func=_cmd_merge)
 
     pa = sub.add_parser("params", help="list every parameter with default, unit and range")
     pa.set_defaults(func=_cmd_params)
@@ -180,46 +195,84 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from .scenario import Scenario, flatten
-    from .sweep import sweep
+    from .sweep import _check_shard, _Plan, sweep
 
-    spec = _read_spec(args.spec)
-    known = {"seed", "replicates", "scenario", "scenario_file", "grid", "batch_size"}
-    for key in spec:
-        if key not in known:
-            raise ConfigError(f"{args.spec}: unknown key '{key}' (expected {', '.join(sorted(known))})")
-    if "scenario" in spec and "scenario_file" in spec:
-        raise ConfigError(f"{args.spec}: give either [scenario] or scenario_file, not both")
-    if "scenario_file" in spec:
-        sc = Scenario.from_file(args.spec.parent / spec["scenario_file"])
-    else:
-        sc = Scenario.default()
-    overrides = spec.get("scenario", {})
-    if not isinstance(overrides, dict):
-        raise ConfigError(f"{args.spec}: [scenario] must be a table")
-    sc = sc.replace(flatten(overrides))
-    grid = spec.get("grid", {})
-    if not isinstance(grid, dict):
-        raise ConfigError(f"{args.spec}: [grid] must be a table")
-    # Both "voters.n" = [...] and [grid.voters] n = [...] mean the same path.
-    grid = flatten(grid)
-
+    kw = _spec_sweep_args(args.spec)
+    shard = _check_shard(args.shard)
+    design = kw["design"]
+    if args.dry_run:
+        _Plan(kw["scenario"], design, None, None)  # checks every point's scenario
+        mine = len(range(shard[0], design.n_runs, shard[1])) if shard else design.n_runs
+        print(f"{design!r}")
+        print(f"seed {kw['seed']}; " + (f"shard {shard[0]}/{shard[1]} runs {mine} of them" if shard else f"{mine} runs"))
+        print(f"store: {args.out}")
+        return 0
     sw = sweep(
-        sc,
-        grid,
-        replicates=spec.get("replicates", 1),
-        seed=spec.get("seed", 0),
+        **kw,
+        store=args.out,
+        shard=shard,
+        resume=args.resume,
+        retry_failed=args.retry_failed,
         progress=not args.no_progress,
-        batch_size=spec.get("batch_size"),
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    sw.runs.to_csv(args.out / "runs.csv", index=False)
-    table = sw.probability()
-    table.to_csv(args.out / "probability.csv", index=False)
-    print(f"P(viable ACSA within {sc['horizon_weeks']} weeks) by grid point, Wilson 95% CI")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"wrote {args.out}/runs.csv, probability.csv")
-    return 0
+    runs = sw.runs
+    mine = runs if shard is None else runs[runs["run_index"] % shard[1] == shard[0]]
+    planned = len(range(shard[0], design.n_runs, shard[1])) if shard else design.n_runs
+    if len(mine) < planned:
+        again = f"acsa sweep {args.spec} --out {args.out}" + (f" --shard {args.shard}" if shard else "") + " --resume"
+        print(f"acsa: interrupted: {len(mine)} of {planned} runs are in {args.out}; to finish: {again}", file=sys.stderr)
+        return 130
+    if shard is not None:
+        print(f"shard {shard[0]}/{shard[1]}: its {planned} runs are in {args.out} ({len(runs)} of {sw.n_runs} in all)")
+        if sw.complete:
+            print(f"all shards are done: acsa merge {args.out}")
+        return 0
+    return _merge(sw)
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from .sweep import open_sweep
+
+    return _merge(open_sweep(args.dir))
+
+
+def _merge(sw: Any) -> int:
+    import warnings
+
+    import pandas as pd
+
+    out = sw.path
+    sw.store.compact()
+    runs = sw.runs
+    runs.to_csv(out / "runs.csv", index=False)
+    failed = int(runs["error"].notna().sum())
+    written = ["runs.csv"]
+    if len(runs) > failed:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # failures are reported below
+            table = sw.probability()
+        table.to_csv(out / "probability.csv", index=False)
+        written.append("probability.csv")
+        weeks = sw.scenario["horizon_weeks"] if sw.scenario is not None else "?"
+        print(f"P(viable ACSA within {weeks} weeks) by point, Wilson 95% CI")
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(table.head(30).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if len(table) > 30:
+            print(f"... {len(table)} points in all")
+    print(f"wrote {out}/{', '.join(written)}")
+    code = 0
+    missing = sw.n_runs - len(runs)
+    if missing:
+        print(f"acsa: {missing} of {sw.n_runs} runs are not done yet (shards still running, or interrupted)", file=sys.stderr)
+        code = 1
+    if failed:
+        print(
+            f"acsa: {failed} runs failed (their error text is in runs.csv, column error); "
+            "retry them with acsa sweep SPEC --out DIR --resume --retry-failed",
+            file=sys.stderr,
+        )
+        code = 1
+    return code
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
@@ -256,6 +309,79 @@ def _read_spec(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: malformed TOML: {e}") from None
+
+
+SPEC_KEYS = {"seed", "replicates", "scenario", "scenario_file", "grid", "design", "record", "batch_size"}
+DESIGN_KEYS = {"kind", "n", "seed", "bounds", "calc_second_order", "levels", "file"}
+
+
+def _spec_sweep_args(path: Path) -> dict[str, Any]:
+    """The arguments of acsa.sweep that a SPEC.toml file describes (see docs/sweeps.md)."""
+    from . import designs
+    from .scenario import Scenario, flatten
+
+    spec = _read_spec(path)
+    for key in spec:
+        if key not in SPEC_KEYS:
+            raise ConfigError(f"{path}: unknown key '{key}' (expected {', '.join(sorted(SPEC_KEYS))})")
+    if "scenario" in spec and "scenario_file" in spec:
+        raise ConfigError(f"{path}: give either [scenario] or scenario_file, not both")
+    if "grid" in spec and "design" in spec:
+        raise ConfigError(f"{path}: give either [grid] or [design], not both")
+    sc = Scenario.from_file(path.parent / spec["scenario_file"]) if "scenario_file" in spec else Scenario.default()
+    overrides = _table(spec, "scenario", path)
+    sc = sc.replace(flatten(overrides))
+    replicates = spec.get("replicates", 1)
+
+    if "design" in spec:
+        d = _table(spec, "design", path)
+        for key in d:
+            if key not in DESIGN_KEYS:
+                raise ConfigError(f"{path}: unknown key 'design.{key}' (expected {', '.join(sorted(DESIGN_KEYS))})")
+        kind = d.get("kind")
+        if kind == "table":
+            if "file" not in d:
+                raise ConfigError(f"{path}: a table design needs file = 'points.csv'")
+            design = designs.table(path.parent / d["file"], replicates)
+        elif kind in ("latin_hypercube", "lhs", "sobol", "saltelli", "morris"):
+            if "n" not in d or "bounds" not in d:
+                raise ConfigError(f"{path}: a {kind} design needs n and a [design.bounds] table")
+            bounds = flatten(_table(d, "bounds", path))
+            seed = d.get("seed", 0)
+            if kind in ("latin_hypercube", "lhs"):
+                design = designs.latin_hypercube(bounds, d["n"], replicates, seed=seed)
+            elif kind in ("sobol", "saltelli"):
+                design = designs.sobol(bounds, d["n"], replicates, d.get("calc_second_order", True), seed=seed)
+            else:
+                design = designs.morris(bounds, d["n"], replicates, d.get("levels", 4), seed=seed)
+        else:
+            raise ConfigError(
+                f"{path}: design.kind must be latin_hypercube, sobol, morris or table, got {kind!r} "
+                "(a full grid goes in [grid])"
+            )
+    else:
+        # Both "voters.n" = [...] and [grid.voters] n = [...] mean the same path.
+        design = designs.grid(flatten(_table(spec, "grid", path)), replicates)
+
+    record = _table(spec, "record", path)
+    for key in record:
+        if key not in ("columns", "every"):
+            raise ConfigError(f"{path}: unknown key 'record.{key}' (expected columns, every)")
+    return {
+        "scenario": sc,
+        "design": design,
+        "seed": spec.get("seed", 0),
+        "record": record.get("columns") if record else None,
+        "every": record.get("every", 1),
+        "batch_size": spec.get("batch_size"),
+    }
+
+
+def _table(spec: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = spec.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{key}] must be a table")
+    return value
 
 
 if __name__ == "__main__":
