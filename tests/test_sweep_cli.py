@@ -77,3 +77,12 @@ def test_bad_shard_and_missing_store(tmp_path, capsys):
     assert main(["sweep", str(spec), "--out", str(tmp_path / "s"), "--shard", "2/2"]) == 2
     assert "shard" in capsys.readouterr().err
     assert main(["merge", str(tmp_path / "nope")]) == 2
+
+
+def test_slurm_array_script_is_valid_bash():
+    import subprocess
+
+    script = ROOT / "examples" / "slurm_array.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    text = script.read_text()
+    assert "--shard \"${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}\" --resume" in text
