@@ -426,14 +426,16 @@ pub struct VoteWeights {
     pub approval: f64,
     pub issue: f64,
     pub minor_penalty: f64,
+    /// This election's national swing towards the conservatives (negative: progressives).
+    pub swing: f64,
 }
 
 impl Voters {
     /// Every voter votes; returns the tally per district (progressive, conservative, third
     /// camp). Utility of camp c: identity if it is the voter's own camp; for the incumbent's
-    /// camp, approval weight x (approval - 0.5); issue weight x (support - 0.5), for the
-    /// conservatives and against the progressives; minus a handicap for the third camp;
-    /// plus a Gumbel draw, so the choice is a multinomial logit.
+    /// camp, approval weight x (approval - 0.5); issue weight x (support - 0.5) plus the
+    /// election's national swing, for the conservatives and against the progressives; minus
+    /// a handicap for the third camp; plus a Gumbel draw, so the choice is a multinomial logit.
     pub fn tally_votes(&self, step: u32, incumbent: Party, w: &VoteWeights, counter: &Counter) -> Vec<[u32; 3]> {
         (0..DISTRICTS)
             .into_par_iter()
@@ -444,7 +446,7 @@ impl Voters {
                     let support = self.support[i] as f64 - 0.5;
                     let mut best = (f64::NEG_INFINITY, 0usize);
                     for c in 0..3u8 {
-                        let mut u = w.issue * support * camp(c);
+                        let mut u = (w.issue * support + w.swing) * camp(c);
                         if c == self.party[i] {
                             u += w.identity;
                         }

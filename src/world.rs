@@ -309,18 +309,21 @@ impl<'a> World<'a> {
         self.record(week, &agg, assembly.support, us_pressure);
     }
 
-    fn vote_weights(&self) -> VoteWeights {
+    /// The vote's weights, with a fresh national swing drawn for this election.
+    fn vote_weights(&mut self) -> VoteWeights {
         let e = &self.sc.elections;
         VoteWeights {
             identity: e.identity_weight,
             approval: e.approval_weight,
             issue: e.issue_weight,
             minor_penalty: e.minor_party_penalty,
+            swing: e.campaign_swing_sd * crate::rng::normal(&mut self.rng),
         }
     }
 
     fn assembly_election(&mut self, week: u32) {
-        let tallies = self.voters.tally_votes(week, self.executive.party, &self.vote_weights(), &self.counter);
+        let weights = self.vote_weights();
+        let tallies = self.voters.tally_votes(week, self.executive.party, &weights, &self.counter);
         self.legislature.elect(&tallies, &mut self.rng);
         self.seat_share = self.legislature.seats(self.executive.party) as f64 / SEATS as f64;
         let largest = Party::ALL.into_iter().max_by_key(|&p| self.legislature.seats(p)).unwrap();
@@ -332,7 +335,8 @@ impl<'a> World<'a> {
     /// winner) takes office, with a fresh term.
     fn presidential_election(&mut self, week: u32) {
         let sc = self.sc;
-        let tallies = self.voters.tally_votes(week, self.executive.party, &self.vote_weights(), &self.counter);
+        let weights = self.vote_weights();
+        let tallies = self.voters.tally_votes(week, self.executive.party, &weights, &self.counter);
         let national = tallies.iter().fold([0u32; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
         let voted = Party::ALL[(0..3).max_by_key(|&k| (national[k], std::cmp::Reverse(k))).unwrap()];
         let winner = fixed_winner(sc, week).unwrap_or(voted);

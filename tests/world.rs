@@ -258,6 +258,7 @@ fn an_unpopular_incumbent_camp_loses() {
     sc.voters.approval_aligned = 0.1;
     sc.voters.approval_independent = 0.02;
     sc.voters.approval_opposed = 0.0;
+    sc.elections.campaign_swing_sd = 0.0;
     let lost = (0..5u8)
         .filter(|&s| {
             let run = simulate(&sc, &[s; 32], None).unwrap();
