@@ -96,6 +96,7 @@ def sweep(
         raise ConfigError(f"flush_every: must be a number of seconds >= 0, got {flush_every!r}")
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ConfigError(f"executor: expected a concurrent.futures.Executor, got {type(executor).__name__}")
+    _check_not_forking(executor)
 
     base, indptr, indices = prepare_graph(base, graph)
     plan = _Plan(base, design, indptr, indices)
@@ -207,15 +208,19 @@ class _Plan:
         self.design = design
         self.indptr = indptr
         self.graph = graph_digest(indptr, indices)
-        self.digests = []
-        for k, point in enumerate(design.points):
-            text = self.scenario_json(k)
-            self.digests.append(point_digest(text, point, self.graph))
+        self._recent: dict[int, str] = {}
+        self.digests = [point_digest(self.scenario_json(k), p, self.graph) for k, p in enumerate(design.points)]
 
-    @lru_cache(maxsize=256)
     def scenario_json(self, k: int) -> str:
-        label = "grid point" if self.design.kind == "grid" else f"design point {k}"
-        return _point_scenario(self.base, self.design.points[k], self.indptr, label).to_json(indent=None)
+        # Kept only for recent points: a design may have 100 000 of them.
+        text = self._recent.get(k)
+        if text is None:
+            label = "grid point" if self.design.kind == "grid" else f"design point {k}"
+            text = _point_scenario(self.base, self.design.points[k], self.indptr, label).to_json(indent=None)
+            if len(self._recent) >= 256:
+                self._recent.clear()
+            self._recent[k] = text
+        return text
 
 
 class Sweep:
@@ -516,6 +521,16 @@ def _check_root_seed(seed: Any) -> int:
     if int(seed) >= 2**63:
         raise ConfigError(f"seed: sweeps take a root seed below 2**63, got {seed}")
     return int(seed)
+
+
+def _check_not_forking(executor: Any) -> None:
+    # A process forked after the core's threads started has a thread pool with no threads: it hangs.
+    context = getattr(executor, "_mp_context", None)
+    if context is not None and context.get_start_method() == "fork":
+        raise ConfigError(
+            "executor: a process pool that forks its workers would hang once acsa has run in this process; "
+            "use ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(\"spawn\")) (or \"forkserver\")"
+        )
 
 
 def _check_int(value: Any, name: str) -> int:
