@@ -3,7 +3,7 @@
 //! decay back to the scenario's resting levels.
 
 use crate::events::{Shock, ShockKind};
-use crate::rng::decay;
+use crate::rng::{decay, normal, RunRng};
 use crate::scenario::Scenario;
 
 #[derive(Clone, Debug)]
@@ -43,6 +43,14 @@ impl UnitedStates {
     pub fn step(&mut self) {
         self.pressure_episode *= self.episode_decay;
         self.commitment_loss *= self.episode_decay;
+    }
+
+    /// A new administration in Washington brings its own resting pressure and commitment,
+    /// drawn around the scenario's levels.
+    pub fn new_administration(&mut self, sc: &Scenario, rng: &mut RunRng) {
+        let sd = sc.us.administration_sd;
+        self.base_pressure = (sc.us.pressure + sd * normal(rng)).clamp(0.0, 1.0);
+        self.base_commitment = (sc.us.commitment + sd * normal(rng)).clamp(0.0, 1.0);
     }
 
     pub fn pressure(&self) -> f64 {

@@ -1,8 +1,11 @@
-//! Logistics, hub and spoke. Without an ACSA, crisis cross-servicing between ROK forces and
-//! the JSDF routes through the US hub (USFK, USFJ); the gap is the share of that demand no
-//! bilateral agreement covers. A conditional ACSA covers only demand outside Korean soil.
+//! Logistics, hub and spoke. Four nodes: ROK forces, USFK, USFJ and the JSDF. The links
+//! ROK-USFK and JSDF-USFJ (each side's ACSA with Washington) and USFK-USFJ are always open;
+//! the direct ROK-JSDF link exists only under a bilateral ACSA, and a conditional ACSA
+//! opens it only for demand outside Korean soil. Without it, crisis cross-servicing between
+//! ROK forces and the JSDF goes ROK -> USFK -> USFJ -> JSDF, three links plus clearance.
 
 use crate::ladder::{ACSA_CONDITIONAL, ACSA_FULL};
+use crate::scenario::Logistics;
 
 /// Share of crisis demand routed through the hub, given the rungs in force.
 pub fn gap(in_force: &[bool; 6], offshore_share: f64) -> f64 {
@@ -22,6 +25,13 @@ pub fn gap_closed(in_force: &[bool; 6], rung: u8, offshore_share: f64) -> f64 {
     gap(in_force, offshore_share) - gap(&after, offshore_share)
 }
 
+/// Mean transfer time (days) of ROK-JSDF crisis demand: one link where an ACSA covers it,
+/// three links and clearance through the hub where none does.
+pub fn delay_days(in_force: &[bool; 6], l: &Logistics) -> f64 {
+    let hub = gap(in_force, l.offshore_share);
+    (1.0 - hub) * l.hop_days + hub * (3.0 * l.hop_days + l.clearance_days)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +43,16 @@ mod tests {
         assert!((gap_closed(&none, ACSA_CONDITIONAL, 0.6) - 0.6).abs() < 1e-12);
         assert_eq!(gap_closed(&none, ACSA_FULL, 0.6), 1.0);
         assert_eq!(gap_closed(&none, 2, 0.6), 0.0);
+    }
+
+    #[test]
+    fn an_acsa_cuts_the_transfer_time() {
+        let l = Logistics { offshore_share: 0.6, hop_days: 1.0, clearance_days: 3.0 };
+        let none = [true, false, false, true, false, false];
+        let conditional = [true, false, false, true, true, false];
+        let full = [true, false, false, true, true, true];
+        assert_eq!(delay_days(&none, &l), 6.0);
+        assert!((delay_days(&conditional, &l) - (0.6 + 0.4 * 6.0)).abs() < 1e-12);
+        assert_eq!(delay_days(&full, &l), 1.0);
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Series columns, in order. Every value is an f64 for zero-copy hand-over.
-pub const COLUMNS: [&str; 24] = [
+pub const COLUMNS: [&str; 25] = [
     "week",
     "approval",
     "support_mean",
@@ -23,6 +23,7 @@ pub const COLUMNS: [&str; 24] = [
     "familiarity",
     "readiness",
     "logistics_gap",
+    "logistics_delay_days",
     "us_pressure",
     "us_commitment",
     "japan_willingness",

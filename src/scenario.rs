@@ -140,6 +140,9 @@ pub struct Us {
     pub commitment: f64,
     pub mediation: f64,
     pub episode_half_life_weeks: f64,
+    pub inauguration_date: String,
+    pub term_years: u32,
+    pub administration_sd: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -246,6 +249,8 @@ pub struct Ladder {
 #[serde(default, deny_unknown_fields)]
 pub struct Logistics {
     pub offshore_share: f64,
+    pub hop_days: f64,
+    pub clearance_days: f64,
 }
 
 /// A presidential election whose winner is given rather than voted (for replays).
@@ -423,7 +428,15 @@ impl Default for Japan {
 
 impl Default for Us {
     fn default() -> Self {
-        Us { pressure: 0.5, commitment: 0.7, mediation: 0.3, episode_half_life_weeks: 26.0 }
+        Us {
+            pressure: 0.5,
+            commitment: 0.7,
+            mediation: 0.3,
+            episode_half_life_weeks: 26.0,
+            inauguration_date: "2029-01-20".into(),
+            term_years: 4,
+            administration_sd: 0.15,
+        }
     }
 }
 
@@ -493,7 +506,7 @@ impl Default for Ladder {
 
 impl Default for Logistics {
     fn default() -> Self {
-        Logistics { offshore_share: 0.6 }
+        Logistics { offshore_share: 0.6, hop_days: 1.0, clearance_days: 3.0 }
     }
 }
 
@@ -584,6 +597,9 @@ pub const PARAMETERS: &[Param] = &[
     p("us.commitment", "0-1 scale", 0.0, 1.0, "Resting credibility of the US commitment; abandonment fear is 1 - commitment."),
     p("us.mediation", "share", 0.0, 1.0, "Share of proposal backlash damped per unit of US pressure."),
     p("us.episode_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of pressure and commitment episodes."),
+    p("us.inauguration_date", "date", 0.0, 0.0, "Next US presidential inauguration; later ones follow every us.term_years."),
+    p("us.term_years", "years", 1.0, 10.0, "Years between US inaugurations."),
+    p("us.administration_sd", "0-1 scale", 0.0, 1.0, "Spread of a new US administration's resting pressure and commitment around us.pressure and us.commitment."),
     p("legislature.seats.progressive", "seats", 0.0, 300.0, "Progressive-camp seats (sum of seats must be 300)."),
     p("legislature.seats.conservative", "seats", 0.0, 300.0, "Conservative-camp seats."),
     p("legislature.seats.independent", "seats", 0.0, 300.0, "Other seats."),
@@ -632,6 +648,8 @@ pub const PARAMETERS: &[Param] = &[
     p("ladder.readiness_speedup", "share", 0.0, 1.0, "Share of the proposal window cut at R = 1."),
     p("ladder.friction_freeze_weeks", "weeks", 0.0, 520.0, "Weeks drills stay frozen after a military friction."),
     p("logistics.offshore_share", "share", 0.0, 1.0, "Share of crisis cross-servicing demand outside Korean soil (covered by a conditional ACSA)."),
+    p("logistics.hop_days", "days", 0.0, 60.0, "Transfer time over one link between two of the four logistics nodes."),
+    p("logistics.clearance_days", "days", 0.0, 60.0, "Extra clearance time when ROK-JSDF demand routes through the US hub."),
     p("elections.enabled", "flag", 0.0, 0.0, "Hold presidential and National Assembly elections on the calendar (off: the presidency and the seats stay as they start)."),
     p("elections.assembly_date", "date", 0.0, 0.0, "Date of the next National Assembly election; later ones follow every assembly_years."),
     p("elections.assembly_years", "years", 1.0, 10.0, "Years between National Assembly elections."),
@@ -740,6 +758,7 @@ impl Scenario {
             }
         }
         parse_date(&self.elections.assembly_date).map_err(|r| Error::config("elections.assembly_date", r))?;
+        parse_date(&self.us.inauguration_date).map_err(|r| Error::config("us.inauguration_date", r))?;
         for (i, f) in self.elections.fixed_winners.iter().enumerate() {
             parse_date(&f.date).map_err(|r| Error::config(format!("elections.fixed_winners[{i}].date"), r))?;
         }

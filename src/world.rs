@@ -24,11 +24,10 @@ const NOTICE_DISPUTE: f64 = 0.3;
 /// and fades with this half-life when falling.
 const POLITICISATION_RISE: f64 = 0.15;
 const POLITICISATION_HALF_LIFE_WEEKS: f64 = 26.0;
-/// Weeks of National Assembly elections within the horizon: the scenario's next election
-/// date, then every `assembly_years`.
-fn assembly_weeks(sc: &Scenario) -> Vec<u32> {
-    let first = (crate::scenario::parse_date(&sc.elections.assembly_date).unwrap_or(0) - sc.start_day()) as f64 / 7.0;
-    let every = sc.elections.assembly_years as f64 * WEEKS_PER_YEAR;
+/// Weeks within the horizon of a date that recurs every `years`: the next one on `date`.
+fn calendar(sc: &Scenario, date: &str, years: u32) -> Vec<u32> {
+    let first = (crate::scenario::parse_date(date).unwrap_or(0) - sc.start_day()) as f64 / 7.0;
+    let every = years as f64 * WEEKS_PER_YEAR;
     (0..)
         .map(|k| (first + k as f64 * every).round())
         .take_while(|&w| w < sc.horizon_weeks as f64)
@@ -120,8 +119,9 @@ pub struct World<'a> {
     carried_activation: f64,
     carried_trigger: f64,
     acsa_since: Option<u32>,
-    /// Weeks of National Assembly elections within the horizon.
+    /// Weeks of National Assembly elections and of US inaugurations within the horizon.
     assembly_weeks: Vec<u32>,
+    us_inaugurations: Vec<u32>,
     recorder: Recorder,
     events: Vec<EventRecord>,
     outcome: Outcome,
@@ -202,7 +202,8 @@ impl<'a> World<'a> {
             carried_activation: 0.0,
             carried_trigger: 0.0,
             acsa_since: None,
-            assembly_weeks: assembly_weeks(sc),
+            assembly_weeks: calendar(sc, &sc.elections.assembly_date, sc.elections.assembly_years),
+            us_inaugurations: calendar(sc, &sc.us.inauguration_date, sc.us.term_years),
             recorder: Recorder::with_capacity(weeks),
             events: Vec::new(),
             outcome: Outcome { min_capital: 1.0, ..Default::default() },
@@ -219,6 +220,10 @@ impl<'a> World<'a> {
 
         // 1-2. Events and counterparts: last week's episodes fade, this week's land.
         self.us.step();
+        if self.us_inaugurations.contains(&week) {
+            self.us.new_administration(sc, &mut self.rng);
+            self.log(week, "us_administration", self.us.commitment(), self.ladder.top(), "");
+        }
         self.japan.step();
         self.grievance_shock *= self.grievance_decay;
         draw_week(sc, week, &self.scheduled, &mut self.rng, &mut self.shocks);
@@ -481,6 +486,7 @@ impl<'a> World<'a> {
             self.ladder.familiarity,
             self.ladder.readiness,
             logistics::gap(&self.ladder.in_force, self.sc.logistics.offshore_share),
+            logistics::delay_days(&self.ladder.in_force, &self.sc.logistics),
             us_pressure,
             self.us.commitment(),
             self.japan.willingness(us_pressure),

@@ -277,3 +277,35 @@ fn a_fixed_winner_takes_office() {
     assert_eq!(election_events(&run, "presidential_election"), vec![(210, "independent")]);
     assert_eq!(col(&run, "president_party")[211], 2.0);
 }
+
+#[test]
+fn us_administrations_change_on_their_calendar() {
+    let mut sc = small(400);
+    sc.shocks.rate_scale = 0.0;
+    sc.us.administration_sd = 0.3;
+    let run = simulate(&sc, &[6; 32], None).unwrap();
+    let weeks: Vec<u32> = run.events.iter().filter(|e| e.kind == "us_administration").map(|e| e.week).collect();
+    assert_eq!(weeks, vec![138, 346]); // 2029-01-20, then four years of 52.18 weeks on
+    let commitment = col(&run, "us_commitment");
+    assert_eq!(commitment[137], sc.us.commitment);
+    assert_ne!(commitment[138], sc.us.commitment);
+    sc.us.administration_sd = 0.0;
+    let steady = simulate(&sc, &[6; 32], None).unwrap();
+    assert!(col(&steady, "us_commitment").iter().all(|&c| c == sc.us.commitment));
+}
+
+#[test]
+fn an_acsa_shortens_logistics_delay() {
+    let mut sc = eager(520);
+    sc.shocks.intensity = 3.0;
+    for seed in 0..6u8 {
+        let run = simulate(&sc, &[seed; 32], None).unwrap();
+        let delay = col(&run, "logistics_delay_days");
+        assert_eq!(delay[0], 6.0);
+        if let Some(w) = run.outcome.week_viable {
+            assert!(delay[w as usize] < 6.0);
+            return;
+        }
+    }
+    panic!("no ACSA signed in six eager runs with strong shocks");
+}

@@ -23,7 +23,7 @@ __all__ = ["simulate", "Run", "RUNGS", "EVENT_KINDS"]
 # Rungs of the cooperation ladder, indexed by the `rung` number.
 RUNGS = ("none", "sarex", "dialogue", "gsomia", "acsa_conditional", "acsa_full")
 
-# What the executive does, elections, then external shocks.
+# What the executive does, elections and new US administrations, then external shocks.
 EXECUTIVE_EVENTS = (
     "proposal",
     "exposure",
@@ -45,8 +45,8 @@ SHOCK_EVENTS = (
     "military_friction",
     "disaster",
 )
-ELECTION_EVENTS = ("presidential_election", "assembly_election")
-EVENT_KINDS = EXECUTIVE_EVENTS + ELECTION_EVENTS + SHOCK_EVENTS
+CALENDAR_EVENTS = ("presidential_election", "assembly_election", "us_administration")
+EVENT_KINDS = EXECUTIVE_EVENTS + CALENDAR_EVENTS + SHOCK_EVENTS
 
 # Series columns that hold whole numbers.
 _INT_COLUMNS = ("week", "rung", "pending", "president_party")
