@@ -29,8 +29,10 @@ TASK_SECONDS = 2.0
 MAX_BATCH = 4096
 
 Task = dict
-# Called with the finished runs, as (run_index, seed) pairs, and their results.
-Done = Callable[[Sequence[tuple[int, bytes]], list], None]
+# Called with a finished task (its "run_index" and "seeds") and its runs' results.
+Done = Callable[[Task, list], None]
+# Makes the task for a batch of run indices.
+Build = Callable[[Sequence[int]], Task]
 
 
 def worker_init(threads: int = 1) -> None:
@@ -44,7 +46,7 @@ def worker_init(threads: int = 1) -> None:
 
 def run_task(task: Task) -> dict:
     """Run one task's runs and return their results (called on the workers)."""
-    if task["origin"] != _origin():
+    if tuple(task["origin"]) != _origin():
         # A worker process: one Rust thread by default, so workers do not fight for cores.
         # The thread pool reads this when it first starts, i.e. at the first run.
         worker_init(task["threads"])
@@ -66,7 +68,8 @@ def _origin() -> tuple[str, int]:
 
 
 def make_task(
-    runs: Sequence[tuple[int, bytes]],
+    run_index: Sequence[int],
+    seeds: Sequence[bytes],
     scenario_json: Callable[[int], str],
     replicates: int,
     indptr: Any,
@@ -75,15 +78,16 @@ def make_task(
     every: int,
     threads: int,
 ) -> Task:
-    """A task for runs given as (run_index, seed); each point's JSON is sent once."""
+    """A task for the given runs and their seeds; each point's JSON is sent once."""
     points: dict[int, int] = {}
     which = []
-    for i, _ in runs:
+    for i in run_index:
         which.append(points.setdefault(i // replicates, len(points)))
     return {
+        "run_index": list(run_index),
         "scenarios": [scenario_json(p) for p in points],
         "which": which,
-        "seeds": [seed for _, seed in runs],
+        "seeds": list(seeds),
         "indptr": indptr,
         "indices": indices,
         "columns": columns,
@@ -151,14 +155,8 @@ class Sizer:
 # ---- the engines --------------------------------------------------------------
 
 
-def run_in_process(
-    todo: Sequence[tuple[int, bytes]],
-    build: Callable[[Sequence[tuple[int, bytes]]], Task],
-    done: Done,
-    stop: Stop,
-    batch_size: int | None = None,
-) -> bool:
-    """Run in this process on all cores, a batch at a time. Returns False if stopped early.
+def run_in_process(todo: Sequence[int], build: Build, done: Done, stop: Stop, batch_size: int | None = None) -> None:
+    """Run in this process on all cores, a batch at a time, until done or asked to stop.
 
     The core runs each batch in a helper thread (GIL released) while this
     thread writes out the previous one, and stays free to notice Ctrl-C.
@@ -168,89 +166,85 @@ def run_in_process(
     pos = 0
     pool = cf.ThreadPoolExecutor(1, thread_name_prefix="acsa-sweep")
 
-    def submit() -> tuple[Sequence[tuple[int, bytes]], cf.Future, float] | None:
+    def submit() -> tuple[Task, cf.Future, float] | None:
         nonlocal pos
         if pos >= len(todo) or stop.requested:
             return None
-        batch = todo[pos : pos + sizer.size]
-        pos += len(batch)
-        return batch, pool.submit(run_task, build(batch)), time.perf_counter()
+        task = build(todo[pos : pos + sizer.size])
+        pos += len(task["seeds"])
+        return task, pool.submit(run_task, task), time.perf_counter()
 
     try:
         current = submit()
         while current is not None:
-            batch, fut, t0 = current
+            task, fut, t0 = current
             out = fut.result()
-            sizer.update(len(batch), time.perf_counter() - t0)
+            sizer.update(len(task["seeds"]), time.perf_counter() - t0)
             current = submit()
-            done(batch, out["results"])
-        return pos >= len(todo) and not stop.requested
+            done(task, out["results"])
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_on_executor(
     executor: cf.Executor,
-    todo: Sequence[tuple[int, bytes]],
-    build: Callable[[Sequence[tuple[int, bytes]]], Task],
+    todo: Sequence[int],
+    build: Build,
     done: Done,
     stop: Stop,
     batch_size: int | None = None,
     max_in_flight: int | None = None,
-) -> bool:
-    """Run as tasks on an Executor, a bounded number in flight. Returns False if stopped early.
+) -> None:
+    """Run as tasks on an Executor, a bounded number in flight, until done or asked to stop.
 
     A task that fails on the executor (a worker died, say) has its runs
     recorded as failed with the reason, so they can be retried.
     """
     sizer = Sizer(TASK_SECONDS, 1, fixed=batch_size, start=1)
     pos = 0
-    flying: dict[cf.Future, tuple[Sequence[tuple[int, bytes]], float]] = {}
+    flying: dict[cf.Future, Task] = {}
     workers = _Workers(executor)
     try:
         while True:
             limit = max_in_flight or max(4, 2 * workers.count())
             while pos < len(todo) and len(flying) < limit and not stop.requested:
                 # Smaller tasks near the end, so all workers finish together.
-                size = max(1, min(sizer.size, math.ceil((len(todo) - pos) / (2 * workers.count()))))
-                if sizer.fixed:
-                    size = sizer.fixed
-                batch = todo[pos : pos + size]
-                pos += len(batch)
-                flying[executor.submit(run_task, build(batch))] = (batch, time.perf_counter())
+                size = sizer.fixed or max(1, min(sizer.size, math.ceil((len(todo) - pos) / (2 * workers.count()))))
+                task = build(todo[pos : pos + size])
+                pos += len(task["seeds"])
+                flying[executor.submit(run_task, task)] = task
             if not flying:
                 break
             finished, _ = cf.wait(flying, timeout=0.2, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
-                batch, _ = flying.pop(fut)
-                _collect(fut, batch, done, sizer)
+                _collect(fut, flying.pop(fut), done, sizer)
             if stop.requested:
                 for fut in list(flying):
                     if fut.done():
-                        _collect(fut, flying.pop(fut)[0], done, sizer)
+                        _collect(fut, flying.pop(fut), done, sizer)
                     else:
                         fut.cancel()
                 flying.clear()
-                return False
-        return pos >= len(todo)
+                return
     finally:
         for fut in flying:
             fut.cancel()
 
 
-def _collect(fut: cf.Future, batch: Sequence[tuple[int, bytes]], done: Done, sizer: Sizer) -> None:
+def _collect(fut: cf.Future, task: Task, done: Done, sizer: Sizer) -> None:
     if fut.cancelled():
         return
     exc = fut.exception()
+    n = len(task["seeds"])
     if exc is None:
         out = fut.result()
-        sizer.update(len(batch), out["seconds"])
-        done(batch, out["results"])
+        sizer.update(n, out["seconds"])
+        done(task, out["results"])
     elif isinstance(exc, cf.BrokenExecutor):
         raise exc
     else:
         error = f"task failed on the executor: {type(exc).__name__}: {exc}"
-        done(batch, [(None, error, None)] * len(batch))
+        done(task, [(None, error, None)] * n)
 
 
 class _Workers:

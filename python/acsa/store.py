@@ -169,23 +169,26 @@ def _concat(arrays: list[np.ndarray]) -> np.ndarray:
 def resolve_runs(table: Any) -> Any:
     """One row per run_id, sorted by run_index.
 
-    A finished run beats a recorded failure of the same run (it was
-    retried); among failures the latest part wins. `table` carries a
-    `_part` column: the part's position in write order.
+    `table` carries a `_part` column: the part's position in write order.
     """
     if table.num_rows == 0:
         return table.drop_columns(["_part"])
-    key = pd.DataFrame(
-        {
-            "run_id": table.column("run_id").to_numpy(zero_copy_only=False),
-            "failed": table.column("error").is_valid().to_numpy(zero_copy_only=False),
-            "part": table.column("_part").to_numpy(),
-            "run_index": table.column("run_index").to_numpy(),
-        }
-    )
-    key = key.sort_values(["run_id", "failed", "part"], ascending=[True, True, False], kind="stable")
-    key = key.drop_duplicates("run_id", keep="first").sort_values(["run_index", "run_id"], kind="stable")
-    return table.take(key.index.to_numpy()).drop_columns(["_part"])
+    ids = np.array(table.column("run_id").to_pylist(), dtype="S32")
+    rows = keep_rows(ids, np.asarray(table.column("error").is_valid()), np.asarray(table.column("_part")))
+    return table.take(rows).drop_columns(["_part"]).sort_by([("run_index", "ascending")])
+
+
+def keep_rows(ids: np.ndarray, failed: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """Positions of the rows to keep: one per run id.
+
+    A finished run beats a recorded failure of the same run (it was
+    retried); among failures the latest part wins. Plain numpy on
+    32-byte ids, so it costs a few dozen bytes per run.
+    """
+    _, codes = np.unique(ids, return_inverse=True)
+    order = np.lexsort((-part, failed, codes))
+    _, first = np.unique(codes[order], return_index=True)
+    return np.sort(order[first])
 
 
 def to_frame(table: Any, manifest: Mapping[str, Any]) -> pd.DataFrame:
@@ -337,7 +340,8 @@ class DirStore:
         for kind in ("runs", "series"):
             parts = self._written[kind]
             if len(parts) > 1:
-                self._written[kind] = [self._compact(kind, parts)]
+                # One process never writes a run twice, so nothing to resolve: just concatenate.
+                self._written[kind] = [self._compact(kind, parts, resolve=False)]
 
     def compact(self) -> None:
         """Fold all parts into one per kind, dropping duplicates and retried failures.
@@ -347,41 +351,58 @@ class DirStore:
         self.flush()
         for kind in ("runs", "series"):
             parts = self._parts(kind)
-            if len(parts) > 1 or (kind == "runs" and parts and self._has_duplicates()):
-                self._compact(kind, parts)
+            if parts:
+                self._compact(kind, parts, resolve=True)
             for tmp in (self.path / kind).glob(".*.tmp"):
                 tmp.unlink(missing_ok=True)
 
-    def _has_duplicates(self) -> bool:
-        ids = self._read_parts("runs", ["run_id"]).column("run_id")
-        return len(ids) != len(ids.unique())
-
-    def _compact(self, kind: str, parts: list[Path]) -> Path:
+    def _compact(self, kind: str, parts: list[Path], resolve: bool) -> Path:
+        """Write `parts` as one part, streamed so memory stays flat however many runs there are."""
         import pyarrow.parquet as pq
 
-        if kind == "runs":
-            table = resolve_runs(self._read_tables(parts, None))
-            out = self._write_part("runs", table)
-        else:
-            # Streamed part by part, so memory stays flat however many series there are.
-            pa = _pa()
-            name = _part_name()
-            tmp = self.path / kind / f".{name}.tmp"
-            seen = pa.array([], pa.string())
-            with pq.ParquetWriter(tmp, series_schema(self.manifest)) as writer:
-                for part in parts:
-                    t = pq.read_table(part, schema=series_schema(self.manifest))
-                    if len(seen):
-                        t = t.filter(_not_in(t.column("run_id"), seen))
+        pa = _pa()
+        schema = runs_schema(self.manifest) if kind == "runs" else series_schema(self.manifest)
+        keep = None
+        if resolve and kind == "runs":
+            ids, failed, part = self._scan_keys(parts)
+            keep = np.zeros(len(ids), dtype=bool)
+            keep[keep_rows(ids, failed, part)] = True
+            del ids, failed, part
+        name = _part_name()
+        tmp = self.path / kind / f".{name}.tmp"
+        seen = pa.array([], pa.string())
+        offset = 0
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for p in parts:
+                for batch in pq.ParquetFile(p).iter_batches(batch_size=65536, use_threads=False):
+                    t = pa.Table.from_batches([batch]).cast(schema)
+                    if keep is not None:
+                        mask, offset = keep[offset : offset + t.num_rows], offset + t.num_rows
+                        t = t.filter(pa.array(mask))
+                    elif resolve and kind == "series" and len(seen):
+                        t = t.filter(_not_in(t.column("run_id"), seen))  # a run's series from its first part
                     if t.num_rows:
                         writer.write_table(t)
-                        seen = pa.concat_arrays([seen, t.column("run_id").unique()])
-            _fsync(tmp)
-            out = self.path / kind / name
-            os.replace(tmp, out)
-        for part in parts:
-            part.unlink(missing_ok=True)
+                        if resolve and kind == "series":
+                            seen = pa.concat_arrays([seen, t.column("run_id").unique()])
+        _fsync(tmp)
+        out = self.path / kind / name
+        os.replace(tmp, out)
+        for p in parts:
+            p.unlink(missing_ok=True)
         return out
+
+    def _scan_keys(self, parts: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(run ids as 32-byte strings, failed?, part number) of every row, read in small batches."""
+        import pyarrow.parquet as pq
+
+        ids, failed, part = [np.zeros(0, dtype="S32")], [np.zeros(0, dtype=bool)], [np.zeros(0, dtype=np.int64)]
+        for k, p in enumerate(parts):
+            for batch in pq.ParquetFile(p).iter_batches(batch_size=65536, columns=["run_id", "error"], use_threads=False):
+                ids.append(np.array(batch.column(0).to_pylist(), dtype="S32"))
+                failed.append(np.asarray(batch.column(1).is_valid()))
+                part.append(np.full(batch.num_rows, k, dtype=np.int64))
+        return np.concatenate(ids), np.concatenate(failed), np.concatenate(part)
 
     def _write_part(self, kind: str, table: Any) -> Path:
         import pyarrow.parquet as pq
@@ -406,7 +427,17 @@ class DirStore:
         return tuple(p.name for p in self._parts("runs")) + ("|",) + tuple(p.name for p in self._parts("series"))
 
     def finished(self, retry_failed: bool = False) -> set[str]:
-        return _finished(self._read_parts("runs", ["run_id", "error"]), retry_failed)
+        for _ in range(3):
+            try:
+                ids, failed, _ = self._scan_keys(self._parts("runs"))
+                break
+            except FileNotFoundError:  # a part was folded away while we read; look again
+                continue
+        else:
+            raise RuntimeError(f"{self.path}: the store keeps changing while being read")
+        if retry_failed:
+            ids = ids[~failed]
+        return set(ids.astype(str).tolist())
 
     def read_runs(self) -> Any:
         return resolve_runs(self._read_parts("runs", None))
@@ -488,7 +519,7 @@ def _check_same_sweep(path: Path, old: Mapping[str, Any], new: Mapping[str, Any]
             "use a new store path"
         )
     names = {"scenario": "scenario", "design": "design (points or replicates)", "seed": "seed",
-             "record": "record= setting", "graph": "graph"}
+             "record": "record= setting", "graph": "graph", "outcomes": "outcome columns (the model changed)"}
     for key, what in names.items():
         if old.get(key) != new.get(key):
             raise ConfigError(

@@ -117,11 +117,10 @@ def sweep(
 
     mine = range(shard[0], design.n_runs, shard[1]) if shard else range(design.n_runs)
     finished = st.finished(retry_failed)
-    todo = []
-    for i in mine:
-        s = seed_bytes(seed, i)
-        if run_id(plan.digests[i // design.replicates], s) not in finished:
-            todo.append((i, s))
+    reps = design.replicates
+    # Run indices only (8 bytes a run): seeds are cheap to derive again when a batch is made.
+    todo = np.array([i for i in mine if run_id(plan.digests[i // reps], seed_bytes(seed, i)) not in finished], dtype=np.int64)
+    del finished
     n_before = len(mine) - len(todo)
     if n_before and not resume:
         raise ConfigError(
@@ -132,21 +131,21 @@ def sweep(
     columns = ["week"] + record_spec["columns"] if record_spec else None
     r_every = record_spec["every"] if record_spec else 1
 
-    def build(batch: Sequence[tuple[int, bytes]]) -> dict:
-        return engines.make_task(
-            batch, plan.scenario_json, design.replicates, indptr, indices, columns, r_every, worker_threads
-        )
+    def build(batch: Sequence[int]) -> dict:
+        index = [int(i) for i in batch]
+        seeds = [seed_bytes(seed, i) for i in index]
+        return engines.make_task(index, seeds, plan.scenario_json, reps, indptr, indices, columns, r_every, worker_threads)
 
     failed = finished_now = 0
 
-    def done(batch: Sequence[tuple[int, bytes]], results: list) -> None:
+    def done(task: dict, results: list) -> None:
         nonlocal failed, finished_now
-        items = [(i, run_id(plan.digests[i // design.replicates], s)) for i, s in batch]
+        items = [(i, run_id(plan.digests[i // reps], s)) for i, s in zip(task["run_index"], task["seeds"])]
         runs, series = build_tables(manifest, design.points, items, results)
         st.add(runs, series)
         failed += sum(1 for r in results if r[0] is None)
-        finished_now += len(batch)
-        bar.update(len(batch))
+        finished_now += len(items)
+        bar.update(len(items))
         if st.due(flush_every):
             st.flush()
 
