@@ -18,6 +18,8 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
+import numpy as np
+
 from . import _core
 
 __all__ = ["run_task", "worker_init"]
@@ -31,8 +33,8 @@ MAX_BATCH = 4096
 Task = dict
 # Called with a finished task (its "run_index" and "seeds") and its runs' results.
 Done = Callable[[Task, list], None]
-# Makes the task for a batch of run indices.
-Build = Callable[[Sequence[int]], Task]
+# Makes the task for a batch of run indices (a slice of the index array).
+Build = Callable[[np.ndarray], Task]
 
 
 def worker_init(threads: int = 1) -> None:
@@ -155,7 +157,7 @@ class Sizer:
 # ---- the engines --------------------------------------------------------------
 
 
-def run_in_process(todo: Sequence[int], build: Build, done: Done, stop: Stop, batch_size: int | None = None) -> None:
+def run_in_process(todo: np.ndarray, build: Build, done: Done, stop: Stop, batch_size: int | None = None) -> None:
     """Run in this process on all cores, a batch at a time, until done or asked to stop.
 
     The core runs each batch in a helper thread (GIL released) while this
@@ -188,7 +190,7 @@ def run_in_process(todo: Sequence[int], build: Build, done: Done, stop: Stop, ba
 
 def run_on_executor(
     executor: cf.Executor,
-    todo: Sequence[int],
+    todo: np.ndarray,
     build: Build,
     done: Done,
     stop: Stop,

@@ -157,8 +157,8 @@ def build_tables(
         "week": _concat([s["week"] for _, _, s in got]).astype(np.int64),
     }
     for c in names:
-        values = _concat([s[c] for _, _, s in got])
-        scols[c] = values.astype(np.int64) if c in INT_SERIES else values
+        column = _concat([s[c] for _, _, s in got])
+        scols[c] = column.astype(np.int64) if c in INT_SERIES else column
     return runs, pa.table(scols, schema=series_schema(manifest))
 
 

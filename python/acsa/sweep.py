@@ -131,7 +131,7 @@ def sweep(
     columns = ["week"] + record_spec["columns"] if record_spec else None
     r_every = record_spec["every"] if record_spec else 1
 
-    def build(batch: Sequence[int]) -> dict:
+    def build(batch: np.ndarray) -> dict:
         index = [int(i) for i in batch]
         seeds = [seed_bytes(seed, i) for i in index]
         return engines.make_task(index, seeds, plan.scenario_json, reps, indptr, indices, columns, r_every, worker_threads)
@@ -403,7 +403,7 @@ class Sweep:
         for name in self.design.names:
             values = [pt[name] for pt in self.points]
             if self.store.manifest["columns"][name] == "json":
-                values = np.array([json.dumps(v) for v in values], dtype=object)
+                values = [json.dumps(v) for v in values]  # lists of events, as text
             coords[name] = ("point", np.asarray(values))
         record = self.store.manifest["record"]
         if record is not None:
@@ -542,10 +542,10 @@ def _check_shard(shard: Any) -> tuple[int, int] | None:
     if shard is None:
         return None
     if isinstance(shard, str):
-        i, sep, n = shard.partition("/")
-        if not sep or not i.strip().isdigit() or not n.strip().isdigit():
+        head, sep, tail = shard.partition("/")
+        if not sep or not head.strip().isdigit() or not tail.strip().isdigit():
             raise ConfigError(f"shard: expected I/N such as 0/10, got {shard!r}")
-        shard = (int(i), int(n))
+        shard = (int(head), int(tail))
     if (
         not isinstance(shard, (tuple, list))
         or len(shard) != 2
