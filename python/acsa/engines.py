@@ -219,11 +219,11 @@ def run_on_executor(
                 break
             finished, _ = cf.wait(flying, timeout=0.2, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
-                _collect(fut, flying.pop(fut), done, sizer)
+                _collect(fut, flying.pop(fut), done, sizer, stop)
             if stop.requested:
                 for fut in list(flying):
                     if fut.done():
-                        _collect(fut, flying.pop(fut), done, sizer)
+                        _collect(fut, flying.pop(fut), done, sizer, stop)
                     else:
                         fut.cancel()
                 flying.clear()
@@ -233,7 +233,7 @@ def run_on_executor(
             fut.cancel()
 
 
-def _collect(fut: cf.Future, task: Task, done: Done, sizer: Sizer) -> None:
+def _collect(fut: cf.Future, task: Task, done: Done, sizer: Sizer, stop: Stop) -> None:
     if fut.cancelled():
         return
     exc = fut.exception()
@@ -242,6 +242,8 @@ def _collect(fut: cf.Future, task: Task, done: Done, sizer: Sizer) -> None:
         out = fut.result()
         sizer.update(n, out["seconds"])
         done(task, out["results"])
+    elif stop.requested:
+        return  # Ctrl-C reaches worker processes too; their runs were cut short, not failed
     elif isinstance(exc, cf.BrokenExecutor):
         raise exc
     else:
