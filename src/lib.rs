@@ -32,4 +32,5 @@ pub use scenario::Scenario;
 pub use world::simulate;
 
 /// Part of every run's identity: results are comparable only within one model version.
-pub const MODEL_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The package version plus a hash of the core's source (see build.rs).
+pub const MODEL_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("ACSA_SOURCE_HASH"));

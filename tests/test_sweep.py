@@ -188,3 +188,19 @@ def test_repr_names_the_design_and_store(small, tmp_path):
                     store=tmp_path / "s", progress=False)
     assert repr(sw) == f"<acsa.Sweep: 2 points x 1 replicates = 2 runs (complete) in {tmp_path / 's'}>"
     assert "<table" in sw._repr_html_()
+
+
+def test_survival_leaves_out_failed_runs():
+    import pandas as pd
+
+    from acsa.plots import kaplan_meier
+
+    runs = pd.DataFrame(
+        {
+            "viable": pd.array([True, False, pd.NA], dtype="boolean"),
+            "week_viable": pd.array([10, pd.NA, pd.NA], dtype="Int64"),
+            "error": [None, None, "simulation failed: boom"],
+        }
+    )
+    t, s = kaplan_meier(runs, 52)
+    assert s[-1] == 0.5 and t[-1] == 52

@@ -273,7 +273,10 @@ def survival(
 
 
 def kaplan_meier(runs: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Step points (t, S(t)) of the Kaplan-Meier estimate, from week 0 to the horizon."""
+    """Step points (t, S(t)) of the Kaplan-Meier estimate, from week 0 to the horizon.
+    Failed runs (an `error` and no outcome) are left out."""
+    if "error" in runs:
+        runs = runs[runs["error"].isna()]
     viable = runs["viable"].astype(bool).to_numpy()
     weeks = pd.to_numeric(runs["week_viable"], errors="coerce").to_numpy(dtype=float)
     event_time = np.where(viable, weeks, np.inf)
