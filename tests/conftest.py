@@ -18,3 +18,20 @@ def small() -> acsa.Scenario:
 @pytest.fixture(scope="session")
 def small_run(small) -> acsa.Run:
     return acsa.simulate(small, seed=1)
+
+
+@pytest.fixture
+def interrupt_third_batch(monkeypatch):
+    """Make the third call of the core's batch runner raise KeyboardInterrupt, as Ctrl-C would."""
+    from acsa import _core
+
+    real = _core.run_batch
+    calls = {"n": 0}
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_core, "run_batch", interrupted)

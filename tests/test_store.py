@@ -163,24 +163,14 @@ def test_failed_runs_are_recorded_and_retried(tiny, reference, tmp_path, monkeyp
     pd.testing.assert_frame_equal(fixed.series, reference.series, check_exact=True)
 
 
-def test_interrupted_sweep_keeps_its_runs_in_the_store(tiny, reference, tmp_path, monkeypatch):
+def test_interrupted_sweep_keeps_its_runs_in_the_store(tiny, reference, tmp_path, interrupt_third_batch, monkeypatch):
     path = tmp_path / "s"
     kw = dict(replicates=5, seed=3, store=path, record=["approval", "rung"], every=4, progress=False, batch_size=3)
-    real = _core.run_batch
-    calls = {"n": 0}
-
-    def flaky(*args):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(_core, "run_batch", flaky)
     with pytest.warns(RuntimeWarning, match="interrupted"):
         sw = acsa.sweep(tiny, GRID, **kw)
     assert not sw.complete and len(sw.runs) == 6
     assert len(acsa.open(path).runs) == 6
-    monkeypatch.setattr(_core, "run_batch", real)
+    monkeypatch.undo()  # the core runs normally again
     done = acsa.sweep(tiny, GRID, **kw)
     pd.testing.assert_frame_equal(done.runs, reference.runs, check_exact=True)
 

@@ -1,13 +1,10 @@
 """Sweeps: the runs table, probabilities with intervals, interruption, plots."""
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import acsa
-from acsa import _core
 
 
 @pytest.fixture(scope="module")
@@ -63,23 +60,13 @@ def test_sweep_without_grid(small):
     assert sw.probability()["n"].tolist() == [3]
 
 
-def test_interrupt_keeps_finished_runs(small, monkeypatch):
-    calls = {"n": 0}
-    real = _core.run_batch
-
-    def flaky(*args):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(_core, "run_batch", flaky)
+def test_interrupt_keeps_finished_runs(small, interrupt_third_batch, monkeypatch):
     with pytest.warns(RuntimeWarning, match="interrupted"):
         sw = acsa.sweep(small, {"shocks.intensity": [0.5, 1.0]}, replicates=5, seed=3, progress=False, batch_size=2)
     assert not sw.complete
     assert len(sw.runs) == 4
     assert sw.probability()["n"].sum() == 4
-    monkeypatch.setattr(_core, "run_batch", real)
+    monkeypatch.undo()  # the core runs normally again
     full = acsa.sweep(small, {"shocks.intensity": [0.5, 1.0]}, replicates=5, seed=3, progress=False)
     pd.testing.assert_frame_equal(sw.runs, full.runs.iloc[:4])
 
