@@ -149,6 +149,9 @@ class Sizer:
             return
         per_run = seconds / math.ceil(n / self.parallel)  # wall time of one wave of runs
         ideal = max(1, int(self.seconds / per_run * self.parallel))
+        # Whole waves: a batch of 3 runs on 2 cores leaves a core idle for its last run.
+        if ideal >= self.parallel:
+            ideal = max(self.parallel, round(ideal / self.parallel) * self.parallel)
         # Grow at most 4x at a time: early batches may be unrepresentative.
         self.size = int(min(MAX_BATCH, ideal, 4 * max(self.size, n)))
         self.size = max(self.size, self.parallel if ideal >= self.parallel else 1)
