@@ -275,7 +275,8 @@ pub struct Elections {
     pub ideology_progressive: f64,
     pub ideology_conservative: f64,
     pub ideology_independent: f64,
-    /// Presidential elections with a given winner, by the election's date.
+    /// Presidential elections with a given winner: held on their date if no calendar
+    /// election falls within half a year of it (a snap election), else at the calendar one.
     pub fixed_winners: Vec<FixedWinner>,
 }
 
@@ -661,7 +662,7 @@ pub const PARAMETERS: &[Param] = &[
     p("elections.ideology_progressive", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected progressive president."),
     p("elections.ideology_conservative", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected conservative president."),
     p("elections.ideology_independent", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected president from the third camp."),
-    p("elections.fixed_winners", "list", 0.0, 0.0, "Presidential elections whose winner is given (date, party), for replays."),
+    p("elections.fixed_winners", "list", 0.0, 0.0, "Presidential elections whose winner is given (date, party), for replays: held on the date (a snap election) unless a calendar election falls within 26 weeks of it."),
     p("outcome.sustain_weeks", "weeks", 1.0, 5200.0, "Weeks an ACSA must stay in force to count as viable."),
 ];
 

@@ -36,14 +36,25 @@ fn calendar(sc: &Scenario, date: &str, years: u32) -> Vec<u32> {
         .collect()
 }
 
-/// A scheduled winner for a presidential election held this week (within half a year of
-/// the given date, since the model's calendar is approximate).
-fn fixed_winner(sc: &Scenario, week: u32) -> Option<Party> {
-    sc.elections.fixed_winners.iter().find_map(|f| {
-        let w = (crate::scenario::parse_date(&f.date).ok()? - sc.start_day()) as f64 / 7.0;
-        ((w - week as f64).abs() <= 26.0).then_some(f.party)
-    })
+/// Presidential elections with a given winner, as (week, winner), in date order.
+fn fixed_winners(sc: &Scenario) -> Vec<(i64, Party)> {
+    let mut v: Vec<(i64, Party)> = sc
+        .elections
+        .fixed_winners
+        .iter()
+        .filter_map(|f| {
+            let day = crate::scenario::parse_date(&f.date).ok()?;
+            Some(((day - sc.start_day()).div_euclid(7), f.party))
+        })
+        .collect();
+    v.sort_by_key(|f| f.0);
+    v
 }
+
+/// A given winner is used once: by a calendar election within half a year of its date
+/// (the model's calendar is approximate), or by an election held on its own date (a snap
+/// election, as after an impeachment).
+const FIXED_WINNER_WINDOW: i64 = 26;
 
 fn party_name(p: Party) -> &'static str {
     match p {
@@ -119,6 +130,8 @@ pub struct World<'a> {
     carried_activation: f64,
     carried_trigger: f64,
     acsa_since: Option<u32>,
+    /// Presidential elections with a given winner not yet held: (week, winner).
+    fixed_winners: Vec<(i64, Party)>,
     /// Weeks of National Assembly elections and of US inaugurations within the horizon.
     assembly_weeks: Vec<u32>,
     us_inaugurations: Vec<u32>,
@@ -202,6 +215,7 @@ impl<'a> World<'a> {
             carried_activation: 0.0,
             carried_trigger: 0.0,
             acsa_since: None,
+            fixed_winners: fixed_winners(sc),
             assembly_weeks: calendar(sc, &sc.elections.assembly_date, sc.elections.assembly_years),
             us_inaugurations: calendar(sc, &sc.us.inauguration_date, sc.us.term_years),
             recorder: Recorder::with_capacity(weeks),
@@ -279,7 +293,11 @@ impl<'a> World<'a> {
             if self.assembly_weeks.contains(&week) {
                 self.assembly_election(week);
             }
-            if week as f64 >= self.executive.term_end_week() {
+            // A given winner that no election used within its window is dropped; one whose
+            // date has come without an election calls one (a snap election).
+            self.fixed_winners.retain(|f| f.0 + FIXED_WINNER_WINDOW >= week as i64);
+            let snap = self.fixed_winners.first().is_some_and(|f| f.0 == week as i64);
+            if snap || week as f64 >= self.executive.term_end_week() {
                 self.presidential_election(week);
                 agg = self.voters.aggregate();
             }
@@ -344,7 +362,14 @@ impl<'a> World<'a> {
         let tallies = self.voters.tally_votes(week, self.executive.party, &weights, &self.counter);
         let national = tallies.iter().fold([0u32; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
         let voted = Party::ALL[(0..3).max_by_key(|&k| (national[k], std::cmp::Reverse(k))).unwrap()];
-        let winner = fixed_winner(sc, week).unwrap_or(voted);
+        let given = match self.fixed_winners.first() {
+            Some(&(w, party)) if (w - week as i64).abs() <= FIXED_WINNER_WINDOW => {
+                self.fixed_winners.remove(0);
+                Some(party)
+            }
+            _ => None,
+        };
+        let winner = given.unwrap_or(voted);
         let share = national[winner.index()] as f64 / national.iter().sum::<u32>().max(1) as f64;
         if winner != self.executive.party {
             self.outcome.n_party_changes += 1;

@@ -274,7 +274,7 @@ fn a_fixed_winner_takes_office() {
     sc.elections.fixed_winners =
         vec![acsa::scenario::FixedWinner { date: "2030-06-03".into(), party: acsa::scenario::Party::Independent }];
     let run = simulate(&sc, &[3; 32], None).unwrap();
-    assert_eq!(election_events(&run, "presidential_election"), vec![(210, "independent")]);
+    assert_eq!(election_events(&run, "presidential_election"), vec![(209, "independent")]); // on its date
     assert_eq!(col(&run, "president_party")[211], 2.0);
 }
 
@@ -308,4 +308,21 @@ fn an_acsa_shortens_logistics_delay() {
         }
     }
     panic!("no ACSA signed in six eager runs with strong shocks");
+}
+
+#[test]
+fn a_fixed_winner_dated_before_the_term_ends_calls_a_snap_election() {
+    // An impeachment-style early election in 2028, then the calendar resumes five years on.
+    let mut sc = small(520);
+    sc.elections.fixed_winners =
+        vec![acsa::scenario::FixedWinner { date: "2028-05-10".into(), party: acsa::scenario::Party::Conservative }];
+    let run = simulate(&sc, &[4; 32], None).unwrap();
+    let pres = election_events(&run, "presidential_election");
+    assert_eq!(pres[0], (101, "conservative"));
+    assert_eq!(pres.len(), 2);
+    assert_eq!(pres[1].0, 101 + 261); // a full term later
+    // A given winner dated long before the run starts is ignored.
+    sc.elections.fixed_winners[0].date = "2020-01-01".into();
+    let run = simulate(&sc, &[4; 32], None).unwrap();
+    assert_eq!(election_events(&run, "presidential_election")[0].0, 210);
 }
