@@ -13,7 +13,7 @@ use crate::rng::{decay, normal, RunRng};
 use crate::scenario::{Party, Scenario};
 use crate::voters::Aggregates;
 
-/// Weeks of notice before an agreement ends (90 days).
+/// Weeks of notice before an agreement ends (90 days); it then ends at its anniversary.
 pub const NOTICE_WEEKS: u32 = 13;
 /// Ending an agreement in force is a larger step than not proposing one: notice is given
 /// only when keeping it is worth less than -NOTICE_BAR x hurdle, whatever the risk tolerance.
@@ -24,7 +24,7 @@ pub enum Posture {
     Idle,
     Balloon { rung: u8, since: u32 },
     Pending { rung: u8, since: u32, window: u32, secret: bool, exposed: bool },
-    Notice { rung: u8, since: u32 },
+    Notice { rung: u8, expires: u32 },
 }
 
 /// What the executive did this week (Hold and Continue are not logged).
@@ -62,6 +62,8 @@ pub struct Context<'a> {
     pub gap_opened: [f64; 6],
     /// Proposal window of each rung, in weeks, given readiness.
     pub window: [u32; 6],
+    /// Week in which a notice to end each rung, given now, would take effect.
+    pub notice_expiry: [u32; 6],
 }
 
 #[derive(Clone, Debug)]
@@ -255,7 +257,7 @@ impl Executive {
                 }
                 if let Some(r) = ctx.terminable {
                     if self.ideology < 0.0 && self.keep_value(ctx, r) + noise < -NOTICE_BAR * self.params.hurdle {
-                        self.posture = Posture::Notice { rung: r, since: week };
+                        self.posture = Posture::Notice { rung: r, expires: ctx.notice_expiry[r as usize] };
                         return Action::Notice(r);
                     }
                 }
@@ -328,7 +330,7 @@ impl Executive {
                 self.cooldown = self.params.cooldown_weeks / 2;
                 Action::Sign(rung)
             }
-            Posture::Notice { rung, since } => {
+            Posture::Notice { rung, expires } => {
                 // US pressure or a change of heart can suspend the notice before it expires.
                 let pressed = rng.random::<f64>() < 0.1 * ctx.us_pressure;
                 if pressed || self.keep_value(ctx, rung) + noise > -0.5 * NOTICE_BAR * self.params.hurdle {
@@ -336,7 +338,7 @@ impl Executive {
                     self.cooldown = self.params.cooldown_weeks;
                     return Action::Suspend(rung);
                 }
-                if week >= since + NOTICE_WEEKS {
+                if week >= expires {
                     self.posture = Posture::Idle;
                     self.cooldown = self.params.cooldown_weeks;
                     return Action::Terminate(rung);
@@ -392,6 +394,7 @@ mod tests {
             gap_closed: [0.0, 0.0, 0.0, 0.0, 0.6, 1.0],
             gap_opened: [0.0; 6],
             window: [4; 6],
+            notice_expiry: [13; 6],
         }
     }
 

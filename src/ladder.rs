@@ -1,6 +1,7 @@
 //! The cooperation ladder: which rungs are in force, and the stocks that drills
 //! (familiarity F) and technical dialogue (readiness R) build.
 
+use crate::events::WEEKS_PER_YEAR;
 use crate::rng::decay;
 use crate::scenario::{rung_from_name, Scenario};
 
@@ -13,6 +14,9 @@ pub const ACSA_FULL: u8 = 5;
 #[derive(Clone, Debug)]
 pub struct Ladder {
     pub in_force: [bool; 6],
+    /// Week of the year (0 to 52.18, counted from the start date) on which each agreement
+    /// in force renews.
+    anniversary: [f64; 6],
     pub familiarity: f64,
     pub readiness: f64,
     /// Drills are frozen (after a military friction) until this week.
@@ -40,8 +44,10 @@ impl Ladder {
         if !l.allow_conditional {
             in_force[ACSA_CONDITIONAL as usize] = false;
         }
+        let renewal = crate::scenario::parse_date(&l.renewal_date).unwrap_or(0) - sc.start_day();
         Ladder {
             in_force,
+            anniversary: [(renewal as f64 / 7.0).rem_euclid(WEEKS_PER_YEAR); 6],
             familiarity: 0.0,
             readiness: 0.0,
             drills_frozen_until: 0,
@@ -80,8 +86,20 @@ impl Ladder {
         [ACSA_FULL, ACSA_CONDITIONAL, GSOMIA].into_iter().find(|&r| self.in_force[r as usize])
     }
 
-    pub fn sign(&mut self, rung: u8) {
+    /// A signed agreement renews each year on the week it was signed.
+    pub fn sign(&mut self, rung: u8, week: u32) {
         self.in_force[rung as usize] = true;
+        self.anniversary[rung as usize] = (week as f64).rem_euclid(WEEKS_PER_YEAR);
+    }
+
+    /// Agreements renew every year: a notice needs NOTICE_WEEKS (90 days) and ends the
+    /// agreement at the first anniversary after that, as GSOMIA's 2019 notice (22 August)
+    /// would have ended it on its anniversary (23 November).
+    pub fn notice_expiry(&self, rung: u8, week: u32) -> u32 {
+        let earliest = (week + crate::executive::NOTICE_WEEKS) as f64;
+        let phase = self.anniversary[rung as usize];
+        let years = ((earliest - phase) / WEEKS_PER_YEAR).ceil();
+        (phase + years * WEEKS_PER_YEAR).ceil() as u32
     }
 
     pub fn terminate(&mut self, rung: u8) {
@@ -129,13 +147,27 @@ mod tests {
         let mut l = Ladder::new(&sc);
         assert_eq!(l.top(), GSOMIA);
         assert_eq!(l.next_target(), Some(DIALOGUE));
-        l.sign(DIALOGUE);
+        l.sign(DIALOGUE, 0);
         assert_eq!(l.next_target(), Some(ACSA_CONDITIONAL));
-        l.sign(ACSA_CONDITIONAL);
+        l.sign(ACSA_CONDITIONAL, 0);
         assert_eq!(l.next_target(), Some(ACSA_FULL));
         assert_eq!(l.terminable(), Some(ACSA_CONDITIONAL));
-        l.sign(ACSA_FULL);
+        l.sign(ACSA_FULL, 0);
         assert_eq!(l.next_target(), None);
+    }
+
+    #[test]
+    fn a_notice_ends_an_agreement_on_its_anniversary() {
+        // GSOMIA renews on 23 November: 25.06 weeks after the 2026-06-01 start.
+        let sc = Scenario::default();
+        let mut l = Ladder::new(&sc);
+        assert_eq!(l.notice_expiry(GSOMIA, 0), 26);
+        assert_eq!(l.notice_expiry(GSOMIA, 12), 26);
+        assert_eq!(l.notice_expiry(GSOMIA, 13), 78); // too late for this year's anniversary
+        l.sign(ACSA_CONDITIONAL, 100);
+        assert_eq!(l.notice_expiry(ACSA_CONDITIONAL, 100), 153);
+        assert_eq!(l.notice_expiry(ACSA_CONDITIONAL, 139), 153);
+        assert_eq!(l.notice_expiry(ACSA_CONDITIONAL, 140), 205);
     }
 
     #[test]

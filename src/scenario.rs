@@ -235,6 +235,8 @@ pub struct Ladder {
     pub allow_conditional: bool,
     /// Rungs in force at the start, by name.
     pub in_force: Vec<String>,
+    /// Date whose anniversary renews the agreements in force at the start.
+    pub renewal_date: String,
     pub controversy: RungTable,
     pub window_weeks: RungTable,
     pub familiarity_gain: f64,
@@ -493,6 +495,7 @@ impl Default for Ladder {
             drills: true,
             allow_conditional: true,
             in_force: vec!["sarex".into(), "gsomia".into()],
+            renewal_date: "2016-11-23".into(),
             controversy: RungTable { sarex: 0.1, dialogue: 0.2, gsomia: 0.5, acsa_conditional: 0.65, acsa_full: 1.0 },
             window_weeks: RungTable { sarex: 6.0, dialogue: 8.0, gsomia: 4.0, acsa_conditional: 20.0, acsa_full: 30.0 },
             familiarity_gain: 0.003,
@@ -632,6 +635,7 @@ pub const PARAMETERS: &[Param] = &[
     p("ladder.drills", "flag", 0.0, 0.0, "Phase 1 drills (SAREX/HADR) may run."),
     p("ladder.allow_conditional", "flag", 0.0, 0.0, "The segmented (conditional) ACSA rung is on the ladder."),
     p("ladder.in_force", "rung names", 0.0, 0.0, "Rungs in force at the start."),
+    p("ladder.renewal_date", "date", 0.0, 0.0, "Agreements in force at the start renew every year on this date's anniversary; a notice to end one takes effect at the first anniversary at least 13 weeks (90 days) after it is given."),
     p("ladder.controversy.sarex", "0-1 scale", 0.0, 1.0, "Controversy of search-and-rescue / HADR drills."),
     p("ladder.controversy.dialogue", "0-1 scale", 0.0, 1.0, "Controversy of vice-ministerial technical drafting."),
     p("ladder.controversy.gsomia", "0-1 scale", 0.0, 1.0, "Controversy of intelligence sharing."),
@@ -760,6 +764,7 @@ impl Scenario {
         }
         parse_date(&self.elections.assembly_date).map_err(|r| Error::config("elections.assembly_date", r))?;
         parse_date(&self.us.inauguration_date).map_err(|r| Error::config("us.inauguration_date", r))?;
+        parse_date(&self.ladder.renewal_date).map_err(|r| Error::config("ladder.renewal_date", r))?;
         for (i, f) in self.elections.fixed_winners.iter().enumerate() {
             parse_date(&f.date).map_err(|r| Error::config(format!("elections.fixed_winners[{i}].date"), r))?;
         }

@@ -399,6 +399,7 @@ impl<'a> World<'a> {
         let mut gap_opened = [0.0; 6];
         let mut window = [1u32; 6];
         let mut japan_accepts = [true; 6];
+        let mut notice_expiry = [0u32; 6];
         let now = logistics::gap(&l.in_force, offshore);
         for r in 1..=5u8 {
             gap_closed[r as usize] = logistics::gap_closed(&l.in_force, r, offshore);
@@ -408,6 +409,7 @@ impl<'a> World<'a> {
             let w = sc.ladder.window_weeks.get(r) * (1.0 - sc.ladder.readiness_speedup * l.readiness);
             window[r as usize] = w.round().max(1.0) as u32;
             japan_accepts[r as usize] = self.japan.accepts(us_pressure, sc.ladder.controversy.get(r));
+            notice_expiry[r as usize] = l.notice_expiry(r, week);
         }
         let diet_approves = self.rng.random::<f64>() < self.japan.diet_approval;
         let ctx = Context {
@@ -424,6 +426,7 @@ impl<'a> World<'a> {
             gap_closed,
             gap_opened,
             window,
+            notice_expiry,
         };
         self.executive.decide(&ctx, &mut self.rng)
     }
@@ -458,7 +461,7 @@ impl<'a> World<'a> {
             }
             Action::Sign(r) => {
                 o.n_signed += 1;
-                self.ladder.sign(r);
+                self.ladder.sign(r, week);
                 if r >= ACSA_CONDITIONAL && self.acsa_since.is_none() {
                     self.acsa_since = Some(week);
                 }

@@ -326,3 +326,27 @@ fn a_fixed_winner_dated_before_the_term_ends_calls_a_snap_election() {
     let run = simulate(&sc, &[4; 32], None).unwrap();
     assert_eq!(election_events(&run, "presidential_election")[0].0, 210);
 }
+
+#[test]
+fn terminations_fall_on_the_anniversary_after_90_days_notice() {
+    // A hostile public, a progressive president and no US pressure to suspend the notice.
+    let mut sc = small(520);
+    sc.voters.grievance_mean = 0.8;
+    sc.shocks.japan_trigger.rate = 6.0;
+    sc.us.pressure = 0.0;
+    sc.us.administration_sd = 0.0;
+    sc.shocks.chinese_coercion.rate = 0.0;
+    sc.shocks.nuclear_test.rate = 0.0;
+    let anniversaries: Vec<u32> = (0..10).map(|k| (25.06 + k as f64 * 52.1775).ceil() as u32).collect();
+    let mut seen = 0;
+    for seed in 0..6u8 {
+        let run = simulate(&sc, &[seed; 32], None).unwrap();
+        for end in run.events.iter().filter(|e| e.kind == "terminated" && e.rung == 3) {
+            let notice = run.events.iter().filter(|e| e.kind == "termination_notice" && e.week < end.week).last().unwrap();
+            assert!(anniversaries.contains(&end.week), "ended in week {}", end.week);
+            assert!(end.week >= notice.week + 13, "notice {} -> end {}", notice.week, end.week);
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no GSOMIA termination in a hostile scenario");
+}
