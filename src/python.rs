@@ -165,14 +165,7 @@ fn run_batch<'py>(
     }
     let seeds = seeds.iter().map(|s| seed_bytes(s)).collect::<PyResult<Vec<_>>>()?;
     let graph = user_graph(indptr, indices)?;
-    let runs: Vec<crate::Result<Run>> = py.detach(|| {
-        use rayon::prelude::*;
-        scenario_jsons
-            .par_iter()
-            .zip(seeds.par_iter())
-            .map(|(text, seed)| Scenario::from_json_str(text).and_then(|sc| sweep::run_one(&sc, seed, graph.clone())))
-            .collect()
-    });
+    let runs = py.detach(|| sweep::run_batch(&scenario_jsons, &seeds, graph.as_ref()));
     runs.into_iter()
         .map(|r| {
             let item = match r {

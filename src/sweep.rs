@@ -24,11 +24,13 @@ pub fn run_one(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<R
 }
 
 /// Run every (scenario, seed) pair in parallel; results come back in input order.
-pub fn run_batch(scenarios: &[Scenario], seeds: &[[u8; 32]], graph: Option<&Graph>) -> Vec<Result<Run>> {
-    scenarios
+/// Scenarios come as JSON text and are read inside their own run, so a bad one fails
+/// alone with its error instead of stopping the batch.
+pub fn run_batch<S: AsRef<str> + Sync>(scenario_jsons: &[S], seeds: &[[u8; 32]], graph: Option<&Graph>) -> Vec<Result<Run>> {
+    scenario_jsons
         .par_iter()
         .zip(seeds.par_iter())
-        .map(|(sc, seed)| run_one(sc, seed, graph.cloned()))
+        .map(|(text, seed)| Scenario::from_json_str(text.as_ref()).and_then(|sc| run_one(&sc, seed, graph.cloned())))
         .collect()
 }
 
@@ -46,8 +48,9 @@ mod tests {
     #[test]
     fn batch_matches_single_runs() {
         let scs = vec![small(), small()];
+        let texts: Vec<String> = scs.iter().map(Scenario::to_json).collect();
         let seeds = [[1u8; 32], [2u8; 32]];
-        let batch = run_batch(&scs, &seeds, None);
+        let batch = run_batch(&texts, &seeds, None);
         for (i, r) in batch.iter().enumerate() {
             let single = simulate(&scs[i], &seeds[i], None).unwrap();
             assert_eq!(r.as_ref().unwrap().series, single.series);
@@ -59,5 +62,10 @@ mod tests {
         let mut sc = small();
         sc.voters.stubbornness = f64::NAN;
         assert!(matches!(run_one(&sc, &[0; 32], None), Err(Error::Config { .. })));
+        // In a batch the bad scenario fails alone.
+        let texts = [small().to_json(), r#"{"voters": {"n": -1}}"#.to_string()];
+        let batch = run_batch(&texts, &[[1; 32], [2; 32]], None);
+        assert!(batch[0].is_ok());
+        assert!(matches!(&batch[1], Err(Error::Config { path, .. }) if path == "voters.n"));
     }
 }

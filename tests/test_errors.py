@@ -50,31 +50,19 @@ def test_from_dict_rejects_unknown_key_and_nan():
         acsa.Scenario.from_dict({"voters": {"grievance_mean": float("nan")}})
 
 
-def test_toml_file_with_unknown_key(tmp_path):
-    f = tmp_path / "bad.toml"
-    f.write_text("[voters]\nbogus = 1\n")
-    with raises_config("voters"):
-        acsa.Scenario.from_file(f)
-
-
-def test_toml_file_with_out_of_range_value(tmp_path):
-    f = tmp_path / "bad.toml"
-    f.write_text("[voters]\nstubbornness = 2.0\n")
-    with raises_config("^voters.stubbornness"):
-        acsa.Scenario.from_file(f)
-
-
-def test_malformed_toml_names_the_file(tmp_path):
-    f = tmp_path / "broken.toml"
-    f.write_text("[voters\nn = 1\n")
-    with raises_config("broken.toml"):
-        acsa.Scenario.from_file(f)
-
-
-def test_malformed_json_names_the_file(tmp_path):
-    f = tmp_path / "broken.json"
-    f.write_text('{"voters": {"n": }')
-    with raises_config("broken.json"):
+@pytest.mark.parametrize(
+    "name, text, path",
+    [
+        ("bad.toml", "[voters]\nbogus = 1\n", "voters"),  # unknown key
+        ("bad.toml", "[voters]\nstubbornness = 2.0\n", "^voters.stubbornness"),  # out of range
+        ("broken.toml", "[voters\nn = 1\n", "broken.toml"),  # malformed: names the file
+        ("broken.json", '{"voters": {"n": }', "broken.json"),
+    ],
+)
+def test_bad_scenario_file_names_the_path(tmp_path, name, text, path):
+    f = tmp_path / name
+    f.write_text(text)
+    with raises_config(path):
         acsa.Scenario.from_file(f)
 
 

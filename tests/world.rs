@@ -66,24 +66,9 @@ fn state_stays_bounded_and_finite_across_scenarios() {
         let mut sc = small(260);
         vary(&mut sc);
         let run = simulate(&sc, &[k as u8; 32], None).unwrap();
-        for name in [
-            "approval",
-            "support_mean",
-            "support_share",
-            "favourability",
-            "grievance_mean",
-            "threat_mean",
-            "salience_mean",
-            "politicisation",
-            "capital",
-            "legislative_support",
-            "familiarity",
-            "readiness",
-            "logistics_gap",
-            "us_pressure",
-            "us_commitment",
-            "japan_willingness",
-        ] {
+        // Every series column is a share in [0, 1] except these.
+        let unbounded = ["week", "rung", "pending", "president_party", "logistics_delay_days"];
+        for name in acsa::record::COLUMNS.iter().filter(|c| !unbounded.contains(c)) {
             assert!(col(&run, name).iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)), "{name} in variant {k}");
         }
         assert!(col(&run, "rung").iter().all(|&r| (0.0..=5.0).contains(&r)));
