@@ -284,8 +284,8 @@ impl Executive {
                 }
             }
             Posture::Balloon { rung, .. } => {
-                // The public reaction is now in the aggregates.
-                if self.value(ctx, rung) + noise > bar {
+                // The public reaction is now in the aggregates; Tokyo's answer is asked again.
+                if ctx.japan_accepts[rung as usize] && self.value(ctx, rung) + noise > bar {
                     self.propose(rung, week, false, ctx);
                     Action::Propose { rung, secret: false }
                 } else {
@@ -477,6 +477,17 @@ mod tests {
         let mut c = ctx(0, &scared);
         c.japan_accepts[4] = false;
         assert_eq!(quiet_exec().decide(&c, &mut rng), Action::Hold);
+    }
+
+    #[test]
+    fn a_balloon_is_withdrawn_if_japan_turns_it_down() {
+        let mut rng = run_rng(&[0; 32]);
+        let mut e = quiet_exec();
+        e.posture = Posture::Balloon { rung: 4, since: 0 };
+        let scared = agg(0.8, 0.55, 0.1, 0.9);
+        let mut c = ctx(1, &scared);
+        c.japan_accepts[4] = false;
+        assert_eq!(e.decide(&c, &mut rng), Action::BalloonWithdrawn(4));
     }
 
     #[test]
