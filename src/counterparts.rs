@@ -1,6 +1,8 @@
-//! The counterparts: the United States (hub) and Japan, reduced to the quantities the ROK
-//! executive weighs. Episodes (pressure pushes, abandonment signals, disputes) jump and
-//! decay back to the scenario's resting levels.
+//! The counterparts: the United States (the hub), reduced to the quantities the ROK
+//! executive weighs, and Japan (`crate::japan`). US episodes (pressure pushes,
+//! abandonment signals) jump and decay back to the administration's resting levels.
+
+pub use crate::japan::Japan;
 
 use crate::events::{Shock, ShockKind};
 use crate::rng::{decay, normal, RunRng};
@@ -35,6 +37,7 @@ impl UnitedStates {
         match shock.kind {
             ShockKind::ChineseCoercion => self.pressure_episode += sc.shocks.chinese_coercion.effect * m,
             ShockKind::NuclearTest => self.pressure_episode += 0.5 * sc.shocks.nuclear_test.effect * m,
+            ShockKind::UsPressure => self.pressure_episode += sc.shocks.us_pressure.effect * m,
             ShockKind::UsAbandonment => self.commitment_loss += sc.shocks.us_abandonment.effect * m,
             _ => {}
         }
@@ -67,59 +70,6 @@ impl UnitedStates {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Japan {
-    base_willingness: f64,
-    pub diet_approval: f64,
-    dispute_decay: f64,
-    dispute: f64,
-}
-
-impl Japan {
-    pub fn new(sc: &Scenario) -> Self {
-        Japan {
-            base_willingness: sc.japan.willingness,
-            diet_approval: sc.japan.diet_approval,
-            dispute_decay: decay(sc.japan.dispute_half_life_weeks),
-            dispute: 0.0,
-        }
-    }
-
-    /// Disputes sour Tokyo too: triggers and frictions lower its willingness for a while.
-    pub fn absorb(&mut self, shock: &Shock) {
-        self.dispute += Japan::dispute_jump(shock.kind) * shock.magnitude;
-    }
-
-    /// Fall in Japan's willingness per unit magnitude of a dispute.
-    pub fn dispute_jump(kind: ShockKind) -> f64 {
-        match kind {
-            ShockKind::JapanTrigger => 0.05,
-            ShockKind::MilitaryFriction => 0.15,
-            _ => 0.0,
-        }
-    }
-
-    /// A Korean move to end an agreement is itself a dispute.
-    pub fn offended(&mut self, amount: f64) {
-        self.dispute += amount;
-    }
-
-    pub fn step(&mut self) {
-        self.dispute *= self.dispute_decay;
-    }
-
-    /// Willingness to deepen cooperation; US pressure pushes Tokyo as well as Seoul.
-    pub fn willingness(&self, us_pressure: f64) -> f64 {
-        (self.base_willingness + 0.2 * (us_pressure - 0.5) - self.dispute).clamp(0.0, 1.0)
-    }
-
-    /// Two-level game: Japan's win-set holds a rung when willingness clears a bar that
-    /// rises with the rung's controversy (0.3 for none, 0.6 for a full ACSA).
-    pub fn accepts(&self, us_pressure: f64, controversy: f64) -> bool {
-        self.willingness(us_pressure) >= 0.3 + 0.3 * controversy
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,15 +90,5 @@ mod tests {
             us.step();
         }
         assert!((us.pressure() - sc.us.pressure).abs() < 1e-3);
-    }
-
-    #[test]
-    fn disputes_shrink_japans_win_set() {
-        let sc = Scenario::default();
-        let mut jp = Japan::new(&sc);
-        assert!(jp.accepts(0.5, 1.0));
-        jp.absorb(&shock(ShockKind::JapanTrigger, 8.0));
-        assert!(!jp.accepts(0.5, 1.0));
-        assert!(jp.accepts(0.5, 0.1));
     }
 }

@@ -17,11 +17,13 @@ pub enum ShockKind {
     JapanTrigger,
     MilitaryFriction,
     Disaster,
+    UsPressure,
+    KoreanDispute,
 }
 
 impl ShockKind {
     /// Fixed order: the run stream is consumed kind by kind in this order every week.
-    pub const ALL: [ShockKind; 8] = [
+    pub const ALL: [ShockKind; 10] = [
         ShockKind::MissileTest,
         ShockKind::NuclearTest,
         ShockKind::MaritimeClash,
@@ -30,6 +32,8 @@ impl ShockKind {
         ShockKind::JapanTrigger,
         ShockKind::MilitaryFriction,
         ShockKind::Disaster,
+        ShockKind::UsPressure,
+        ShockKind::KoreanDispute,
     ];
 
     /// Security shocks: the ones `shocks.intensity` scales (the external-shock pathway).
@@ -54,6 +58,8 @@ impl ShockKind {
             ShockKind::JapanTrigger => "japan_trigger",
             ShockKind::MilitaryFriction => "military_friction",
             ShockKind::Disaster => "disaster",
+            ShockKind::UsPressure => "us_pressure",
+            ShockKind::KoreanDispute => "korean_dispute",
         }
     }
 }
@@ -96,10 +102,12 @@ fn magnitude(rng: &mut RunRng, tail: f64, intensity: f64) -> f64 {
 }
 
 /// This week's shocks: the stochastic draws, then the scheduled ones. Scheduled magnitudes
-/// are taken as given.
+/// are taken as given. Japanese triggers come at their rate x (0.5 + the sitting Japanese
+/// cabinet's nationalism).
 pub fn draw_week(
     sc: &Scenario,
     week: u32,
+    nationalism: f64,
     scheduled: &[(u32, ShockKind, f64)],
     rng: &mut RunRng,
     out: &mut Vec<Shock>,
@@ -109,7 +117,7 @@ pub fn draw_week(
     for kind in ShockKind::ALL {
         let mut rate = s.params(kind).rate * s.rate_scale;
         if kind == ShockKind::JapanTrigger {
-            rate *= 0.5 + sc.japan.nationalism;
+            rate *= 0.5 + nationalism;
         }
         let count = poisson(rng, rate / WEEKS_PER_YEAR);
         let intensity = if kind.is_security() { s.intensity } else { 1.0 };
@@ -137,7 +145,7 @@ mod tests {
         let weeks = 52_000u32;
         let (mut missiles, mut mag) = (0usize, 0.0);
         for w in 0..weeks {
-            draw_week(&sc, w, &[], &mut rng, &mut out);
+            draw_week(&sc, w, sc.japan.nationalism, &[], &mut rng, &mut out);
             for s in &out {
                 if s.kind == ShockKind::MissileTest {
                     missiles += 1;
@@ -160,7 +168,7 @@ mod tests {
             let mut out = Vec::new();
             (0..20_000)
                 .map(|w| {
-                    draw_week(&sc, w, &[], &mut rng, &mut out);
+                    draw_week(&sc, w, sc.japan.nationalism, &[], &mut rng, &mut out);
                     out.iter().filter(|s| s.kind == ShockKind::JapanTrigger).count()
                 })
                 .sum::<usize>()
@@ -175,9 +183,9 @@ mod tests {
         let mut rng = run_rng(&[1u8; 32]);
         let mut out = Vec::new();
         let sched = [(4, ShockKind::NuclearTest, 1.5)];
-        draw_week(&sc, 3, &sched, &mut rng, &mut out);
+        draw_week(&sc, 3, 0.6, &sched, &mut rng, &mut out);
         assert!(out.is_empty());
-        draw_week(&sc, 4, &sched, &mut rng, &mut out);
+        draw_week(&sc, 4, 0.6, &sched, &mut rng, &mut out);
         assert_eq!(out, vec![Shock { kind: ShockKind::NuclearTest, magnitude: 1.5, scheduled: true }]);
     }
 }

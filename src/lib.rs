@@ -9,6 +9,7 @@ pub mod counterparts;
 pub mod error;
 pub mod events;
 pub mod executive;
+pub mod japan;
 pub mod ladder;
 pub mod legislature;
 pub mod logistics;

@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::error::Error;
 use crate::network::Graph;
 use crate::record::Run;
-use crate::scenario::{get_path, Scenario, PARAMETERS};
+use crate::scenario::{get_path, Scenario};
 use crate::sweep;
 
 create_exception!(_core, ConfigError, PyValueError, "Bad scenario or input; the message starts with the parameter path.");
@@ -52,7 +52,7 @@ fn scenario_to_toml(json_text: &str) -> PyResult<String> {
 #[pyfunction]
 fn parameters(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     let tree = serde_json::to_value(Scenario::default()).expect("a scenario always serialises");
-    PARAMETERS
+    crate::scenario::parameters()
         .iter()
         .map(|p| {
             let d = PyDict::new(py);

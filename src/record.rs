@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Series columns, in order. Every value is an f64 for zero-copy hand-over.
-pub const COLUMNS: [&str; 25] = [
+pub const COLUMNS: [&str; 26] = [
     "week",
     "approval",
     "support_mean",
@@ -27,6 +27,7 @@ pub const COLUMNS: [&str; 25] = [
     "us_pressure",
     "us_commitment",
     "japan_willingness",
+    "japan_mood",
     "president_party",
     "governing_seat_share",
 ];

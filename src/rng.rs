@@ -48,6 +48,11 @@ impl Counter {
         Counter { key }
     }
 
+    /// An independent generator for another population (Japan's voters).
+    pub fn derive(&self, tag: u64) -> Counter {
+        Counter { key: mix64(self.key ^ mix64(tag)) }
+    }
+
     #[inline(always)]
     pub fn bits(&self, stream: Stream, step: u32, index: u64, draw: u32) -> u64 {
         let a = mix64(self.key ^ ((stream as u64) << 40) ^ ((draw as u64) << 32) ^ step as u64);

@@ -2,7 +2,7 @@
 //!
 //! Every section is `#[serde(default)]`, so a partial TOML or JSON file fills the rest from
 //! the embedded 2026 baseline, and `deny_unknown_fields`, so a misspelt key is an error.
-//! `PARAMETERS` is the one table of units, ranges and meanings: validation walks it, the
+//! `parameters()` is the one table of units, ranges and meanings: validation walks it, the
 //! Python `acsa.parameters()` shows it, and a test checks it covers every numeric leaf.
 //! Sources and reasons for each default are in docs/ODD.md.
 
@@ -107,6 +107,8 @@ pub struct Shocks {
     pub japan_trigger: ShockParams,
     pub military_friction: ShockParams,
     pub disaster: ShockParams,
+    pub us_pressure: ShockParams,
+    pub korean_dispute: ShockParams,
 }
 
 impl Shocks {
@@ -120,17 +122,43 @@ impl Shocks {
             ShockKind::JapanTrigger => self.japan_trigger,
             ShockKind::MilitaryFriction => self.military_friction,
             ShockKind::Disaster => self.disaster,
+            ShockKind::UsPressure => self.us_pressure,
+            ShockKind::KoreanDispute => self.korean_dispute,
         }
     }
+}
+
+/// How Japan is modelled: as a counterpart reduced to a few stocks, or on the same voter,
+/// legislature and executive engine as Korea with its own voters.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JapanMode {
+    Reduced,
+    Full,
+}
+
+/// A new Japanese cabinet (for replays): from `date`, the executive's nationalism.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Cabinet {
+    pub date: String,
+    pub nationalism: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Japan {
+    pub mode: JapanMode,
     pub nationalism: f64,
     pub willingness: f64,
     pub dispute_half_life_weeks: f64,
-    pub diet_approval: f64,
+    pub mood: f64,
+    pub mood_weight: f64,
+    pub mood_spillover: f64,
+    pub seats: Seats,
+    pub cabinets: Vec<Cabinet>,
+    /// Japan's own voters (full mode only): "grievance" is antipathy toward Korea.
+    pub voters: Voters,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -419,13 +447,49 @@ impl Default for Shocks {
             japan_trigger: p(1.5, 0.03),
             military_friction: p(0.1, 0.03),
             disaster: p(0.5, 0.05),
+            us_pressure: p(0.5, 0.2),
+            korean_dispute: p(0.3, 0.1),
         }
     }
 }
 
 impl Default for Japan {
     fn default() -> Self {
-        Japan { nationalism: 0.6, willingness: 0.8, dispute_half_life_weeks: 52.0, diet_approval: 0.95 }
+        Japan {
+            mode: JapanMode::Reduced,
+            nationalism: 0.6,
+            willingness: 0.8,
+            dispute_half_life_weeks: 52.0,
+            mood: 0.37,
+            mood_weight: 0.5,
+            mood_spillover: 0.5,
+            // House of Representatives, 2024 election, scaled to 300: LDP-Komeito 215,
+            // CDP and the left 166, others 84 of 465.
+            seats: Seats { progressive: 107, conservative: 139, independent: 54 },
+            cabinets: Vec::new(),
+            voters: Voters::japan(),
+        }
+    }
+}
+
+impl Voters {
+    /// Japanese voters: the same engine, with antipathy toward Korea as "grievance".
+    /// Sources and reasons are in docs/ODD.md section 9.
+    pub fn japan() -> Voters {
+        Voters {
+            n: 5_000,
+            share_progressive: 0.20,
+            share_conservative: 0.40,
+            grievance_mean: 0.45,
+            party_grievance_gap: -0.10,
+            threat_baseline: 0.45,
+            party_threat_gap: 0.05,
+            support_intercept: 0.6,
+            approval_aligned: 0.70,
+            approval_opposed: 0.15,
+            approval_independent: 0.35,
+            ..Voters::default()
+        }
     }
 }
 
@@ -521,6 +585,7 @@ impl Default for Outcome {
 }
 
 /// One documented parameter: dotted path, unit, valid range and meaning.
+#[derive(Clone, Copy)]
 pub struct Param {
     pub path: &'static str,
     pub unit: &'static str,
@@ -534,9 +599,22 @@ const fn p(path: &'static str, unit: &'static str, min: f64, max: f64, descripti
 }
 
 
-/// Every leaf parameter. Names, flags and dates carry min = max = 0: serde and `validate`
-/// check their rules.
-pub const PARAMETERS: &[Param] = &[
+/// Every leaf parameter: the table below, then Japan's voters (full mode), which share the
+/// voters' units, ranges and meanings.
+pub fn parameters() -> &'static [Param] {
+    static ALL: std::sync::LazyLock<Vec<Param>> = std::sync::LazyLock::new(|| {
+        let japanese = PARAMETERS.iter().filter(|p| p.path.starts_with("voters.")).map(|p| Param {
+            path: Box::leak(format!("japan.{}", p.path).into_boxed_str()),
+            ..*p
+        });
+        PARAMETERS.iter().map(|p| Param { ..*p }).chain(japanese).collect()
+    });
+    &ALL
+}
+
+/// The documented parameters. Names, flags and dates carry min = max = 0: serde and
+/// `validate` check their rules.
+const PARAMETERS: &[Param] = &[
     p("horizon_weeks", "weeks", 1.0, 5200.0, "Length of the run."),
     p("start_date", "date", 0.0, 0.0, "Calendar date of week 0 (YYYY-MM-DD)."),
     p("voters.n", "voters", 253.0, 20_000_000.0, "Number of voter agents (at least one per district)."),
@@ -593,10 +671,21 @@ pub const PARAMETERS: &[Param] = &[
     p("shocks.military_friction.effect", "grievance", 0.0, 1.0, "Grievance rise per unit magnitude."),
     p("shocks.disaster.rate", "per year", 0.0, 52.0, "Regional disasters: an uncontroversial HADR opportunity."),
     p("shocks.disaster.effect", "familiarity", 0.0, 1.0, "Familiarity gained per unit magnitude when drills are in force."),
+    p("shocks.us_pressure.rate", "per year", 0.0, 52.0, "US pushes for trilateral integration (visits, summits, public demands)."),
+    p("shocks.us_pressure.effect", "pressure", 0.0, 1.0, "Rise in US pressure per unit magnitude; fades with us.episode_half_life_weeks."),
+    p("shocks.korean_dispute.rate", "per year", 0.0, 52.0, "Korean acts that offend Japan (court rulings on wartime labour, visits to Dokdo)."),
+    p("shocks.korean_dispute.effect", "willingness", 0.0, 1.0, "Fall in Japan's willingness per unit magnitude; the Japanese public's mood falls by japan.mood_spillover x this."),
     p("japan.nationalism", "0-1 scale", 0.0, 1.0, "Japanese executive nationalism; trigger rate scales with 0.5 + nationalism."),
     p("japan.willingness", "0-1 scale", 0.0, 1.0, "Japan's resting willingness to deepen cooperation."),
     p("japan.dispute_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of Japan's reluctance after a dispute."),
-    p("japan.diet_approval", "probability", 0.0, 1.0, "Probability the Diet approves an ACSA at signing."),
+    p("japan.mode", "choice", 0.0, 0.0, "reduced: Japan as a few stocks; full: Japan on the same voter, legislature and executive engine, with its own voters (japan.voters)."),
+    p("japan.mood", "share", 0.0, 1.0, "Resting share of the Japanese public with a good impression of Korea (reduced mode; full mode starts from japan.voters)."),
+    p("japan.mood_weight", "per unit", 0.0, 5.0, "Change in Japan's willingness per unit of public mood above or below its resting level."),
+    p("japan.mood_spillover", "per unit", 0.0, 5.0, "Fall in Japanese mood per unit of Korean salience above baseline and per unit of a Korean offence (termination notice, dispute)."),
+    p("japan.seats.progressive", "seats", 0.0, 300.0, "Diet seats of the opposition left (scaled to 300; sum must be 300)."),
+    p("japan.seats.conservative", "seats", 0.0, 300.0, "Diet seats of the ruling coalition."),
+    p("japan.seats.independent", "seats", 0.0, 300.0, "Other Diet seats."),
+    p("japan.cabinets", "list", 0.0, 0.0, "New Japanese cabinets (date, nationalism), for replays: from each date the executive's nationalism sets the trigger rate."),
     p("us.pressure", "0-1 scale", 0.0, 1.0, "Resting US pressure for trilateral integration."),
     p("us.commitment", "0-1 scale", 0.0, 1.0, "Resting credibility of the US commitment; abandonment fear is 1 - commitment."),
     p("us.mediation", "share", 0.0, 1.0, "Share of proposal backlash damped per unit of US pressure."),
@@ -716,7 +805,7 @@ impl Scenario {
     /// Check every rule that the types alone do not enforce.
     pub fn validate(&self) -> Result<()> {
         let tree = serde_json::to_value(self).expect("a scenario always serialises");
-        for param in PARAMETERS {
+        for param in parameters() {
             if param.min == 0.0 && param.max == 0.0 {
                 continue; // names, flags and dates: checked below
             }
@@ -734,20 +823,31 @@ impl Scenario {
                 ));
             }
         }
-        let v = &self.voters;
-        if v.share_progressive + v.share_conservative > 1.0 {
-            return Err(Error::config(
-                "voters.share_conservative",
-                format!(
-                    "share_progressive + share_conservative must be at most 1, got {}",
-                    v.share_progressive + v.share_conservative
-                ),
-            ));
+        for (v, path) in [(&self.voters, "voters"), (&self.japan.voters, "japan.voters")] {
+            if v.share_progressive + v.share_conservative > 1.0 {
+                return Err(Error::config(
+                    format!("{path}.share_conservative"),
+                    format!(
+                        "share_progressive + share_conservative must be at most 1, got {}",
+                        v.share_progressive + v.share_conservative
+                    ),
+                ));
+            }
         }
-        let s = &self.legislature.seats;
-        let total = s.progressive + s.conservative + s.independent;
-        if total != 300 {
-            return Err(Error::config("legislature.seats", format!("seats must sum to 300, got {total}")));
+        for (s, path) in [(&self.legislature.seats, "legislature.seats"), (&self.japan.seats, "japan.seats")] {
+            let total = s.progressive + s.conservative + s.independent;
+            if total != 300 {
+                return Err(Error::config(path, format!("seats must sum to 300, got {total}")));
+            }
+        }
+        for (i, c) in self.japan.cabinets.iter().enumerate() {
+            parse_date(&c.date).map_err(|r| Error::config(format!("japan.cabinets[{i}].date"), r))?;
+            if !(0.0..=1.0).contains(&c.nationalism) {
+                return Err(Error::config(
+                    format!("japan.cabinets[{i}].nationalism"),
+                    format!("must be between 0 and 1, got {}", c.nationalism),
+                ));
+            }
         }
         let start = parse_date(&self.start_date).map_err(|r| Error::config("start_date", r))?;
         parse_date(&self.executive.term_start).map_err(|r| Error::config("executive.term_start", r))?;
@@ -934,9 +1034,9 @@ mod tests {
         let mut all = Vec::new();
         leaves(&tree, "", &mut all);
         for leaf in all.iter().filter(|l| *l != "events" && *l != "elections.fixed_winners") {
-            assert!(PARAMETERS.iter().any(|p| p.path == leaf), "undocumented parameter {leaf}");
+            assert!(parameters().iter().any(|p| p.path == leaf), "undocumented parameter {leaf}");
         }
-        for p in PARAMETERS {
+        for p in parameters() {
             assert!(get_path(&tree, p.path).is_some(), "documented parameter {} does not exist", p.path);
         }
     }

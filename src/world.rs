@@ -1,9 +1,8 @@
 //! The world and its weekly step loop: events, counterparts, voters, aggregation,
 //! legislature, executive, ladder, record (DESIGN.md section 3, in that order).
 
-use rand::RngExt;
-
 use crate::counterparts::{Japan, UnitedStates};
+use crate::japan::PUBLIC_OFFENDERS;
 use crate::error::{Error, Result};
 use crate::events::{draw_week, Shock, ShockKind, WEEKS_PER_YEAR};
 use crate::executive::{Action, Context, Executive, Posture};
@@ -100,11 +99,22 @@ fn expected_threat_load(sc: &Scenario) -> f64 {
         .sum()
 }
 
-/// Japan's reluctance load from triggers and frictions.
+/// Japan's reluctance load from triggers, frictions and Korean disputes.
 fn expected_dispute_load(sc: &Scenario) -> f64 {
-    [ShockKind::JapanTrigger, ShockKind::MilitaryFriction]
+    [ShockKind::JapanTrigger, ShockKind::MilitaryFriction, ShockKind::KoreanDispute]
         .into_iter()
-        .map(|k| long_run(weekly_rate(sc, k), Japan::dispute_jump(k), sc.japan.dispute_half_life_weeks))
+        .map(|k| long_run(weekly_rate(sc, k), Japan::dispute_jump(k, sc), sc.japan.dispute_half_life_weeks))
+        .sum()
+}
+
+/// The Japanese public's load of Korean offences (frictions and Korean disputes).
+fn expected_offence_load(sc: &Scenario) -> f64 {
+    PUBLIC_OFFENDERS
+        .into_iter()
+        .map(|k| {
+            let jump = sc.japan.mood_spillover * sc.shocks.params(k).effect;
+            long_run(weekly_rate(sc, k), jump, sc.japan.dispute_half_life_weeks)
+        })
         .sum()
 }
 
@@ -187,10 +197,10 @@ impl<'a> World<'a> {
         let grievance_shock = expected_trigger_load(sc);
         voters.settle(&graph, SETTLE_ROUNDS, grievance_shock);
         voters.raise_threat(expected_threat_load(sc));
-        let mut japan = Japan::new(sc);
-        japan.offended(expected_dispute_load(sc));
         let start = voters.aggregate();
         let legislature = Legislature::new(sc, &start.district_lean, &mut rng);
+        let mut japan = Japan::new(sc, &counter, &mut rng, expected_threat_load(sc));
+        japan.preload(expected_dispute_load(sc), expected_offence_load(sc));
         let executive = Executive::new(sc);
         let seat_share = legislature.seats(executive.party) as f64 / SEATS as f64;
         let weeks = sc.horizon_weeks as usize;
@@ -238,20 +248,23 @@ impl<'a> World<'a> {
             self.us.new_administration(sc, &mut self.rng);
             self.log(week, "us_administration", self.us.commitment(), self.ladder.top(), "");
         }
-        self.japan.step();
+        if self.japan.step(week) {
+            self.log(week, "japan_cabinet", self.japan.nationalism, self.ladder.top(), "");
+        }
         self.grievance_shock *= self.grievance_decay;
-        draw_week(sc, week, &self.scheduled, &mut self.rng, &mut self.shocks);
+        draw_week(sc, week, self.japan.nationalism, &self.scheduled, &mut self.rng, &mut self.shocks);
         let (mut threat_jump, mut trigger) = (0.0, std::mem::take(&mut self.carried_trigger));
         for i in 0..self.shocks.len() {
             let s = self.shocks[i];
             let effect = sc.shocks.params(s.kind).effect * s.magnitude;
             self.us.absorb(&s, sc);
-            self.japan.absorb(&s);
+            self.japan.absorb(&s, sc);
             match s.kind {
                 ShockKind::MissileTest | ShockKind::NuclearTest | ShockKind::MaritimeClash | ShockKind::ChineseCoercion => {
                     threat_jump += effect
                 }
-                ShockKind::UsAbandonment => {}
+                ShockKind::UsAbandonment | ShockKind::UsPressure => {}
+                ShockKind::KoreanDispute => trigger += 0.5 * TRIGGER_SALIENCE * s.magnitude,
                 ShockKind::JapanTrigger => {
                     self.grievance_shock += effect;
                     trigger += TRIGGER_SALIENCE * s.magnitude;
@@ -287,6 +300,8 @@ impl<'a> World<'a> {
         }
         // 4. Aggregation (inside the voter step, in fixed district order).
         let mut agg = self.voters.step(&self.graph, &pulse, &self.counter);
+        // Japan's public and, in full mode, its voters, Diet and cabinet react.
+        self.japan.react(week, agg.salience_mean - sc.voters.salience_baseline, threat_jump, self.us.abandonment_shock());
 
         // 5a. Elections on the calendar.
         if sc.elections.enabled {
@@ -411,7 +426,7 @@ impl<'a> World<'a> {
             japan_accepts[r as usize] = self.japan.accepts(us_pressure, sc.ladder.controversy.get(r));
             notice_expiry[r as usize] = l.notice_expiry(r, week);
         }
-        let diet_approves = self.rng.random::<f64>() < self.japan.diet_approval;
+        let diet_approves = self.japan.diet_approves(&mut self.rng);
         let ctx = Context {
             week,
             agg,
@@ -518,6 +533,7 @@ impl<'a> World<'a> {
             us_pressure,
             self.us.commitment(),
             self.japan.willingness(us_pressure),
+            self.japan.mood,
             self.executive.party.index() as f64,
             self.seat_share,
         ];

@@ -10,10 +10,10 @@ BOUNDED = [
     "approval", "support_mean", "support_progressive", "support_conservative", "support_independent",
     "support_share", "favourability", "grievance_mean", "threat_mean", "salience_mean", "politicisation",
     "capital", "legislative_support", "familiarity", "readiness", "logistics_gap", "us_pressure",
-    "us_commitment", "japan_willingness", "governing_seat_share",
+    "us_commitment", "japan_willingness", "japan_mood", "governing_seat_share",
 ]
 # Sizes that would only make the test slow, not different.
-SKIP = {"voters.n"}
+SKIP = {"voters.n", "japan.voters.n"}
 BASE = {"voters.n": 400, "horizon_weeks": 30}
 
 
@@ -33,15 +33,19 @@ def scenario_at(path, value):
     changes[path] = value
     if path == "network.degree":
         changes["voters.n"] = max(400, int(value) + 1)
-    if path.startswith("legislature.seats."):
+    table, _, leaf = path.rpartition(".")
+    if table in ("legislature.seats", "japan.seats"):
         # The three seat counts must sum to 300: give the rest to the other camps.
-        others = [p for p in ("progressive", "conservative", "independent") if p != path.split(".")[-1]]
-        changes[f"legislature.seats.{others[0]}"] = 300 - value
-        changes[f"legislature.seats.{others[1]}"] = 0
-    if path == "voters.share_progressive":
-        changes["voters.share_conservative"] = min(0.30, 1 - value)
-    if path == "voters.share_conservative":
-        changes["voters.share_progressive"] = min(0.36, 1 - value)
+        others = [p for p in ("progressive", "conservative", "independent") if p != leaf]
+        changes[f"{table}.{others[0]}"] = 300 - value
+        changes[f"{table}.{others[1]}"] = 0
+    if path.startswith("japan.voters."):
+        # Japan's own voters exist only in full mode.
+        changes.update({"japan.mode": "full", "japan.voters.n": 400})
+    voters = table if table in ("voters", "japan.voters") else None
+    if voters and leaf in ("share_progressive", "share_conservative"):
+        other = "share_conservative" if leaf == "share_progressive" else "share_progressive"
+        changes[f"{voters}.{other}"] = min(acsa.Scenario.default()[f"{voters}.{other}"], 1 - value)
     return acsa.Scenario.default().replace(changes)
 
 

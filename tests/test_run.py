@@ -10,11 +10,13 @@ SERIES_COLUMNS = [
     "support_independent", "support_share", "favourability", "grievance_mean", "threat_mean",
     "salience_mean", "politicisation", "capital", "rung", "pending", "legislative_support",
     "familiarity", "readiness", "us_pressure", "us_commitment", "japan_willingness",
+    "japan_mood",
 ]
 UNIT_INTERVAL = [
     "approval", "support_mean", "support_progressive", "support_conservative", "support_independent",
     "support_share", "favourability", "grievance_mean", "threat_mean", "salience_mean",
     "politicisation", "familiarity", "readiness", "us_pressure", "us_commitment", "japan_willingness",
+    "japan_mood",
 ]
 OUTCOME_KEYS = [
     "viable", "week_viable", "max_rung", "n_proposals", "n_collapses", "n_retreats",

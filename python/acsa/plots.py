@@ -58,6 +58,8 @@ _SHOCK_COLOURS = {
     "japan_trigger": "#d62728",
     "military_friction": "#8c6d31",
     "disaster": "#31a354",
+    "us_pressure": "#969696",
+    "korean_dispute": "#fd8d3c",
 }
 
 

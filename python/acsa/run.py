@@ -44,8 +44,10 @@ SHOCK_EVENTS = (
     "japan_trigger",
     "military_friction",
     "disaster",
+    "us_pressure",
+    "korean_dispute",
 )
-CALENDAR_EVENTS = ("presidential_election", "assembly_election", "us_administration")
+CALENDAR_EVENTS = ("presidential_election", "assembly_election", "us_administration", "japan_cabinet")
 EVENT_KINDS = EXECUTIVE_EVENTS + CALENDAR_EVENTS + SHOCK_EVENTS
 
 # Series columns that hold whole numbers.
