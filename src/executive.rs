@@ -209,10 +209,12 @@ impl Executive {
         self.params.hurdle * (1.0 - self.params.risk_tolerance)
     }
 
-    /// Strategic value of moving the logistics gap by `gap`.
+    /// Strategic value of moving the logistics gap by `gap`. The threat counts in
+    /// proportion to 1 + ideology: a conservative sees Tokyo as part of the answer to the
+    /// North, a progressive looks first to engagement and to Washington.
     fn strategic(&self, ctx: &Context, gap: f64) -> f64 {
         let p = &self.params;
-        p.threat_weight * (ctx.agg.threat_mean - self.threat_baseline).max(0.0)
+        p.threat_weight * (1.0 + self.ideology) * (ctx.agg.threat_mean - self.threat_baseline).max(0.0)
             + p.us_weight * ctx.us_pressure
             + p.abandonment_weight * (1.0 - ctx.us_commitment)
             + p.logistics_weight * gap

@@ -283,12 +283,15 @@ pub struct Logistics {
     pub clearance_days: f64,
 }
 
-/// A presidential election whose winner is given rather than voted (for replays).
+/// A presidential election whose winner is given rather than voted (for replays), with
+/// the winner's own pro-cooperation lean if known (else the camp's).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FixedWinner {
     pub date: String,
     pub party: Party,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ideology: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -534,10 +537,10 @@ impl Default for Executive {
             term_start: "2025-06-04".into(),
             term_years: 5,
             risk_tolerance: 0.5,
-            hurdle: 1.0,
+            hurdle: 1.2,
             audience_cost: 0.3,
             cooldown_weeks: 26,
-            balloon_margin: 0.1,
+            balloon_margin: 0.15,
             threat_weight: 1.0,
             us_weight: 0.2,
             abandonment_weight: 0.4,
@@ -560,7 +563,7 @@ impl Default for Ladder {
             allow_conditional: true,
             in_force: vec!["sarex".into(), "gsomia".into()],
             renewal_date: "2016-11-23".into(),
-            controversy: RungTable { sarex: 0.1, dialogue: 0.2, gsomia: 0.5, acsa_conditional: 0.65, acsa_full: 1.0 },
+            controversy: RungTable { sarex: 0.1, dialogue: 0.2, gsomia: 0.5, acsa_conditional: 0.85, acsa_full: 1.0 },
             window_weeks: RungTable { sarex: 6.0, dialogue: 8.0, gsomia: 4.0, acsa_conditional: 20.0, acsa_full: 30.0 },
             familiarity_gain: 0.003,
             familiarity_half_life_weeks: 156.0,
@@ -755,7 +758,7 @@ const PARAMETERS: &[Param] = &[
     p("elections.ideology_progressive", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected progressive president."),
     p("elections.ideology_conservative", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected conservative president."),
     p("elections.ideology_independent", "-1..1", -1.0, 1.0, "Pro-cooperation lean of a newly elected president from the third camp."),
-    p("elections.fixed_winners", "list", 0.0, 0.0, "Presidential elections whose winner is given (date, party), for replays: held on the date (a snap election) unless a calendar election falls within 26 weeks of it."),
+    p("elections.fixed_winners", "list", 0.0, 0.0, "Presidential elections whose winner is given (date, party, optional ideology), for replays: held on the date (a snap election) unless the term ends within 26 weeks of it, then at the term's end."),
     p("outcome.sustain_weeks", "weeks", 1.0, 5200.0, "Weeks an ACSA must stay in force to count as viable."),
 ];
 
@@ -867,6 +870,9 @@ impl Scenario {
         parse_date(&self.ladder.renewal_date).map_err(|r| Error::config("ladder.renewal_date", r))?;
         for (i, f) in self.elections.fixed_winners.iter().enumerate() {
             parse_date(&f.date).map_err(|r| Error::config(format!("elections.fixed_winners[{i}].date"), r))?;
+            if let Some(x) = f.ideology.filter(|x| !(-1.0..=1.0).contains(x)) {
+                return Err(Error::config(format!("elections.fixed_winners[{i}].ideology"), format!("must be between -1 and 1, got {x}")));
+            }
         }
         for (i, ev) in self.events.iter().enumerate() {
             let path = format!("events[{i}]");

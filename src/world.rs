@@ -35,24 +35,25 @@ fn calendar(sc: &Scenario, date: &str, years: u32) -> Vec<u32> {
         .collect()
 }
 
-/// Presidential elections with a given winner, as (week, winner), in date order.
-fn fixed_winners(sc: &Scenario) -> Vec<(i64, Party)> {
-    let mut v: Vec<(i64, Party)> = sc
+/// Presidential elections with a given winner, as (week, winner, ideology), in date order.
+fn fixed_winners(sc: &Scenario) -> Vec<(i64, Party, f64)> {
+    let mut v: Vec<(i64, Party, f64)> = sc
         .elections
         .fixed_winners
         .iter()
         .filter_map(|f| {
             let day = crate::scenario::parse_date(&f.date).ok()?;
-            Some(((day - sc.start_day()).div_euclid(7), f.party))
+            let ideology = f.ideology.unwrap_or_else(|| sc.elections.ideology(f.party));
+            Some(((day - sc.start_day()).div_euclid(7), f.party, ideology))
         })
         .collect();
     v.sort_by_key(|f| f.0);
     v
 }
 
-/// A given winner is used once: by a calendar election within half a year of its date
-/// (the model's calendar is approximate), or by an election held on its own date (a snap
-/// election, as after an impeachment).
+/// A given winner is used once: by the calendar election at the end of the term if that
+/// falls within half a year of its date (the model's calendar is approximate), else by an
+/// election held on its own date (a snap election, as after an impeachment).
 const FIXED_WINNER_WINDOW: i64 = 26;
 
 fn party_name(p: Party) -> &'static str {
@@ -140,8 +141,8 @@ pub struct World<'a> {
     carried_activation: f64,
     carried_trigger: f64,
     acsa_since: Option<u32>,
-    /// Presidential elections with a given winner not yet held: (week, winner).
-    fixed_winners: Vec<(i64, Party)>,
+    /// Presidential elections with a given winner not yet held: (week, winner, ideology).
+    fixed_winners: Vec<(i64, Party, f64)>,
     /// Weeks of National Assembly elections and of US inaugurations within the horizon.
     assembly_weeks: Vec<u32>,
     us_inaugurations: Vec<u32>,
@@ -311,7 +312,10 @@ impl<'a> World<'a> {
             // A given winner that no election used within its window is dropped; one whose
             // date has come without an election calls one (a snap election).
             self.fixed_winners.retain(|f| f.0 + FIXED_WINNER_WINDOW >= week as i64);
-            let snap = self.fixed_winners.first().is_some_and(|f| f.0 == week as i64);
+            let term_end = self.executive.term_end_week();
+            let snap = self.fixed_winners.first().is_some_and(|f| {
+                f.0 == week as i64 && term_end - week as f64 > FIXED_WINNER_WINDOW as f64
+            });
             if snap || week as f64 >= self.executive.term_end_week() {
                 self.presidential_election(week);
                 agg = self.voters.aggregate();
@@ -378,18 +382,18 @@ impl<'a> World<'a> {
         let national = tallies.iter().fold([0u32; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
         let voted = Party::ALL[(0..3).max_by_key(|&k| (national[k], std::cmp::Reverse(k))).unwrap()];
         let given = match self.fixed_winners.first() {
-            Some(&(w, party)) if (w - week as i64).abs() <= FIXED_WINNER_WINDOW => {
+            Some(&(w, party, ideology)) if (w - week as i64).abs() <= FIXED_WINNER_WINDOW => {
                 self.fixed_winners.remove(0);
-                Some(party)
+                Some((party, ideology))
             }
             _ => None,
         };
-        let winner = given.unwrap_or(voted);
+        let (winner, ideology) = given.unwrap_or((voted, sc.elections.ideology(voted)));
         let share = national[winner.index()] as f64 / national.iter().sum::<u32>().max(1) as f64;
         if winner != self.executive.party {
             self.outcome.n_party_changes += 1;
         }
-        let lapsed = self.executive.inaugurate(winner, sc.elections.ideology(winner), week);
+        let lapsed = self.executive.inaugurate(winner, ideology, week);
         match lapsed {
             Posture::Pending { rung, .. } => {
                 self.outcome.n_collapses += 1;

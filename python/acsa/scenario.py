@@ -61,6 +61,16 @@ class Scenario:
         return cls._wrap(_default_dict())
 
     @classmethod
+    def history(cls) -> "Scenario":
+        """The 2012-2026 replay: real elections, shocks and counterpart actions.
+
+        Only exogenous inputs are scheduled (see the file's comments and
+        docs/VALIDATION.md); every proposal, collapse, signing and notice comes
+        from the agents.
+        """
+        return cls.from_file(Path(__file__).with_name("scenarios") / "history.toml")
+
+    @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
         """Build from a (possibly partial) nested dict; missing values take defaults."""
         if not isinstance(d, Mapping):
