@@ -24,6 +24,10 @@ const SALIENCE_SPILLOVER: f64 = 0.03;
 const SPIKE: f64 = 0.1;
 /// Willingness per unit of the cabinet's political capital above 0.5 (full mode).
 const CAPITAL_WEIGHT: f64 = 0.5;
+/// Willingness per unit fall in US commitment below its resting level: shared fear of
+/// abandonment draws Tokyo toward Seoul as it draws Seoul toward Tokyo (Cha's
+/// quasi-alliance model).
+const ABANDONMENT_WEIGHT: f64 = 0.5;
 /// Spread of the Diet's yes share around its expected value (reduced mode).
 const DIET_NOISE: f64 = 0.05;
 /// Salience input to Japanese voters per unit of Korean offence (full mode).
@@ -43,6 +47,13 @@ struct Engine {
     assessment: Assessment,
 }
 
+/// Long-run loads the run starts at (see `Japan::new`).
+pub struct Loads {
+    pub threat: f64,
+    pub dispute: f64,
+    pub offence: f64,
+}
+
 pub struct Japan {
     base_willingness: f64,
     /// The sitting cabinet's nationalism: Japanese triggers come at rate x (0.5 + this).
@@ -51,7 +62,10 @@ pub struct Japan {
     cabinets: Vec<(u32, f64)>,
     dispute_decay: f64,
     dispute: f64,
+    /// Mood the run starts with, at the long-run load of offences.
     mood_rest: f64,
+    /// Reduced mode: the mood without any Korean offence (`japan.mood`).
+    calm_mood: f64,
     mood_weight: f64,
     spillover: f64,
     /// Korean offences the Japanese public still feels (grievance units); fades like disputes.
@@ -60,13 +74,17 @@ pub struct Japan {
     /// Share of the Japanese public with a good impression of Korea.
     pub mood: f64,
     ruling_share: f64,
+    /// This week's fall in US commitment below its resting level.
+    abandonment: f64,
     full: Option<Box<Engine>>,
 }
 
 impl Japan {
-    /// `counter` and `rng` seed Japan's own voters in full mode; `threat_load` is the
-    /// long-run threat of routine security shocks, shared by both publics.
-    pub fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng, threat_load: f64) -> Japan {
+    /// `counter` and `rng` seed Japan's own voters in full mode. The run starts at the
+    /// long-run loads of routine security threat (shared by both publics), disputes and
+    /// Korean offences, so nothing drifts through the first years; the mood Japan starts
+    /// with is its resting mood.
+    pub fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: Loads) -> Japan {
         let j = &sc.japan;
         let start = sc.start_day();
         let mut cabinets: Vec<(u32, f64)> = j
@@ -78,25 +96,31 @@ impl Japan {
             })
             .collect();
         cabinets.sort_by_key(|c| c.0);
-        let full = (j.mode == JapanMode::Full).then(|| Box::new(Engine::new(sc, counter, rng, threat_load)));
-        let mood = full.as_ref().map_or(j.mood, |e| e.voters.aggregate().favourability);
-        let mut japan = Japan {
+        let full =
+            (j.mode == JapanMode::Full).then(|| Box::new(Engine::new(sc, counter, rng, &loads)));
+        let mood = full
+            .as_ref()
+            .map_or(j.mood - loads.offence, |e| {
+                e.voters.aggregate().favourability
+            })
+            .clamp(0.0, 1.0);
+        Japan {
             base_willingness: j.willingness,
             nationalism: j.nationalism,
             cabinets,
             dispute_decay: decay(j.dispute_half_life_weeks),
-            dispute: 0.0,
+            dispute: loads.dispute,
             mood_rest: mood,
+            calm_mood: j.mood,
             mood_weight: j.mood_weight,
             spillover: j.mood_spillover,
-            offence: 0.0,
+            offence: loads.offence,
             offence_this_week: 0.0,
             mood,
             ruling_share: j.seats.conservative as f64 / crate::legislature::SEATS as f64,
+            abandonment: 0.0,
             full,
-        };
-        japan.seat_cabinet(0);
-        japan
+        }
     }
 
     /// A new cabinet whose date has come takes office.
@@ -114,7 +138,6 @@ impl Japan {
     pub fn step(&mut self, week: u32) -> bool {
         self.dispute *= self.dispute_decay;
         self.offence *= self.dispute_decay;
-        self.offence_this_week = 0.0;
         self.seat_cabinet(week)
     }
 
@@ -123,8 +146,12 @@ impl Japan {
     pub fn absorb(&mut self, shock: &Shock, sc: &Scenario) {
         self.dispute += Japan::dispute_jump(shock.kind, sc) * shock.magnitude;
         match shock.kind {
-            ShockKind::KoreanDispute => self.offend_public(sc.shocks.korean_dispute.effect * shock.magnitude),
-            ShockKind::MilitaryFriction => self.offend_public(sc.shocks.military_friction.effect * shock.magnitude),
+            ShockKind::KoreanDispute => {
+                self.offend_public(sc.shocks.korean_dispute.effect * shock.magnitude)
+            }
+            ShockKind::MilitaryFriction => {
+                self.offend_public(sc.shocks.military_friction.effect * shock.magnitude)
+            }
             _ => {}
         }
     }
@@ -150,22 +177,15 @@ impl Japan {
         self.offend_public(amount);
     }
 
-    /// Start the run at the long-run loads of routine disputes and offences, so that
-    /// willingness and mood do not drift through the first years.
-    pub fn preload(&mut self, dispute: f64, offence: f64) {
-        self.dispute += dispute;
-        self.offence += offence;
-        if self.full.is_none() {
-            self.mood = (self.mood_rest - self.offence).clamp(0.0, 1.0);
-        }
-    }
-
     /// After Korea's week: Korean salience spills over into Japanese mood, and in full
-    /// mode Japan's voters, Diet and cabinet take their own step.
+    /// mode Japan's voters, Diet and cabinet take their own step. Offences since the last
+    /// reaction (this week's events, last week's notice) reach the voters now.
     pub fn react(&mut self, week: u32, salience_excess: f64, threat_jump: f64, abandonment: f64) {
+        let fresh = std::mem::take(&mut self.offence_this_week);
         self.offence += SALIENCE_SPILLOVER * self.spillover * (salience_excess - SPIKE).max(0.0);
+        self.abandonment = abandonment;
         match self.full.as_deref_mut() {
-            None => self.mood = (self.mood_rest - self.offence).clamp(0.0, 1.0),
+            None => self.mood = (self.calm_mood - self.offence).clamp(0.0, 1.0),
             Some(e) => {
                 let pulse = Pulse {
                     step: week,
@@ -173,7 +193,7 @@ impl Japan {
                     threat_base_shift: 0.5 * abandonment,
                     grievance_shock: self.offence,
                     activation: 0.0,
-                    trigger: OFFENCE_SALIENCE * self.offence_this_week,
+                    trigger: OFFENCE_SALIENCE * fresh,
                     exec_party: Some(e.cabinet.party),
                     exec_stance: e.cabinet.stance(),
                     politicisation: 0.0,
@@ -184,7 +204,8 @@ impl Japan {
                 }
                 let agg = e.voters.step(&e.graph, &pulse, &e.counter);
                 e.assessment = e.diet.assess(&agg, e.cabinet.party, 0.0, &e.counter, week);
-                let seat_share = e.diet.seats(e.cabinet.party) as f64 / crate::legislature::SEATS as f64;
+                let seat_share =
+                    e.diet.seats(e.cabinet.party) as f64 / crate::legislature::SEATS as f64;
                 e.cabinet.update_capital(week, agg.approval, seat_share);
                 self.mood = agg.favourability;
             }
@@ -195,9 +216,13 @@ impl Japan {
         self.full.as_ref().map_or(0.5, |e| e.cabinet.capital)
     }
 
-    /// Willingness to deepen cooperation; US pressure pushes Tokyo as well as Seoul.
+    /// Willingness to deepen cooperation; US pressure and fear of abandonment push Tokyo
+    /// as well as Seoul.
     pub fn willingness(&self, us_pressure: f64) -> f64 {
-        (self.base_willingness + 0.2 * (us_pressure - 0.5) + self.mood_weight * (self.mood - self.mood_rest)
+        (self.base_willingness
+            + 0.2 * (us_pressure - 0.5)
+            + ABANDONMENT_WEIGHT * self.abandonment
+            + self.mood_weight * (self.mood - self.mood_rest)
             + CAPITAL_WEIGHT * (self.capital() - 0.5)
             - self.dispute)
             .clamp(0.0, 1.0)
@@ -214,7 +239,9 @@ impl Japan {
     pub fn diet_approves(&self, rng: &mut RunRng) -> bool {
         match self.full.as_deref() {
             None => {
-                let yes = self.ruling_share + (1.0 - self.ruling_share) * self.mood + DIET_NOISE * normal(rng);
+                let yes = self.ruling_share
+                    + (1.0 - self.ruling_share) * self.mood
+                    + DIET_NOISE * normal(rng);
                 yes > 0.5
             }
             Some(e) => Legislature::consents(&e.assessment),
@@ -223,7 +250,7 @@ impl Japan {
 }
 
 impl Engine {
-    fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng, threat_load: f64) -> Engine {
+    fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: &Loads) -> Engine {
         let mut jp = sc.clone();
         jp.voters = sc.japan.voters.clone();
         jp.legislature.seats = sc.japan.seats.clone();
@@ -237,21 +264,31 @@ impl Engine {
         let mut voters = Voters::new(&jp, &counter, rng);
         let net = &jp.network;
         let degree = (net.degree as usize).min(voters.n() - 1);
-        let graph = Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter);
-        voters.settle(&graph, SETTLE_ROUNDS, 0.0);
-        voters.raise_threat(threat_load);
+        let graph =
+            Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter);
+        voters.settle(&graph, SETTLE_ROUNDS, loads.offence);
+        voters.raise_threat(loads.threat);
         let agg = voters.aggregate();
         let diet = Legislature::new(&jp, &agg.district_lean, rng);
         let mut cabinet = Executive::new(&jp);
         let assessment = diet.assess(&agg, Party::Conservative, 0.0, &counter, 0);
         let seat_share = diet.seats(Party::Conservative) as f64 / crate::legislature::SEATS as f64;
         cabinet.update_capital(0, agg.approval, seat_share);
-        Engine { sc: jp, counter, graph, voters, diet, cabinet, assessment }
+        Engine {
+            sc: jp,
+            counter,
+            graph,
+            voters,
+            diet,
+            cabinet,
+            assessment,
+        }
     }
 }
 
 /// Events that offend the Japanese public as well as its cabinet.
-pub const PUBLIC_OFFENDERS: [ShockKind; 2] = [ShockKind::MilitaryFriction, ShockKind::KoreanDispute];
+pub const PUBLIC_OFFENDERS: [ShockKind; 2] =
+    [ShockKind::MilitaryFriction, ShockKind::KoreanDispute];
 
 /// Key of Japan's own counter-based streams, so its voters never share Korea's draws.
 const JAPAN_STREAM: u64 = 0x4a50_4e00;
@@ -262,11 +299,20 @@ mod tests {
     use crate::rng::run_rng;
 
     fn shock(kind: ShockKind, magnitude: f64) -> Shock {
-        Shock { kind, magnitude, scheduled: true }
+        Shock {
+            kind,
+            magnitude,
+            scheduled: true,
+        }
     }
 
     fn japan(sc: &Scenario) -> Japan {
-        Japan::new(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), 0.0)
+        let loads = Loads {
+            threat: 0.0,
+            dispute: 0.0,
+            offence: 0.0,
+        };
+        Japan::new(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), loads)
     }
 
     #[test]
@@ -296,6 +342,17 @@ mod tests {
     }
 
     #[test]
+    fn shared_fear_of_abandonment_widens_japans_win_set() {
+        let sc = Scenario::default();
+        let mut jp = japan(&sc);
+        jp.absorb(&shock(ShockKind::JapanTrigger, 7.0), &sc);
+        jp.react(0, 0.0, 0.0, 0.0);
+        assert!(!jp.accepts(0.5, 1.0));
+        jp.react(1, 0.0, 0.0, 0.4);
+        assert!(jp.accepts(0.5, 1.0));
+    }
+
+    #[test]
     fn the_diet_follows_coalition_and_mood() {
         let mut rng = run_rng(&[9; 32]);
         let votes = |ruling: u32, mood: f64, rng: &mut RunRng| {
@@ -315,10 +372,18 @@ mod tests {
     fn cabinets_take_office_on_their_dates() {
         let mut sc = Scenario::default();
         sc.japan.cabinets = vec![
-            crate::scenario::Cabinet { date: "2026-05-01".into(), nationalism: 0.2 },
-            crate::scenario::Cabinet { date: "2026-08-01".into(), nationalism: 0.9 },
+            crate::scenario::Cabinet {
+                date: "2026-05-01".into(),
+                nationalism: 0.2,
+            },
+            crate::scenario::Cabinet {
+                date: "2026-08-01".into(),
+                nationalism: 0.9,
+            },
         ];
         let mut jp = japan(&sc);
+        assert_eq!(jp.nationalism, sc.japan.nationalism);
+        assert!(jp.step(0));
         assert_eq!(jp.nationalism, 0.2);
         assert!(!jp.step(5));
         assert!(jp.step(9));
