@@ -22,21 +22,9 @@ const NOTICE_BAR: f64 = 1.0;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Posture {
     Idle,
-    Balloon {
-        rung: u8,
-        since: u32,
-    },
-    Pending {
-        rung: u8,
-        since: u32,
-        window: u32,
-        secret: bool,
-        exposed: bool,
-    },
-    Notice {
-        rung: u8,
-        expires: u32,
-    },
+    Balloon { rung: u8, since: u32 },
+    Pending { rung: u8, since: u32, window: u32, secret: bool, exposed: bool },
+    Notice { rung: u8, expires: u32 },
 }
 
 /// What the executive did this week (Hold and Continue are not logged).
@@ -174,8 +162,7 @@ impl Executive {
         self.damage *= self.damage_decay;
         // The honeymoon is already in approval (approval_shift); the lame duck is not.
         let (_, lame_duck) = self.clock(week);
-        self.capital =
-            (approval + 0.5 * (seat_share - 0.5) - lame_duck - self.damage).clamp(0.0, 1.0);
+        self.capital = (approval + 0.5 * (seat_share - 0.5) - lame_duck - self.damage).clamp(0.0, 1.0);
     }
 
     /// +1 while pushing cooperation, -1 while ending it, else the president's lean.
@@ -192,13 +179,7 @@ impl Executive {
     pub fn activation(&self, week: u32, familiarity: f64, us_pressure: f64) -> f64 {
         let (rung, publicity) = match self.posture {
             Posture::Balloon { rung, .. } => (rung, 0.5),
-            Posture::Pending {
-                rung,
-                since,
-                secret,
-                exposed,
-                ..
-            } => {
+            Posture::Pending { rung, since, secret, exposed, .. } => {
                 let publicity = if secret && !exposed {
                     0.1
                 } else if week == since + 1 {
@@ -233,9 +214,7 @@ impl Executive {
     /// North, a progressive looks first to engagement and to Washington.
     fn strategic(&self, ctx: &Context, gap: f64) -> f64 {
         let p = &self.params;
-        p.threat_weight
-            * (1.0 + self.ideology)
-            * (ctx.agg.threat_mean - self.threat_baseline).max(0.0)
+        p.threat_weight * (1.0 + self.ideology) * (ctx.agg.threat_mean - self.threat_baseline).max(0.0)
             + p.us_weight * ctx.us_pressure
             + p.abandonment_weight * (1.0 - ctx.us_commitment)
             + p.logistics_weight * gap
@@ -279,13 +258,8 @@ impl Executive {
                     return Action::Hold;
                 }
                 if let Some(r) = ctx.terminable {
-                    if self.ideology < 0.0
-                        && self.keep_value(ctx, r) + noise < -NOTICE_BAR * self.params.hurdle
-                    {
-                        self.posture = Posture::Notice {
-                            rung: r,
-                            expires: ctx.notice_expiry[r as usize],
-                        };
+                    if self.ideology < 0.0 && self.keep_value(ctx, r) + noise < -NOTICE_BAR * self.params.hurdle {
+                        self.posture = Posture::Notice { rung: r, expires: ctx.notice_expiry[r as usize] };
                         return Action::Notice(r);
                     }
                 }
@@ -294,26 +268,19 @@ impl Executive {
                     return Action::Hold;
                 };
                 let v = self.value(ctx, r) + noise;
-                let balloon_due = self
-                    .last_balloon
-                    .is_none_or(|w| week >= w + 2 * self.params.cooldown_weeks);
+                let balloon_due = self.last_balloon.is_none_or(|w| week >= w + 2 * self.params.cooldown_weeks);
                 if v > bar {
                     // Without a consent vote, an executive expecting the public to oppose this
                     // rung avoids the debate: expected support is general support for
                     // cooperation less the grievance the rung's controversy will stir.
-                    let expected_support = ctx.agg.support_share
-                        - self.controversy[r as usize] * ctx.agg.grievance_mean;
-                    let secret = !self.consent_required
-                        && expected_support < 0.5
-                        && self.controversy[r as usize] > 0.3;
+                    let expected_support =
+                        ctx.agg.support_share - self.controversy[r as usize] * ctx.agg.grievance_mean;
+                    let secret = !self.consent_required && expected_support < 0.5 && self.controversy[r as usize] > 0.3;
                     self.propose(r, week, secret, ctx);
                     Action::Propose { rung: r, secret }
                 } else if v > bar - self.params.balloon_margin && balloon_due {
                     self.last_balloon = Some(week);
-                    self.posture = Posture::Balloon {
-                        rung: r,
-                        since: week,
-                    };
+                    self.posture = Posture::Balloon { rung: r, since: week };
                     Action::TrialBalloon(r)
                 } else {
                     Action::Hold
@@ -323,39 +290,21 @@ impl Executive {
                 // The public reaction is now in the aggregates; Tokyo's answer is asked again.
                 if ctx.japan_accepts[rung as usize] && self.value(ctx, rung) + noise > bar {
                     self.propose(rung, week, false, ctx);
-                    Action::Propose {
-                        rung,
-                        secret: false,
-                    }
+                    Action::Propose { rung, secret: false }
                 } else {
                     self.posture = Posture::Idle;
                     self.cooldown = self.params.cooldown_weeks / 2;
                     Action::BalloonWithdrawn(rung)
                 }
             }
-            Posture::Pending {
-                rung,
-                since,
-                window,
-                secret,
-                exposed,
-            } => {
+            Posture::Pending { rung, since, window, secret, exposed } => {
                 if secret && !exposed && rng.random::<f64>() < self.params.exposure_rate {
-                    self.posture = Posture::Pending {
-                        rung,
-                        since,
-                        window,
-                        secret,
-                        exposed: true,
-                    };
+                    self.posture = Posture::Pending { rung, since, window, secret, exposed: true };
                     return Action::Exposed(rung);
                 }
                 if ctx.assembly.revolt {
                     self.fail(rung, 1.0);
-                    return Action::Collapse {
-                        rung,
-                        reason: "postponed_by_ruling_party",
-                    };
+                    return Action::Collapse { rung, reason: "postponed_by_ruling_party" };
                 }
                 // Retreating costs face; continuing costs the domestic price.
                 let quiet = secret && !exposed;
@@ -387,9 +336,7 @@ impl Executive {
             Posture::Notice { rung, expires } => {
                 // US pressure or a change of heart can suspend the notice before it expires.
                 let pressed = rng.random::<f64>() < 0.1 * ctx.us_pressure;
-                if pressed
-                    || self.keep_value(ctx, rung) + noise > -0.5 * NOTICE_BAR * self.params.hurdle
-                {
+                if pressed || self.keep_value(ctx, rung) + noise > -0.5 * NOTICE_BAR * self.params.hurdle {
                     self.posture = Posture::Idle;
                     self.cooldown = self.params.cooldown_weeks;
                     return Action::Suspend(rung);
@@ -406,18 +353,8 @@ impl Executive {
 
     fn propose(&mut self, rung: u8, week: u32, secret: bool, ctx: &Context) {
         // The cabinet-only fast track also halves the drafting window.
-        let window = if secret {
-            (ctx.window[rung as usize] / 2).max(1)
-        } else {
-            ctx.window[rung as usize]
-        };
-        self.posture = Posture::Pending {
-            rung,
-            since: week,
-            window,
-            secret,
-            exposed: false,
-        };
+        let window = if secret { (ctx.window[rung as usize] / 2).max(1) } else { ctx.window[rung as usize] };
+        self.posture = Posture::Pending { rung, since: week, window, secret, exposed: false };
     }
 
     /// A retreat or collapse: the audience cost lands on capital and a cooldown starts.
@@ -449,12 +386,7 @@ mod tests {
         Context {
             week,
             agg: a,
-            assembly: Assessment {
-                support: 0.6,
-                yes_votes: 180,
-                governing_opposed: 0.1,
-                revolt: false,
-            },
+            assembly: Assessment { support: 0.6, yes_votes: 180, governing_opposed: 0.1, revolt: false },
             us_pressure: 0.5,
             us_commitment: 0.7,
             japan_accepts: [true; 6],
@@ -492,10 +424,7 @@ mod tests {
         assert_eq!(e.decide(&ctx(0, &calm), &mut rng), Action::Hold);
         let scared = agg(0.8, 0.55, 0.1, 0.5);
         let mut e = quiet_exec();
-        assert!(matches!(
-            e.decide(&ctx(0, &scared), &mut rng),
-            Action::Propose { rung: 4, .. }
-        ));
+        assert!(matches!(e.decide(&ctx(0, &scared), &mut rng), Action::Propose { rung: 4, .. }));
     }
 
     #[test]
@@ -507,14 +436,8 @@ mod tests {
         let mut dove = quiet_exec();
         dove.ideology = -0.5;
         assert!(hawk.value(&ctx(0, &scared), 4) > dove.value(&ctx(0, &scared), 4) + 0.3);
-        assert!(matches!(
-            hawk.decide(&ctx(0, &scared), &mut rng),
-            Action::Propose { rung: 4, .. }
-        ));
-        assert!(!matches!(
-            dove.decide(&ctx(0, &scared), &mut rng),
-            Action::Propose { .. }
-        ));
+        assert!(matches!(hawk.decide(&ctx(0, &scared), &mut rng), Action::Propose { rung: 4, .. }));
+        assert!(!matches!(dove.decide(&ctx(0, &scared), &mut rng), Action::Propose { .. }));
     }
 
     #[test]
@@ -522,13 +445,7 @@ mod tests {
         let mut rng = run_rng(&[0; 32]);
         let mut e = quiet_exec();
         let scared = agg(0.8, 0.55, 0.1, 0.9);
-        assert!(matches!(
-            e.decide(&ctx(0, &scared), &mut rng),
-            Action::Propose {
-                rung: 4,
-                secret: false
-            }
-        ));
+        assert!(matches!(e.decide(&ctx(0, &scared), &mut rng), Action::Propose { rung: 4, secret: false }));
         let backlash = agg(0.4, 0.7, 0.9, 0.2);
         let before = e.capital;
         assert_eq!(e.decide(&ctx(1, &backlash), &mut rng), Action::Retreat(4));
@@ -545,13 +462,7 @@ mod tests {
         e.decide(&ctx(0, &scared), &mut rng);
         let mut c = ctx(1, &scared);
         c.assembly.revolt = true;
-        assert_eq!(
-            e.decide(&c, &mut rng),
-            Action::Collapse {
-                rung: 4,
-                reason: "postponed_by_ruling_party"
-            }
-        );
+        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: "postponed_by_ruling_party" });
     }
 
     #[test]
@@ -565,13 +476,7 @@ mod tests {
         }
         let mut c = ctx(4, &scared);
         c.japan_accepts[4] = false;
-        assert_eq!(
-            e.decide(&c, &mut rng),
-            Action::Collapse {
-                rung: 4,
-                reason: "japan_declined"
-            }
-        );
+        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: "japan_declined" });
         let mut e = quiet_exec();
         e.decide(&ctx(0, &scared), &mut rng);
         assert_eq!(e.decide(&ctx(4, &scared), &mut rng), Action::Sign(4));
@@ -582,13 +487,7 @@ mod tests {
         let mut rng = run_rng(&[0; 32]);
         let mut e = quiet_exec();
         let scared_but_opposed = agg(0.9, 0.55, 0.1, 0.4);
-        assert_eq!(
-            e.decide(&ctx(0, &scared_but_opposed), &mut rng),
-            Action::Propose {
-                rung: 4,
-                secret: true
-            }
-        );
+        assert_eq!(e.decide(&ctx(0, &scared_but_opposed), &mut rng), Action::Propose { rung: 4, secret: true });
         assert!(matches!(e.posture, Posture::Pending { window: 2, .. }));
     }
 
@@ -634,9 +533,6 @@ mod tests {
         assert!(e.capital < high);
         let (h0, _) = e.clock(0);
         let (h1, l1) = e.clock(200);
-        assert!(
-            h0 > h1 && l1 > 0.0,
-            "2026-06 is a year into the term; week 200 is in its last year"
-        );
+        assert!(h0 > h1 && l1 > 0.0, "2026-06 is a year into the term; week 200 is in its last year");
     }
 }

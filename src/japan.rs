@@ -96,14 +96,8 @@ impl Japan {
             })
             .collect();
         cabinets.sort_by_key(|c| c.0);
-        let full =
-            (j.mode == JapanMode::Full).then(|| Box::new(Engine::new(sc, counter, rng, &loads)));
-        let mood = full
-            .as_ref()
-            .map_or(j.mood - loads.offence, |e| {
-                e.voters.aggregate().favourability
-            })
-            .clamp(0.0, 1.0);
+        let full = (j.mode == JapanMode::Full).then(|| Box::new(Engine::new(sc, counter, rng, &loads)));
+        let mood = full.as_ref().map_or(j.mood - loads.offence, |e| e.voters.aggregate().favourability).clamp(0.0, 1.0);
         Japan {
             base_willingness: j.willingness,
             nationalism: j.nationalism,
@@ -146,12 +140,8 @@ impl Japan {
     pub fn absorb(&mut self, shock: &Shock, sc: &Scenario) {
         self.dispute += Japan::dispute_jump(shock.kind, sc) * shock.magnitude;
         match shock.kind {
-            ShockKind::KoreanDispute => {
-                self.offend_public(sc.shocks.korean_dispute.effect * shock.magnitude)
-            }
-            ShockKind::MilitaryFriction => {
-                self.offend_public(sc.shocks.military_friction.effect * shock.magnitude)
-            }
+            ShockKind::KoreanDispute => self.offend_public(sc.shocks.korean_dispute.effect * shock.magnitude),
+            ShockKind::MilitaryFriction => self.offend_public(sc.shocks.military_friction.effect * shock.magnitude),
             _ => {}
         }
     }
@@ -204,8 +194,7 @@ impl Japan {
                 }
                 let agg = e.voters.step(&e.graph, &pulse, &e.counter);
                 e.assessment = e.diet.assess(&agg, e.cabinet.party, 0.0, &e.counter, week);
-                let seat_share =
-                    e.diet.seats(e.cabinet.party) as f64 / crate::legislature::SEATS as f64;
+                let seat_share = e.diet.seats(e.cabinet.party) as f64 / crate::legislature::SEATS as f64;
                 e.cabinet.update_capital(week, agg.approval, seat_share);
                 self.mood = agg.favourability;
             }
@@ -239,9 +228,7 @@ impl Japan {
     pub fn diet_approves(&self, rng: &mut RunRng) -> bool {
         match self.full.as_deref() {
             None => {
-                let yes = self.ruling_share
-                    + (1.0 - self.ruling_share) * self.mood
-                    + DIET_NOISE * normal(rng);
+                let yes = self.ruling_share + (1.0 - self.ruling_share) * self.mood + DIET_NOISE * normal(rng);
                 yes > 0.5
             }
             Some(e) => Legislature::consents(&e.assessment),
@@ -264,8 +251,7 @@ impl Engine {
         let mut voters = Voters::new(&jp, &counter, rng);
         let net = &jp.network;
         let degree = (net.degree as usize).min(voters.n() - 1);
-        let graph =
-            Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter);
+        let graph = Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter);
         voters.settle(&graph, SETTLE_ROUNDS, loads.offence);
         voters.raise_threat(loads.threat);
         let agg = voters.aggregate();
@@ -274,21 +260,12 @@ impl Engine {
         let assessment = diet.assess(&agg, Party::Conservative, 0.0, &counter, 0);
         let seat_share = diet.seats(Party::Conservative) as f64 / crate::legislature::SEATS as f64;
         cabinet.update_capital(0, agg.approval, seat_share);
-        Engine {
-            sc: jp,
-            counter,
-            graph,
-            voters,
-            diet,
-            cabinet,
-            assessment,
-        }
+        Engine { sc: jp, counter, graph, voters, diet, cabinet, assessment }
     }
 }
 
 /// Events that offend the Japanese public as well as its cabinet.
-pub const PUBLIC_OFFENDERS: [ShockKind; 2] =
-    [ShockKind::MilitaryFriction, ShockKind::KoreanDispute];
+pub const PUBLIC_OFFENDERS: [ShockKind; 2] = [ShockKind::MilitaryFriction, ShockKind::KoreanDispute];
 
 /// Key of Japan's own counter-based streams, so its voters never share Korea's draws.
 const JAPAN_STREAM: u64 = 0x4a50_4e00;
@@ -299,19 +276,11 @@ mod tests {
     use crate::rng::run_rng;
 
     fn shock(kind: ShockKind, magnitude: f64) -> Shock {
-        Shock {
-            kind,
-            magnitude,
-            scheduled: true,
-        }
+        Shock { kind, magnitude, scheduled: true }
     }
 
     fn japan(sc: &Scenario) -> Japan {
-        let loads = Loads {
-            threat: 0.0,
-            dispute: 0.0,
-            offence: 0.0,
-        };
+        let loads = Loads { threat: 0.0, dispute: 0.0, offence: 0.0 };
         Japan::new(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), loads)
     }
 
@@ -372,14 +341,8 @@ mod tests {
     fn cabinets_take_office_on_their_dates() {
         let mut sc = Scenario::default();
         sc.japan.cabinets = vec![
-            crate::scenario::Cabinet {
-                date: "2026-05-01".into(),
-                nationalism: 0.2,
-            },
-            crate::scenario::Cabinet {
-                date: "2026-08-01".into(),
-                nationalism: 0.9,
-            },
+            crate::scenario::Cabinet { date: "2026-05-01".into(), nationalism: 0.2 },
+            crate::scenario::Cabinet { date: "2026-08-01".into(), nationalism: 0.9 },
         ];
         let mut jp = japan(&sc);
         assert_eq!(jp.nationalism, sc.japan.nationalism);

@@ -77,11 +77,7 @@ fn long_run(weekly_rate: f64, jump: f64, half_life: f64) -> f64 {
 }
 
 fn weekly_rate(sc: &Scenario, kind: ShockKind) -> f64 {
-    let nationalism = if kind == ShockKind::JapanTrigger {
-        0.5 + sc.japan.nationalism
-    } else {
-        1.0
-    };
+    let nationalism = if kind == ShockKind::JapanTrigger { 0.5 + sc.japan.nationalism } else { 1.0 };
     sc.shocks.params(kind).rate * sc.shocks.rate_scale * nationalism / WEEKS_PER_YEAR
 }
 
@@ -89,48 +85,27 @@ fn weekly_rate(sc: &Scenario, kind: ShockKind) -> f64 {
 fn expected_trigger_load(sc: &Scenario) -> f64 {
     [ShockKind::JapanTrigger, ShockKind::MilitaryFriction]
         .into_iter()
-        .map(|k| {
-            long_run(
-                weekly_rate(sc, k),
-                sc.shocks.params(k).effect,
-                sc.voters.grievance_shock_half_life_weeks,
-            )
-        })
+        .map(|k| long_run(weekly_rate(sc, k), sc.shocks.params(k).effect, sc.voters.grievance_shock_half_life_weeks))
         .sum()
 }
 
 /// Threat load of routine security shocks (mean exposure is 1).
 fn expected_threat_load(sc: &Scenario) -> f64 {
-    [
-        ShockKind::MissileTest,
-        ShockKind::NuclearTest,
-        ShockKind::MaritimeClash,
-        ShockKind::ChineseCoercion,
-    ]
-    .into_iter()
-    .map(|k| {
-        let jump = sc.shocks.params(k).effect * sc.shocks.intensity;
-        long_run(weekly_rate(sc, k), jump, sc.voters.threat_half_life_weeks)
-    })
-    .sum()
+    [ShockKind::MissileTest, ShockKind::NuclearTest, ShockKind::MaritimeClash, ShockKind::ChineseCoercion]
+        .into_iter()
+        .map(|k| {
+            let jump = sc.shocks.params(k).effect * sc.shocks.intensity;
+            long_run(weekly_rate(sc, k), jump, sc.voters.threat_half_life_weeks)
+        })
+        .sum()
 }
 
 /// Japan's reluctance load from triggers, frictions and Korean disputes.
 fn expected_dispute_load(sc: &Scenario) -> f64 {
-    [
-        ShockKind::JapanTrigger,
-        ShockKind::MilitaryFriction,
-        ShockKind::KoreanDispute,
-    ]
-    .into_iter()
-    .map(|k| {
-        long_run(
-            weekly_rate(sc, k),
-            Japan::dispute_jump(k, sc),
-            sc.japan.dispute_half_life_weeks,
-        )
-    })
-    .sum()
+    [ShockKind::JapanTrigger, ShockKind::MilitaryFriction, ShockKind::KoreanDispute]
+        .into_iter()
+        .map(|k| long_run(weekly_rate(sc, k), Japan::dispute_jump(k, sc), sc.japan.dispute_half_life_weeks))
+        .sum()
 }
 
 /// The Japanese public's load of Korean offences (frictions and Korean disputes).
@@ -196,16 +171,10 @@ impl<'a> World<'a> {
         let graph = match (sc.network.kind, graph) {
             (NetworkKind::User, Some(g)) => Graph::from_csr(g.indptr, g.indices, n)?,
             (NetworkKind::User, None) => {
-                return Err(Error::config(
-                    "network.kind",
-                    "is 'user' but no graph was given",
-                ));
+                return Err(Error::config("network.kind", "is 'user' but no graph was given"));
             }
             (kind, Some(_)) => {
-                return Err(Error::config(
-                    "network.kind",
-                    format!("is '{kind:?}' but a graph was given; use 'user'"),
-                ));
+                return Err(Error::config("network.kind", format!("is '{kind:?}' but a graph was given; use 'user'")));
             }
             (kind, None) => {
                 let degree = sc.network.degree as usize;
@@ -218,22 +187,13 @@ impl<'a> World<'a> {
                 if (n as u64) * (degree as u64) > MAX_TIES {
                     return Err(Error::config(
                         "network.degree",
-                        format!(
-                            "voters.n x degree must be at most {MAX_TIES} ties, got {}",
-                            n as u64 * degree as u64
-                        ),
+                        format!("voters.n x degree must be at most {MAX_TIES} ties, got {}", n as u64 * degree as u64),
                     ));
                 }
                 let net = &sc.network;
                 match kind {
                     NetworkKind::Sbm => Graph::sbm(&voters.party, degree, net.homophily, &counter),
-                    _ => Graph::watts_strogatz(
-                        &voters.party,
-                        degree,
-                        net.rewire,
-                        net.homophily,
-                        &counter,
-                    ),
+                    _ => Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter),
                 }
             }
         };
@@ -278,29 +238,13 @@ impl<'a> World<'a> {
             us_inaugurations: calendar(sc, &sc.us.inauguration_date, sc.us.term_years),
             recorder: Recorder::with_capacity(weeks),
             events: Vec::new(),
-            outcome: Outcome {
-                min_capital: 1.0,
-                ..Default::default()
-            },
+            outcome: Outcome { min_capital: 1.0, ..Default::default() },
             approval_sum: 0.0,
         })
     }
 
-    fn log(
-        &mut self,
-        week: u32,
-        kind: &'static str,
-        magnitude: f64,
-        rung: u8,
-        outcome: &'static str,
-    ) {
-        self.events.push(EventRecord {
-            week,
-            kind,
-            magnitude,
-            rung,
-            outcome,
-        });
+    fn log(&mut self, week: u32, kind: &'static str, magnitude: f64, rung: u8, outcome: &'static str) {
+        self.events.push(EventRecord { week, kind, magnitude, rung, outcome });
     }
 
     pub fn step(&mut self, week: u32) {
@@ -310,32 +254,13 @@ impl<'a> World<'a> {
         self.us.step();
         if self.us_inaugurations.contains(&week) {
             self.us.new_administration(sc, &mut self.rng);
-            self.log(
-                week,
-                "us_administration",
-                self.us.commitment(),
-                self.ladder.top(),
-                "",
-            );
+            self.log(week, "us_administration", self.us.commitment(), self.ladder.top(), "");
         }
         if self.japan.step(week) {
-            self.log(
-                week,
-                "japan_cabinet",
-                self.japan.nationalism,
-                self.ladder.top(),
-                "",
-            );
+            self.log(week, "japan_cabinet", self.japan.nationalism, self.ladder.top(), "");
         }
         self.grievance_shock *= self.grievance_decay;
-        draw_week(
-            sc,
-            week,
-            self.japan.nationalism,
-            &self.scheduled,
-            &mut self.rng,
-            &mut self.shocks,
-        );
+        draw_week(sc, week, self.japan.nationalism, &self.scheduled, &mut self.rng, &mut self.shocks);
         let (mut threat_jump, mut trigger) = (0.0, std::mem::take(&mut self.carried_trigger));
         for i in 0..self.shocks.len() {
             let s = self.shocks[i];
@@ -356,8 +281,7 @@ impl<'a> World<'a> {
                 ShockKind::MilitaryFriction => {
                     self.grievance_shock += effect;
                     trigger += 0.5 * TRIGGER_SALIENCE * s.magnitude;
-                    self.ladder
-                        .freeze_drills(week, sc.ladder.friction_freeze_weeks);
+                    self.ladder.freeze_drills(week, sc.ladder.friction_freeze_weeks);
                 }
                 ShockKind::Disaster => self.ladder.disaster_relief(week, effect),
             }
@@ -372,9 +296,7 @@ impl<'a> World<'a> {
             threat_jump,
             threat_base_shift: 0.5 * self.us.abandonment_shock(),
             grievance_shock: self.grievance_shock,
-            activation: self
-                .executive
-                .activation(week, self.ladder.familiarity, us_pressure)
+            activation: self.executive.activation(week, self.ladder.familiarity, us_pressure)
                 + std::mem::take(&mut self.carried_activation),
             trigger,
             exec_party: Some(self.executive.party),
@@ -382,9 +304,7 @@ impl<'a> World<'a> {
             politicisation: self.politicisation,
             approval_shift: self.executive.approval_shift(week, sc.voters.term_decay),
         };
-        if week > 0
-            && (week as f64 / WEEKS_PER_YEAR).floor() > ((week - 1) as f64 / WEEKS_PER_YEAR).floor()
-        {
+        if week > 0 && (week as f64 / WEEKS_PER_YEAR).floor() > ((week - 1) as f64 / WEEKS_PER_YEAR).floor() {
             self.voters.replace_cohort(sc, week, &pulse, &self.counter);
         }
         // 4. Aggregation (inside the voter step, in fixed district order).
@@ -404,12 +324,12 @@ impl<'a> World<'a> {
             }
             // A given winner that no election used within its window is dropped; one whose
             // date has come without an election calls one (a snap election).
-            self.fixed_winners
-                .retain(|f| f.0 + FIXED_WINNER_WINDOW >= week as i64);
+            self.fixed_winners.retain(|f| f.0 + FIXED_WINNER_WINDOW >= week as i64);
             let term_end = self.executive.term_end_week();
-            let snap = self.fixed_winners.first().is_some_and(|f| {
-                f.0 == week as i64 && term_end - week as f64 > FIXED_WINNER_WINDOW as f64
-            });
+            let snap = self
+                .fixed_winners
+                .first()
+                .is_some_and(|f| f.0 == week as i64 && term_end - week as f64 > FIXED_WINNER_WINDOW as f64);
             if snap || week as f64 >= self.executive.term_end_week() {
                 self.presidential_election(week);
                 agg = self.voters.aggregate();
@@ -425,17 +345,10 @@ impl<'a> World<'a> {
         };
 
         // 5. Legislature.
-        let assembly = self.legislature.assess(
-            &agg,
-            self.executive.party,
-            self.politicisation,
-            &self.counter,
-            week,
-        );
+        let assembly = self.legislature.assess(&agg, self.executive.party, self.politicisation, &self.counter, week);
 
         // 6. Executive.
-        self.executive
-            .update_capital(week, agg.approval, self.seat_share);
+        self.executive.update_capital(week, agg.approval, self.seat_share);
         let action = self.decide(week, &agg, assembly, us_pressure);
         self.apply(week, action);
 
@@ -466,23 +379,12 @@ impl<'a> World<'a> {
 
     fn assembly_election(&mut self, week: u32) {
         let weights = self.vote_weights();
-        let tallies = self
-            .voters
-            .tally_votes(week, self.executive.party, &weights, &self.counter);
+        let tallies = self.voters.tally_votes(week, self.executive.party, &weights, &self.counter);
         self.legislature.elect(&tallies, &mut self.rng);
         self.seat_share = self.legislature.seats(self.executive.party) as f64 / SEATS as f64;
-        let largest = Party::ALL
-            .into_iter()
-            .max_by_key(|&p| self.legislature.seats(p))
-            .unwrap();
+        let largest = Party::ALL.into_iter().max_by_key(|&p| self.legislature.seats(p)).unwrap();
         let share = self.legislature.seats(largest) as f64 / SEATS as f64;
-        self.log(
-            week,
-            "assembly_election",
-            share,
-            self.ladder.top(),
-            party_name(largest),
-        );
+        self.log(week, "assembly_election", share, self.ladder.top(), party_name(largest));
     }
 
     /// The sitting president's term ends: the camp with most votes (or the scheduled
@@ -490,15 +392,9 @@ impl<'a> World<'a> {
     fn presidential_election(&mut self, week: u32) {
         let sc = self.sc;
         let weights = self.vote_weights();
-        let tallies = self
-            .voters
-            .tally_votes(week, self.executive.party, &weights, &self.counter);
-        let national = tallies
-            .iter()
-            .fold([0u32; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
-        let voted = Party::ALL[(0..3)
-            .max_by_key(|&k| (national[k], std::cmp::Reverse(k)))
-            .unwrap()];
+        let tallies = self.voters.tally_votes(week, self.executive.party, &weights, &self.counter);
+        let national = tallies.iter().fold([0u32; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
+        let voted = Party::ALL[(0..3).max_by_key(|&k| (national[k], std::cmp::Reverse(k))).unwrap()];
         let given = match self.fixed_winners.first() {
             Some(&(w, party, ideology)) if (w - week as i64).abs() <= FIXED_WINNER_WINDOW => {
                 self.fixed_winners.remove(0);
@@ -515,38 +411,17 @@ impl<'a> World<'a> {
         match lapsed {
             Posture::Pending { rung, .. } => {
                 self.outcome.n_collapses += 1;
-                self.log(
-                    week,
-                    "collapse",
-                    sc.ladder.controversy.get(rung),
-                    rung,
-                    "new_administration",
-                );
+                self.log(week, "collapse", sc.ladder.controversy.get(rung), rung, "new_administration");
             }
             Posture::Notice { rung, .. } => {
                 self.outcome.n_suspensions += 1;
-                self.log(
-                    week,
-                    "suspension",
-                    sc.ladder.controversy.get(rung),
-                    rung,
-                    "new_administration",
-                );
+                self.log(week, "suspension", sc.ladder.controversy.get(rung), rung, "new_administration");
             }
             _ => {}
         }
         self.seat_share = self.legislature.seats(winner) as f64 / SEATS as f64;
-        self.voters.reset_approval(
-            winner,
-            self.executive.approval_shift(week, sc.voters.term_decay),
-        );
-        self.log(
-            week,
-            "presidential_election",
-            share,
-            self.ladder.top(),
-            party_name(winner),
-        );
+        self.voters.reset_approval(winner, self.executive.approval_shift(week, sc.voters.term_decay));
+        self.log(week, "presidential_election", share, self.ladder.top(), party_name(winner));
     }
 
     fn decide(
@@ -570,12 +445,9 @@ impl<'a> World<'a> {
             let mut without = l.in_force;
             without[r as usize] = false;
             gap_opened[r as usize] = logistics::gap(&without, offshore) - now;
-            let w =
-                sc.ladder.window_weeks.get(r) * (1.0 - sc.ladder.readiness_speedup * l.readiness);
+            let w = sc.ladder.window_weeks.get(r) * (1.0 - sc.ladder.readiness_speedup * l.readiness);
             window[r as usize] = w.round().max(1.0) as u32;
-            japan_accepts[r as usize] = self
-                .japan
-                .accepts(us_pressure, sc.ladder.controversy.get(r));
+            japan_accepts[r as usize] = self.japan.accepts(us_pressure, sc.ladder.controversy.get(r));
             notice_expiry[r as usize] = l.notice_expiry(r, week);
         }
         let diet_approves = self.japan.diet_approves(&mut self.rng);
@@ -607,26 +479,15 @@ impl<'a> World<'a> {
                 o.n_trial_balloons += 1;
                 self.log(week, "trial_balloon", controversy(r), r, "floated");
             }
-            Action::BalloonWithdrawn(r) => {
-                self.log(week, "trial_balloon", controversy(r), r, "withdrawn")
-            }
+            Action::BalloonWithdrawn(r) => self.log(week, "trial_balloon", controversy(r), r, "withdrawn"),
             Action::Propose { rung, secret } => {
                 o.n_proposals += 1;
                 o.n_acsa_proposals += (rung >= ACSA_CONDITIONAL) as u32;
-                self.log(
-                    week,
-                    "proposal",
-                    controversy(rung),
-                    rung,
-                    if secret { "fast_track" } else { "open" },
-                );
+                self.log(week, "proposal", controversy(rung), rung, if secret { "fast_track" } else { "open" });
             }
             Action::Exposed(r) => {
-                self.carried_activation += self.executive.exposure_activation(
-                    r,
-                    self.ladder.familiarity,
-                    self.us.pressure(),
-                );
+                self.carried_activation +=
+                    self.executive.exposure_activation(r, self.ladder.familiarity, self.us.pressure());
                 self.log(week, "exposure", controversy(r), r, "procedural_backlash");
             }
             Action::Retreat(r) => {
@@ -649,13 +510,7 @@ impl<'a> World<'a> {
                 o.n_termination_notices += 1;
                 self.japan.offended(0.2);
                 self.carried_trigger += NOTICE_DISPUTE;
-                self.log(
-                    week,
-                    "termination_notice",
-                    controversy(r),
-                    r,
-                    "notice_given",
-                );
+                self.log(week, "termination_notice", controversy(r), r, "notice_given");
             }
             Action::Suspend(r) => {
                 o.n_suspensions += 1;
@@ -720,10 +575,6 @@ impl<'a> World<'a> {
 
     pub fn finish(mut self) -> Run {
         self.outcome.mean_approval = self.approval_sum / self.outcome.weeks.max(1) as f64;
-        Run {
-            series: self.recorder.into_series(),
-            events: self.events,
-            outcome: self.outcome,
-        }
+        Run { series: self.recorder.into_series(), events: self.events, outcome: self.outcome }
     }
 }

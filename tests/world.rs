@@ -12,16 +12,11 @@ fn small(weeks: u32) -> Scenario {
 }
 
 fn col<'a>(run: &'a Run, name: &str) -> &'a [f64] {
-    run.column(name)
-        .unwrap_or_else(|| panic!("no column {name}"))
+    run.column(name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-        .install(f)
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
 }
 
 #[test]
@@ -77,23 +72,9 @@ fn state_stays_bounded_and_finite_across_scenarios() {
         vary(&mut sc);
         let run = simulate(&sc, &[k as u8; 32], None).unwrap();
         // Every series column is a share in [0, 1] except these.
-        let unbounded = [
-            "week",
-            "rung",
-            "pending",
-            "president_party",
-            "logistics_delay_days",
-        ];
-        for name in acsa::record::COLUMNS
-            .iter()
-            .filter(|c| !unbounded.contains(c))
-        {
-            assert!(
-                col(&run, name)
-                    .iter()
-                    .all(|x| x.is_finite() && (0.0..=1.0).contains(x)),
-                "{name} in variant {k}"
-            );
+        let unbounded = ["week", "rung", "pending", "president_party", "logistics_delay_days"];
+        for name in acsa::record::COLUMNS.iter().filter(|c| !unbounded.contains(c)) {
+            assert!(col(&run, name).iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)), "{name} in variant {k}");
         }
         assert!(col(&run, "rung").iter().all(|&r| (0.0..=5.0).contains(&r)));
         assert_eq!(col(&run, "week").len(), 260);
@@ -101,12 +82,7 @@ fn state_stays_bounded_and_finite_across_scenarios() {
 }
 
 fn with_event(mut sc: Scenario, week: u32, kind: ShockKind, magnitude: f64) -> Scenario {
-    sc.events.push(ScheduledEvent {
-        week: Some(week),
-        date: None,
-        kind,
-        magnitude,
-    });
+    sc.events.push(ScheduledEvent { week: Some(week), date: None, kind, magnitude });
     sc
 }
 
@@ -120,10 +96,7 @@ fn nuclear_test_raises_threat_and_support() {
     assert!(col(&b, "threat_mean")[20] > col(&a, "threat_mean")[20] + 0.2);
     assert!(col(&b, "support_mean")[20] > col(&a, "support_mean")[20] + 0.05);
     assert_eq!(col(&a, "threat_mean")[..20], col(&b, "threat_mean")[..20]);
-    assert!(b
-        .events
-        .iter()
-        .any(|e| e.kind == "nuclear_test" && e.week == 20 && e.outcome == "scheduled"));
+    assert!(b.events.iter().any(|e| e.kind == "nuclear_test" && e.week == 20 && e.outcome == "scheduled"));
 }
 
 #[test]
@@ -140,10 +113,7 @@ fn japanese_trigger_raises_grievance_and_salience() {
 
 #[test]
 fn a_korean_dispute_sours_japan_in_either_mode() {
-    for mode in [
-        acsa::scenario::JapanMode::Reduced,
-        acsa::scenario::JapanMode::Full,
-    ] {
+    for mode in [acsa::scenario::JapanMode::Reduced, acsa::scenario::JapanMode::Full] {
         let mut base = small(30);
         base.shocks.rate_scale = 0.0;
         base.japan.mode = mode;
@@ -151,19 +121,9 @@ fn a_korean_dispute_sours_japan_in_either_mode() {
         let hit = with_event(base.clone(), 10, ShockKind::KoreanDispute, 3.0);
         let a = simulate(&base, &[5; 32], None).unwrap();
         let b = simulate(&hit, &[5; 32], None).unwrap();
-        assert_eq!(
-            col(&a, "japan_mood")[..10],
-            col(&b, "japan_mood")[..10],
-            "{mode:?}"
-        );
-        assert!(
-            col(&b, "japan_mood")[14] < col(&a, "japan_mood")[14] - 0.02,
-            "{mode:?}"
-        );
-        assert!(
-            col(&b, "japan_willingness")[14] < col(&a, "japan_willingness")[14] - 0.1,
-            "{mode:?}"
-        );
+        assert_eq!(col(&a, "japan_mood")[..10], col(&b, "japan_mood")[..10], "{mode:?}");
+        assert!(col(&b, "japan_mood")[14] < col(&a, "japan_mood")[14] - 0.02, "{mode:?}");
+        assert!(col(&b, "japan_willingness")[14] < col(&a, "japan_willingness")[14] - 0.1, "{mode:?}");
     }
 }
 
@@ -185,21 +145,12 @@ fn japanese_cabinets_set_the_trigger_rate() {
     let triggers = |nationalism: f64| {
         let mut sc = small(520);
         sc.voters.n = 600;
-        sc.japan.cabinets = vec![acsa::scenario::Cabinet {
-            date: "2026-06-01".into(),
-            nationalism,
-        }];
+        sc.japan.cabinets = vec![acsa::scenario::Cabinet { date: "2026-06-01".into(), nationalism }];
         (0..4u8)
             .map(|seed| {
                 let run = simulate(&sc, &[seed; 32], None).unwrap();
-                assert!(run
-                    .events
-                    .iter()
-                    .any(|e| e.kind == "japan_cabinet" && e.week == 0));
-                run.events
-                    .iter()
-                    .filter(|e| e.kind == "japan_trigger")
-                    .count()
+                assert!(run.events.iter().any(|e| e.kind == "japan_cabinet" && e.week == 0));
+                run.events.iter().filter(|e| e.kind == "japan_trigger").count()
             })
             .sum::<usize>()
     };
@@ -218,11 +169,7 @@ fn eager(weeks: u32) -> Scenario {
 fn a_proposal_raises_salience_and_costs_approval() {
     let sc = eager(120);
     let run = simulate(&sc, &[7; 32], None).unwrap();
-    let p = run
-        .events
-        .iter()
-        .find(|e| e.kind == "proposal" && e.rung >= 2)
-        .expect("an eager president proposes");
+    let p = run.events.iter().find(|e| e.kind == "proposal" && e.rung >= 2).expect("an eager president proposes");
     let w = p.week as usize;
     let (sal, app) = (col(&run, "salience_mean"), col(&run, "approval"));
     assert!(sal[w + 1] > sal[w], "salience {} -> {}", sal[w], sal[w + 1]);
@@ -239,19 +186,9 @@ fn a_retreat_or_collapse_costs_capital() {
     for seed in 0..6u8 {
         let run = simulate(&sc, &[seed; 32], None).unwrap();
         let cap = col(&run, "capital");
-        for e in run
-            .events
-            .iter()
-            .filter(|e| e.kind == "retreat" || e.kind == "collapse")
-        {
+        for e in run.events.iter().filter(|e| e.kind == "retreat" || e.kind == "collapse") {
             let w = e.week as usize;
-            assert!(
-                cap[w] < cap[w - 1],
-                "capital {} -> {} at a {}",
-                cap[w - 1],
-                cap[w],
-                e.kind
-            );
+            assert!(cap[w] < cap[w - 1], "capital {} -> {} at a {}", cap[w - 1], cap[w], e.kind);
             found = true;
         }
     }
@@ -281,46 +218,28 @@ fn viability_means_an_acsa_signed_and_sustained() {
             viable += 1;
             let w = o.week_viable.unwrap() as usize;
             assert!(o.max_rung >= 4);
-            let signed = run
-                .events
-                .iter()
-                .find(|e| e.kind == "signed" && e.rung >= 4)
-                .unwrap();
+            let signed = run.events.iter().find(|e| e.kind == "signed" && e.rung >= 4).unwrap();
             assert_eq!(signed.week as usize, w);
             let rung = col(&run, "rung");
-            assert!(rung[w..w + sc.outcome.sustain_weeks as usize]
-                .iter()
-                .all(|&r| r >= 4.0));
+            assert!(rung[w..w + sc.outcome.sustain_weeks as usize].iter().all(|&r| r >= 4.0));
         } else {
             assert_eq!(o.week_viable, None);
         }
     }
-    assert!(
-        viable > 0,
-        "an eager president facing strong shocks never got a sustained ACSA"
-    );
+    assert!(viable > 0, "an eager president facing strong shocks never got a sustained ACSA");
 }
 
 #[test]
 fn seats_and_graph_errors_are_config_errors() {
     let mut sc = small(10);
     sc.network.kind = acsa::scenario::NetworkKind::User;
-    assert!(
-        matches!(simulate(&sc, &[0; 32], None), Err(Error::Config { ref path, .. }) if path == "network.kind")
-    );
-    let g = Graph {
-        indptr: vec![0; 11],
-        indices: vec![],
-    };
-    assert!(
-        matches!(simulate(&sc, &[0; 32], Some(g)), Err(Error::Config { ref path, .. }) if path == "graph")
-    );
+    assert!(matches!(simulate(&sc, &[0; 32], None), Err(Error::Config { ref path, .. }) if path == "network.kind"));
+    let g = Graph { indptr: vec![0; 11], indices: vec![] };
+    assert!(matches!(simulate(&sc, &[0; 32], Some(g)), Err(Error::Config { ref path, .. }) if path == "graph"));
     let mut sc = small(10);
     sc.voters.n = 300;
     sc.network.degree = 400;
-    assert!(
-        matches!(simulate(&sc, &[0; 32], None), Err(Error::Config { ref path, .. }) if path == "network.degree")
-    );
+    assert!(matches!(simulate(&sc, &[0; 32], None), Err(Error::Config { ref path, .. }) if path == "network.degree"));
 }
 
 #[test]
@@ -328,10 +247,7 @@ fn a_user_graph_is_used() {
     let sc = small(20);
     let n = sc.voters.n as usize;
     // a ring: each voter listens to the next one
-    let g = Graph {
-        indptr: (0..=n as u64).collect(),
-        indices: (0..n as u32).map(|i| (i + 1) % n as u32).collect(),
-    };
+    let g = Graph { indptr: (0..=n as u64).collect(), indices: (0..n as u32).map(|i| (i + 1) % n as u32).collect() };
     let mut user = sc.clone();
     user.network.kind = acsa::scenario::NetworkKind::User;
     let a = simulate(&user, &[1; 32], Some(g)).unwrap();
@@ -340,11 +256,7 @@ fn a_user_graph_is_used() {
 }
 
 fn election_events(run: &Run, kind: &str) -> Vec<(u32, &'static str)> {
-    run.events
-        .iter()
-        .filter(|e| e.kind == kind)
-        .map(|e| (e.week, e.outcome))
-        .collect()
+    run.events.iter().filter(|e| e.kind == kind).map(|e| (e.week, e.outcome)).collect()
 }
 
 #[test]
@@ -353,25 +265,17 @@ fn elections_follow_the_calendar() {
     sc.shocks.rate_scale = 0.2;
     let run = simulate(&sc, &[8; 32], None).unwrap();
     // Assembly: 2028-04-12, then every four years; presidency: the term ends 2030-06-04, then five years on.
-    let assembly: Vec<u32> = election_events(&run, "assembly_election")
-        .iter()
-        .map(|e| e.0)
-        .collect();
+    let assembly: Vec<u32> = election_events(&run, "assembly_election").iter().map(|e| e.0).collect();
     assert_eq!(assembly, vec![97, 306, 515]);
     let presidential = election_events(&run, "presidential_election");
     assert_eq!(presidential.len(), 2);
     assert_eq!(presidential[0].0, 210);
     let party = col(&run, "president_party");
     for &(w, winner) in &presidential {
-        let code = ["progressive", "conservative", "independent"]
-            .iter()
-            .position(|p| *p == winner)
-            .unwrap();
+        let code = ["progressive", "conservative", "independent"].iter().position(|p| *p == winner).unwrap();
         assert_eq!(party[w as usize], code as f64);
     }
-    assert!(col(&run, "governing_seat_share")
-        .iter()
-        .all(|s| (0.0..=1.0).contains(s)));
+    assert!(col(&run, "governing_seat_share").iter().all(|s| (0.0..=1.0).contains(s)));
 }
 
 #[test]
@@ -410,10 +314,7 @@ fn a_fixed_winner_takes_office() {
     }];
     let run = simulate(&sc, &[3; 32], None).unwrap();
     // The term ends a day after the given date: the election is held then.
-    assert_eq!(
-        election_events(&run, "presidential_election"),
-        vec![(210, "independent")]
-    );
+    assert_eq!(election_events(&run, "presidential_election"), vec![(210, "independent")]);
     assert_eq!(col(&run, "president_party")[211], 2.0);
 }
 
@@ -423,21 +324,14 @@ fn us_administrations_change_on_their_calendar() {
     sc.shocks.rate_scale = 0.0;
     sc.us.administration_sd = 0.3;
     let run = simulate(&sc, &[6; 32], None).unwrap();
-    let weeks: Vec<u32> = run
-        .events
-        .iter()
-        .filter(|e| e.kind == "us_administration")
-        .map(|e| e.week)
-        .collect();
+    let weeks: Vec<u32> = run.events.iter().filter(|e| e.kind == "us_administration").map(|e| e.week).collect();
     assert_eq!(weeks, vec![138, 346]); // 2029-01-20, then four years of 52.18 weeks on
     let commitment = col(&run, "us_commitment");
     assert_eq!(commitment[137], sc.us.commitment);
     assert_ne!(commitment[138], sc.us.commitment);
     sc.us.administration_sd = 0.0;
     let steady = simulate(&sc, &[6; 32], None).unwrap();
-    assert!(col(&steady, "us_commitment")
-        .iter()
-        .all(|&c| c == sc.us.commitment));
+    assert!(col(&steady, "us_commitment").iter().all(|&c| c == sc.us.commitment));
 }
 
 #[test]
@@ -486,34 +380,15 @@ fn terminations_fall_on_the_anniversary_after_90_days_notice() {
     sc.us.administration_sd = 0.0;
     sc.shocks.chinese_coercion.rate = 0.0;
     sc.shocks.nuclear_test.rate = 0.0;
-    let anniversaries: Vec<u32> = (0..10)
-        .map(|k| (25.06 + k as f64 * 52.1775).ceil() as u32)
-        .collect();
+    let anniversaries: Vec<u32> = (0..10).map(|k| (25.06 + k as f64 * 52.1775).ceil() as u32).collect();
     let mut seen = 0;
     for seed in 0..6u8 {
         let run = simulate(&sc, &[seed; 32], None).unwrap();
-        for end in run
-            .events
-            .iter()
-            .filter(|e| e.kind == "terminated" && e.rung == 3)
-        {
-            let notice = run
-                .events
-                .iter()
-                .filter(|e| e.kind == "termination_notice" && e.week < end.week)
-                .last()
-                .unwrap();
-            assert!(
-                anniversaries.contains(&end.week),
-                "ended in week {}",
-                end.week
-            );
-            assert!(
-                end.week >= notice.week + 13,
-                "notice {} -> end {}",
-                notice.week,
-                end.week
-            );
+        for end in run.events.iter().filter(|e| e.kind == "terminated" && e.rung == 3) {
+            let notice =
+                run.events.iter().filter(|e| e.kind == "termination_notice" && e.week < end.week).last().unwrap();
+            assert!(anniversaries.contains(&end.week), "ended in week {}", end.week);
+            assert!(end.week >= notice.week + 13, "notice {} -> end {}", notice.week, end.week);
             seen += 1;
         }
     }
