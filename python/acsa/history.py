@@ -34,6 +34,8 @@ class Fact:
     tolerance: float
     # The model does not reproduce it; docs/VALIDATION.md says why.
     miss: bool = False
+    # Fewest replicates with a case for the share to mean anything.
+    min_cases: int = 10
 
 
 FACTS = (
@@ -43,7 +45,8 @@ FACTS = (
     Fact("notice_2019_suspended", "a notice to end GSOMIA is given in 2019 and suspended before it takes effect", 0.5),
     Fact("no_acsa_by_2026", "no ACSA is signed by June 2026", 0.5),
     Fact("no_acsa_under_progressives", "no progressive president proposes an ACSA", 0.95),
-    Fact("secret_push_fails", "1. a fast-tracked proposal made while favourability is below 30% is withdrawn or collapses", 0.3),
+    Fact("secret_push_fails", "1. a fast-tracked proposal made while favourability is below 30% is withdrawn or collapses", 0.3,
+         min_cases=3),
     Fact("signed_against_majority", "2. a GSOMIA signed in 2016 is signed while expected support for it is below half", 0.5, miss=True),
     Fact("partisan_split_widens", "3. the camps' gap on cooperation peaks above its calm 2014 level in the 2016 push and the 2019 notice", 0.7),
     Fact("grievance_fast_slow", "4. favourability falls 5 points within 3 months of the 2019 export controls and is still lower 2 years later", 0.6),
