@@ -11,6 +11,8 @@ An agent-based model of South Korean domestic politics with a Rust core.
     d = acsa.designs.sobol({"shocks.intensity": (0.5, 3), "voters.cohort_shift": (0, 0.1)}, 64)
     sw = acsa.sweep(sc, d, replicates=4, store="results/sobol")  # resumes if run again
     acsa.open("results/sobol").runs
+    runs = acsa.history.replicates(100)        # the 2012-2026 replay
+    acsa.history.summary(runs)                 # against the record
 
 Figures live in `acsa.plots`.
 """
@@ -26,7 +28,7 @@ from . import opinion
 from .parameters import parameters
 from .run import EVENT_KINDS, RUNGS, Run, simulate
 from .scenario import Scenario
-from . import designs
+from . import designs, history
 from .sweep import Sweep, sweep
 from .sweep import open_sweep as open  # noqa: A001  # acsa.open(path) reads a sweep store
 
@@ -41,6 +43,7 @@ __all__ = [
     "sweep",
     "open",
     "designs",
+    "history",
     "Run",
     "Sweep",
     "ConfigError",
