@@ -9,6 +9,7 @@
 //! voter, legislature and executive engine as Korea, with its own voters (`japan.voters`),
 //! whose "grievance" is antipathy toward Korea.
 
+use crate::counterparts::UnitedStates;
 use crate::events::{Shock, ShockKind};
 use crate::executive::Executive;
 use crate::legislature::{Assessment, Legislature};
@@ -19,14 +20,14 @@ use crate::voters::{Pulse, Voters};
 
 /// Weekly fall in mood per unit of Korean salience more than SPIKE above its baseline,
 /// times `japan.mood_spillover`: only spikes spill over. A Korean boycott summer
-/// (salience 0.4 above baseline for 20 weeks) costs about 0.1 at the default spillover.
+/// (salience 0.4 above baseline for 20 weeks) costs about 0.09 at the default spillover.
 const SALIENCE_SPILLOVER: f64 = 0.03;
 const SPIKE: f64 = 0.1;
 /// Willingness per unit of the cabinet's political capital above 0.5 (full mode).
 const CAPITAL_WEIGHT: f64 = 0.5;
-/// Willingness per unit fall in US commitment below its resting level: shared fear of
-/// abandonment draws Tokyo toward Seoul as it draws Seoul toward Tokyo (Cha's
-/// quasi-alliance model).
+/// Willingness per unit fall in US commitment below the scenario's level (`us.commitment`):
+/// shared fear of abandonment draws Tokyo toward Seoul as it draws Seoul toward Tokyo
+/// (Cha's quasi-alliance model). A more committed administration has the opposite effect.
 const ABANDONMENT_WEIGHT: f64 = 0.5;
 /// Spread of the Diet's yes share around its expected value (reduced mode).
 const DIET_NOISE: f64 = 0.05;
@@ -74,7 +75,8 @@ pub struct Japan {
     /// Share of the Japanese public with a good impression of Korea.
     pub mood: f64,
     ruling_share: f64,
-    /// This week's fall in US commitment below its resting level.
+    /// The scenario's US commitment, and this week's fall below it.
+    commitment_level: f64,
     abandonment: f64,
     full: Option<Box<Engine>>,
 }
@@ -87,15 +89,10 @@ impl Japan {
     pub fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: Loads) -> Japan {
         let j = &sc.japan;
         let start = sc.start_day();
-        let mut cabinets: Vec<(u32, f64)> = j
-            .cabinets
-            .iter()
-            .filter_map(|c| {
-                let week = (parse_date(&c.date).ok()? - start).div_euclid(7);
-                Some((week.max(0) as u32, c.nationalism))
-            })
-            .collect();
-        cabinets.sort_by_key(|c| c.0);
+        let mut dated: Vec<(i64, f64)> =
+            j.cabinets.iter().filter_map(|c| Some((parse_date(&c.date).ok()?, c.nationalism))).collect();
+        dated.sort_by_key(|c| c.0);
+        let cabinets = dated.iter().map(|&(day, n)| (((day - start).div_euclid(7)).max(0) as u32, n)).collect();
         let full = (j.mode == JapanMode::Full).then(|| Box::new(Engine::new(sc, counter, rng, &loads)));
         let mood = full.as_ref().map_or(j.mood - loads.offence, |e| e.voters.aggregate().favourability).clamp(0.0, 1.0);
         Japan {
@@ -112,6 +109,7 @@ impl Japan {
             offence_this_week: 0.0,
             mood,
             ruling_share: j.seats.conservative as f64 / crate::legislature::SEATS as f64,
+            commitment_level: sc.us.commitment,
             abandonment: 0.0,
             full,
         }
@@ -170,17 +168,17 @@ impl Japan {
     /// After Korea's week: Korean salience spills over into Japanese mood, and in full
     /// mode Japan's voters, Diet and cabinet take their own step. Offences since the last
     /// reaction (this week's events, last week's notice) reach the voters now.
-    pub fn react(&mut self, week: u32, salience_excess: f64, threat_jump: f64, abandonment: f64) {
+    pub fn react(&mut self, week: u32, salience_excess: f64, threat_jump: f64, us: &UnitedStates) {
         let fresh = std::mem::take(&mut self.offence_this_week);
         self.offence += SALIENCE_SPILLOVER * self.spillover * (salience_excess - SPIKE).max(0.0);
-        self.abandonment = abandonment;
+        self.abandonment = self.commitment_level - us.commitment();
         match self.full.as_deref_mut() {
             None => self.mood = (self.calm_mood - self.offence).clamp(0.0, 1.0),
             Some(e) => {
                 let pulse = Pulse {
                     step: week,
                     threat_jump,
-                    threat_base_shift: 0.5 * abandonment,
+                    threat_base_shift: 0.5 * us.abandonment_shock(),
                     grievance_shock: self.offence,
                     activation: 0.0,
                     trigger: OFFENCE_SALIENCE * fresh,
@@ -264,6 +262,19 @@ impl Engine {
     }
 }
 
+/// Nationalism of the cabinet in office in week 0: the last one dated on or before the
+/// start, else `japan.nationalism`.
+pub fn starting_nationalism(sc: &Scenario) -> f64 {
+    let start = sc.start_day();
+    sc.japan
+        .cabinets
+        .iter()
+        .filter_map(|c| Some((parse_date(&c.date).ok()?, c.nationalism)))
+        .filter(|c| c.0 - start < 7)
+        .max_by_key(|c| c.0)
+        .map_or(sc.japan.nationalism, |c| c.1)
+}
+
 /// Events that offend the Japanese public as well as its cabinet.
 pub const PUBLIC_OFFENDERS: [ShockKind; 2] = [ShockKind::MilitaryFriction, ShockKind::KoreanDispute];
 
@@ -277,6 +288,10 @@ mod tests {
 
     fn shock(kind: ShockKind, magnitude: f64) -> Shock {
         Shock { kind, magnitude, scheduled: true }
+    }
+
+    fn calm_us() -> UnitedStates {
+        UnitedStates::new(&Scenario::default())
     }
 
     fn japan(sc: &Scenario) -> Japan {
@@ -300,12 +315,12 @@ mod tests {
         let mut jp = japan(&sc);
         let before = (jp.mood, jp.willingness(0.5));
         jp.offended(0.3);
-        jp.react(0, 0.5, 0.0, 0.0);
+        jp.react(0, 0.5, 0.0, &calm_us());
         assert!(jp.mood < before.0 - 0.1, "{} {}", jp.mood, before.0);
         assert!(jp.willingness(0.5) < before.1);
         for w in 1..520 {
             jp.step(w);
-            jp.react(w, 0.0, 0.0, 0.0);
+            jp.react(w, 0.0, 0.0, &calm_us());
         }
         assert!((jp.mood - before.0).abs() < 0.01);
     }
@@ -315,9 +330,11 @@ mod tests {
         let sc = Scenario::default();
         let mut jp = japan(&sc);
         jp.absorb(&shock(ShockKind::JapanTrigger, 7.0), &sc);
-        jp.react(0, 0.0, 0.0, 0.0);
+        jp.react(0, 0.0, 0.0, &calm_us());
         assert!(!jp.accepts(0.5, 1.0));
-        jp.react(1, 0.0, 0.0, 0.4);
+        let mut wary = calm_us();
+        wary.absorb(&shock(ShockKind::UsAbandonment, 4.0), &sc);
+        jp.react(1, 0.0, 0.0, &wary);
         assert!(jp.accepts(0.5, 1.0));
     }
 
@@ -363,7 +380,7 @@ mod tests {
         let calm = jp.mood;
         jp.offended(0.5);
         for w in 0..8 {
-            jp.react(w, 0.3, 0.0, 0.0);
+            jp.react(w, 0.3, 0.0, &calm_us());
             jp.step(w + 1);
         }
         assert!(jp.mood < calm - 0.05, "{} {}", jp.mood, calm);

@@ -483,7 +483,7 @@ impl Voters {
             n: 5_000,
             share_progressive: 0.20,
             share_conservative: 0.40,
-            grievance_mean: 0.45,
+            grievance_mean: 0.44,
             party_grievance_gap: -0.10,
             threat_baseline: 0.45,
             party_threat_gap: 0.05,

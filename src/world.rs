@@ -77,7 +77,7 @@ fn long_run(weekly_rate: f64, jump: f64, half_life: f64) -> f64 {
 }
 
 fn weekly_rate(sc: &Scenario, kind: ShockKind) -> f64 {
-    let nationalism = if kind == ShockKind::JapanTrigger { 0.5 + sc.japan.nationalism } else { 1.0 };
+    let nationalism = if kind == ShockKind::JapanTrigger { 0.5 + crate::japan::starting_nationalism(sc) } else { 1.0 };
     sc.shocks.params(kind).rate * sc.shocks.rate_scale * nationalism / WEEKS_PER_YEAR
 }
 
@@ -310,12 +310,7 @@ impl<'a> World<'a> {
         // 4. Aggregation (inside the voter step, in fixed district order).
         let mut agg = self.voters.step(&self.graph, &pulse, &self.counter);
         // Japan's public and, in full mode, its voters, Diet and cabinet react.
-        self.japan.react(
-            week,
-            agg.salience_mean - sc.voters.salience_baseline,
-            threat_jump,
-            self.us.abandonment_shock(),
-        );
+        self.japan.react(week, agg.salience_mean - sc.voters.salience_baseline, threat_jump, &self.us);
 
         // 5a. Elections on the calendar.
         if sc.elections.enabled {
