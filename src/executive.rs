@@ -525,6 +525,37 @@ mod tests {
     }
 
     #[test]
+    fn us_mediation_damps_the_backlash_to_a_proposal() {
+        let mut e = quiet_exec();
+        e.posture = Posture::Pending { rung: 4, since: 0, window: 10, secret: false, exposed: false };
+        let (alone, mediated) = (e.activation(1, 0.0, 0.0), e.activation(1, 0.0, 1.0));
+        assert!(alone > 0.0);
+        assert!((mediated - alone * (1.0 - e.mediation)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn us_pressure_gets_a_notice_suspended_before_it_expires() {
+        let angry = agg(0.35, 0.9, 0.9, 0.1);
+        let suspended = |pressure: f64| {
+            let mut rng = run_rng(&[8; 32]);
+            (0..200)
+                .filter(|_| {
+                    let mut e = quiet_exec();
+                    e.posture = Posture::Notice { rung: 3, expires: 13 };
+                    (0..=13).any(|w| {
+                        let mut c = ctx(w, &angry);
+                        c.us_pressure = pressure;
+                        e.decide(&c, &mut rng) == Action::Suspend(3)
+                    })
+                })
+                .count()
+        };
+        assert_eq!(suspended(0.0), 0, "without pressure a toxic agreement is ended");
+        // A 10% chance a week over 14 weeks: about 77% of notices.
+        assert!(suspended(1.0) > 120, "{}", suspended(1.0));
+    }
+
+    #[test]
     fn capital_follows_approval_and_clock() {
         let mut e = quiet_exec();
         e.update_capital(0, 0.6, 0.6);
