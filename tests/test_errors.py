@@ -29,6 +29,14 @@ def test_config_error_is_a_value_error():
         ({"voters.cohort_shift": {1, 2}}, "voters.cohort_shift"),
         ({"events": [{"week": 99999, "kind": "nuclear_test"}]}, r"events\[0\]"),
         ({"events": [{"week": 3, "kind": "alien_invasion"}]}, r"events\[0\]"),
+        ({"japan.mode": "half"}, "japan.mode"),
+        ({"japan.seats.conservative": 200}, "japan.seats"),
+        ({"japan.voters.share_progressive": 0.7}, r"japan\.voters\.share_conservative"),
+        ({"japan.voters.grievance_sd": 0.9}, r"japan\.voters\.grievance_sd"),
+        ({"japan.cabinets": [{"date": "2026-02-30", "nationalism": 0.5}]}, r"japan\.cabinets\[0\]\.date"),
+        ({"japan.cabinets": [{"date": "2026-09-01", "nationalism": 1.5}]}, r"japan\.cabinets\[0\]\.nationalism"),
+        ({"elections.fixed_winners": [{"date": "2027-01-01", "party": "conservative", "ideology": 2}]},
+         r"elections\.fixed_winners\[0\]\.ideology"),
     ],
 )
 def test_replace_rejects_bad_values(changes, path):
