@@ -25,6 +25,24 @@ def test_viability_quick(tmp_path, capsys):
     assert "P(viable" in printed and "[" in printed
 
 
+def test_history_checks_replays_against_the_record(tmp_path, capsys):
+    out = tmp_path / "hist"
+    assert main(["history", "--replicates", "3", "--voters", "2000", "--out", str(out)]) == 0
+    summary = pd.read_csv(out / "summary.csv", index_col="fact")
+    assert {"claim", "cases", "share", "tolerance", "met"} <= set(summary.columns)
+    assert "no_acsa_by_2026" in summary.index
+    assert len(pd.read_csv(out / "facts.csv")) == 3
+    assert "gsomia_signed_2016" in capsys.readouterr().out
+
+
+def test_run_from_the_replay(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "--history", "--set", "voters.n=2000", "--out", str(out)]) == 0
+    series = pd.read_csv(out / "series.csv")
+    assert series["date"].iloc[0].startswith("2012-01")
+    assert main(["run", "--history", "--scenario", "x.toml", "--out", str(out)]) == 2
+
+
 def test_run_writes_outputs(tmp_path, capsys):
     out = tmp_path / "run"
     code = main(["run", "--seed", "3", "--set", "voters.n=2000", "--set", "horizon_weeks=104",

@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="one run: series.csv, events.csv, outcome.json, run.png")
     r.add_argument("--scenario", type=Path, default=None, help=".toml or .json scenario (default: 2026 baseline)")
+    r.add_argument("--history", action="store_true", help="start from the 2012-2026 replay instead")
     r.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     r.add_argument(
         "--set",
@@ -115,6 +116,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument("dir", type=Path, help="store directory")
     m.set_defaults(func=_cmd_merge)
+
+    h = sub.add_parser(
+        "history",
+        help="replay 2012-2026 and check the replicates against the record",
+        description="Run Scenario.history() with seeds 0..N-1 and print, for each dated episode and stylized "
+        "fact, the share of replicates that reproduce it against its tolerance (docs/VALIDATION.md). "
+        "With --out, write summary.csv and facts.csv (one row per replicate).",
+    )
+    h.add_argument("--replicates", type=int, default=100, help="number of replays (default 100)")
+    h.add_argument("--voters", type=int, default=None, help="voters.n (default: the scenario's, 20000)")
+    h.add_argument("--out", type=Path, default=None, help="output directory")
+    h.set_defaults(func=_cmd_history)
 
     pa = sub.add_parser("params", help="list every parameter with default, unit and range")
     pa.set_defaults(func=_cmd_params)
@@ -175,7 +188,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .run import simulate
     from .scenario import Scenario
 
-    sc = Scenario.from_file(args.scenario) if args.scenario else Scenario.default()
+    if args.scenario and args.history:
+        raise ConfigError("give --scenario or --history, not both")
+    sc = Scenario.from_file(args.scenario) if args.scenario else Scenario.history() if args.history else Scenario.default()
     sc = sc.replace(dict(_parse_set(s) for s in args.sets))
     run = simulate(sc, seed=args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -273,6 +288,28 @@ def _merge(sw: Any) -> int:
         )
         code = 1
     return code
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from . import history
+    from .scenario import Scenario
+
+    sc = Scenario.history()
+    if args.voters is not None:
+        sc = sc.replace({"voters.n": args.voters})
+    runs = history.replicates(args.replicates, scenario=sc)
+    table = history.summary(runs)
+    with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+        print(table[["cases", "share", "tolerance", "met"]].to_string(float_format="%.2f"))
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(args.out / "summary.csv")
+        facts = pd.DataFrame([history.facts(r) for r in runs]).rename_axis("seed")
+        facts.to_csv(args.out / "facts.csv")
+        print(f"wrote {args.out}/summary.csv, facts.csv")
+    return 0
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
