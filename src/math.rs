@@ -5,6 +5,8 @@
 const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
 const LN2_LO: f64 = 1.908_214_929_270_587_700_0e-10;
 const LN2: f64 = std::f64::consts::LN_2;
+/// 2^54, exactly.
+const TWO_54: f64 = (1u64 << 54) as f64;
 
 /// 2^(j/64) for j in 0..64, by Taylor series at compile time (const float arithmetic is
 /// IEEE-exact, so the table is the same on every machine).
@@ -48,16 +50,16 @@ fn pow2(k: i64) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
 
-/// Natural logarithm of x > 0.
+/// Natural logarithm of x > 0. Without branches (a subnormal x is scaled into the normal
+/// range first and the scale taken off the result), so loops over it can be vectorised.
+#[inline(always)]
 pub fn ln(x: f64) -> f64 {
     debug_assert!(x > 0.0);
+    let subnormal = (x.to_bits() >> 52) & 0x7ff == 0;
+    let (x, scale) = if subnormal { (x * TWO_54, 54.0 * LN2) } else { (x, 0.0) };
     let bits = x.to_bits();
     let mut e = ((bits >> 52) & 0x7ff) as i64 - 1023;
     let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000); // [1, 2)
-    if e == -1023 {
-        // subnormal: normalise first
-        return ln(x * 2f64.powi(54)) - 54.0 * LN2;
-    }
     if m > std::f64::consts::SQRT_2 {
         m *= 0.5;
         e += 1;
@@ -69,7 +71,8 @@ pub fn ln(x: f64) -> f64 {
     for j in (0..=10).rev() {
         p = p * s2 + 1.0 / (2 * j + 1) as f64;
     }
-    e as f64 * LN2 + 2.0 * s * p
+    // Taking off a zero scale changes no bit.
+    e as f64 * LN2 + 2.0 * s * p - scale
 }
 
 /// x^y for x > 0.
@@ -105,6 +108,42 @@ mod tests {
             assert!((a - b).abs() <= 1e-14 * b.abs().max(1.0), "ln({x}) = {a} vs {b}");
         }
         assert_eq!(ln(1.0), 0.0);
+    }
+
+    /// `ln` as it was written first: subnormals by recursion.
+    fn ln_recursive(x: f64) -> f64 {
+        let bits = x.to_bits();
+        let mut e = ((bits >> 52) & 0x7ff) as i64 - 1023;
+        let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+        if e == -1023 {
+            return ln_recursive(x * 2f64.powi(54)) - 54.0 * LN2;
+        }
+        if m > std::f64::consts::SQRT_2 {
+            m *= 0.5;
+            e += 1;
+        }
+        let s = (m - 1.0) / (m + 1.0);
+        let s2 = s * s;
+        let mut p = 1.0 / 23.0;
+        for j in (0..=10).rev() {
+            p = p * s2 + 1.0 / (2 * j + 1) as f64;
+        }
+        e as f64 * LN2 + 2.0 * s * p
+    }
+
+    #[test]
+    fn ln_keeps_its_bits() {
+        let mut x = 1e-307;
+        while x < 1e300 {
+            for y in [x, x * 1.000_000_1, x * 1.4142, x * 1.9999] {
+                assert_eq!(ln(y).to_bits(), ln_recursive(y).to_bits(), "ln({y})");
+            }
+            x *= 1.37;
+        }
+        for bits in (0..1u64 << 52).step_by((1 << 52) / 4099) {
+            let y = f64::from_bits(bits.max(1)); // subnormals
+            assert_eq!(ln(y).to_bits(), ln_recursive(y).to_bits(), "ln({y})");
+        }
     }
 
     #[test]

@@ -4,6 +4,12 @@
 //! variable depends only on the voter itself. Work is split into blocks of whole districts,
 //! each block returns its district sums in order, so aggregates are bit-stable whatever the
 //! number of threads.
+//!
+//! The week runs in passes over chunks of voters: the sums over each voter's ties, then each
+//! voter's own update in loops the compiler vectorises (compiled for the widest vectors the
+//! CPU has), then the district sums. Every floating-point operation is the one of the
+//! model's equations, in the same order and precision, whatever the path (see the test
+//! `step_matches_the_equations_voter_by_voter`).
 
 use rayon::prelude::*;
 
@@ -17,8 +23,14 @@ const PROGRESSIVE: u8 = 0;
 const CONSERVATIVE: u8 = 1;
 const MIN_BLOCK: usize = 4096;
 /// Age bins of the adult population (share, from, to), Statistics Korea 2024, rounded.
-const AGE_BINS: [(f64, f64, f64); 6] =
-    [(0.17, 18.0, 30.0), (0.15, 30.0, 40.0), (0.18, 40.0, 50.0), (0.19, 50.0, 60.0), (0.16, 60.0, 70.0), (0.15, 70.0, 90.0)];
+const AGE_BINS: [(f64, f64, f64); 6] = [
+    (0.17, 18.0, 30.0),
+    (0.15, 30.0, 40.0),
+    (0.18, 40.0, 50.0),
+    (0.19, 50.0, 60.0),
+    (0.16, 60.0, 70.0),
+    (0.15, 70.0, 90.0),
+];
 const REFERENCE_AGE: f64 = 48.0;
 const ADULT_AGE: f64 = 18.0;
 
@@ -293,19 +305,28 @@ impl Voters {
         let p = self.params;
         for _ in 0..iterations {
             let (g, g0) = (&self.grievance, &self.g0);
-            self.grievance_next.par_chunks_mut(MIN_BLOCK).enumerate().for_each(|(c, out)| {
-                for (k, slot) in out.iter_mut().enumerate() {
-                    let i = c * MIN_BLOCK + k;
-                    *slot = friedkin_johnsen(g, graph.neighbours(i), i, clamp01(g0[i] as f64 + grievance_shock), &p) as f32;
-                }
-            });
+            let run = |(c, out): (usize, &mut [f32])| {
+                let lo = c * CHUNK;
+                settle_chunk(&p, graph, g, &g0[lo..lo + out.len()], grievance_shock, lo, out)
+            };
+            if rayon::current_num_threads() > 1 {
+                self.grievance_next.par_chunks_mut(CHUNK).enumerate().for_each(run);
+            } else {
+                self.grievance_next.chunks_mut(CHUNK).enumerate().for_each(run);
+            }
             std::mem::swap(&mut self.grievance, &mut self.grievance_next);
         }
     }
 
     /// One synchronous week for every voter; returns the aggregates.
     pub fn step(&mut self, graph: &Graph, pulse: &Pulse, counter: &Counter) -> Aggregates {
+        self.step_on(Isa::detect(), graph, pulse, counter)
+    }
+
+    /// `step` with the code for instruction set `isa` (which the CPU must have).
+    fn step_on(&mut self, isa: Isa, graph: &Graph, pulse: &Pulse, counter: &Counter) -> Aggregates {
         let p = self.params;
+        let w = Week::new(&p, pulse, isa);
         let ranges: Vec<(usize, usize)> =
             self.blocks.iter().map(|&(a, b)| (self.district_start[a], self.district_start[b])).collect();
         let gn = split(&mut self.grievance_next, &ranges);
@@ -313,39 +334,39 @@ impl Voters {
         let sa = split(&mut self.salience, &ranges);
         let su = split(&mut self.support, &ranges);
         let ap = split(&mut self.approval, &ranges);
-        let (g, g0, party, bias, starts) = (&self.grievance, &self.g0, &self.party, &self.support_bias, &self.district_start);
+        let (g, g0, party, bias, starts) =
+            (&self.grievance, &self.g0, &self.party, &self.support_bias, &self.district_start);
         let blocks = &self.blocks;
-        let per_block: Vec<Vec<Sums>> = (gn, th, sa, su, ap)
-            .into_par_iter()
-            .enumerate()
-            .map(|(b, (gn, th, sa, su, ap))| {
-                let (d_first, d_end) = blocks[b];
-                let (lo, hi) = (starts[d_first], starts[d_end]);
-                let (party, g0, bias) = (&party[lo..hi], &g0[lo..hi], &bias[lo..hi]);
-                // Grievance first (it reads the neighbours), then each voter's own state
-                // in one pass that also sums each district.
-                for (k, slot) in gn.iter_mut().enumerate() {
-                    let anchor = clamp01(g0[k] as f64 + pulse.grievance_shock);
-                    *slot = friedkin_johnsen(g, graph.neighbours(lo + k), lo + k, anchor, &p) as f32;
-                }
-                (d_first..d_end)
-                    .map(|d| {
-                        let mut s = Sums::default();
-                        for k in starts[d] - lo..starts[d + 1] - lo {
-                            let g = gn[k] as f64;
-                            let t = update_threat(&p, pulse, counter, party[k], lo + k, th[k] as f64);
-                            let a = update_salience(&p, pulse, g, sa[k] as f64);
-                            let y = crate::math::logistic(support_logit(&p, pulse, party[k], g, t, a, bias[k]));
-                            let ap_new = update_approval(&p, pulse, party[k], g, ap[k] as f64);
-                            let st = VoterState { g: gn[k], th: t as f32, sa: a as f32, su: y as f32, ap: ap_new as f32 };
-                            (th[k], sa[k], su[k], ap[k]) = (st.th, st.sa, st.su, st.ap);
-                            accumulate(&mut s, &p, party[k], &st);
-                        }
-                        s
-                    })
-                    .collect()
-            })
-            .collect();
+        let jobs: Vec<_> = gn.into_iter().zip(th).zip(sa).zip(su).zip(ap).enumerate().collect();
+        let run = |(b, ((((gn, th), sa), su), ap)): (usize, BlockState)| {
+            let (d_first, d_end) = blocks[b];
+            let (lo, hi) = (starts[d_first], starts[d_end]);
+            let block = Block {
+                g,
+                graph,
+                counter,
+                pulse,
+                params: &p,
+                week: &w,
+                lo,
+                starts: &starts[d_first..=d_end],
+                g0: &g0[lo..hi],
+                bias: &bias[lo..hi],
+                party: &party[lo..hi],
+            };
+            if pulse.threat_jump > 0.0 {
+                block.step::<true>(gn, th, sa, su, ap)
+            } else {
+                block.step::<false>(gn, th, sa, su, ap)
+            }
+        };
+        // Blocks in parallel if the pool has threads to spare; on one thread in this one
+        // (the same results, without handing each week to the pool and back).
+        let per_block: Vec<Vec<Sums>> = if rayon::current_num_threads() > 1 {
+            jobs.into_par_iter().map(run).collect()
+        } else {
+            jobs.into_iter().map(run).collect()
+        };
         std::mem::swap(&mut self.grievance, &mut self.grievance_next);
         let districts: Vec<Sums> = per_block.into_iter().flatten().collect();
         Aggregates::from_districts(&districts)
@@ -356,18 +377,15 @@ impl Voters {
         let p = self.params;
         let districts: Vec<Sums> = (0..DISTRICTS)
             .map(|d| {
-                let mut s = Sums::default();
-                for i in self.district_start[d]..self.district_start[d + 1] {
-                    let st = VoterState {
-                        g: self.grievance[i],
-                        th: self.threat[i],
-                        sa: self.salience[i],
-                        su: self.support[i],
-                        ap: self.approval[i],
-                    };
-                    accumulate(&mut s, &p, self.party[i], &st);
-                }
-                s
+                let (a, b) = (self.district_start[d], self.district_start[d + 1]);
+                let (g, th, sa, su, ap) = (
+                    &self.grievance[a..b],
+                    &self.threat[a..b],
+                    &self.salience[a..b],
+                    &self.support[a..b],
+                    &self.approval[a..b],
+                );
+                district_sums(&p, (g, th, sa, su, ap, &self.party[a..b]))
             })
             .collect();
         Aggregates::from_districts(&districts)
@@ -437,37 +455,44 @@ impl Voters {
     /// election's national swing, for the conservatives and against the progressives; minus
     /// a handicap for the third camp; plus a Gumbel draw, so the choice is a multinomial logit.
     pub fn tally_votes(&self, step: u32, incumbent: Party, w: &VoteWeights, counter: &Counter) -> Vec<[u32; 3]> {
-        (0..DISTRICTS)
-            .into_par_iter()
-            .map(|d| {
-                let mut tally = [0u32; 3];
-                for i in self.district_start[d]..self.district_start[d + 1] {
-                    let approval = self.approval[i] as f64 - 0.5;
-                    let support = self.support[i] as f64 - 0.5;
-                    let mut best = (f64::NEG_INFINITY, 0usize);
-                    for c in 0..3u8 {
-                        let mut u = (w.issue * support + w.swing) * camp(c);
-                        if c == self.party[i] {
-                            u += w.identity;
-                        }
-                        if c as usize == incumbent.index() {
-                            u += w.approval * approval;
-                        }
-                        if c == 2 {
-                            u -= w.minor_penalty;
-                        }
-                        let bits = counter.bits(Stream::Vote, step, i as u64, c as u32);
-                        let uniform = ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64); // (0, 1)
-                        u -= crate::math::ln(-crate::math::ln(uniform));
-                        if u > best.0 {
-                            best = (u, c as usize);
-                        }
-                    }
-                    tally[best.1] += 1;
-                }
-                tally
-            })
-            .collect()
+        self.tally_votes_on(Isa::detect(), step, incumbent, w, counter)
+    }
+
+    /// `tally_votes` with the code for instruction set `isa` (which the CPU must have).
+    fn tally_votes_on(
+        &self,
+        isa: Isa,
+        step: u32,
+        incumbent: Party,
+        w: &VoteWeights,
+        counter: &Counter,
+    ) -> Vec<[u32; 3]> {
+        let run = |d: usize| {
+            let (a, b) = (self.district_start[d], self.district_start[d + 1]);
+            let v = Ballots {
+                approval: &self.approval[a..b],
+                support: &self.support[a..b],
+                party: &self.party[a..b],
+                first: a,
+                step,
+                incumbent: incumbent.index(),
+                weights: w,
+                counter,
+            };
+            match isa {
+                Isa::Plain => tally_plain(v),
+                // SAFETY: the CPU has the features (see `Isa`).
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => unsafe { tally_avx2(v) },
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => unsafe { tally_avx512(v) },
+            }
+        };
+        if rayon::current_num_threads() > 1 {
+            (0..DISTRICTS).into_par_iter().map(run).collect()
+        } else {
+            (0..DISTRICTS).map(run).collect()
+        }
     }
 
     /// A new president: every voter's approval starts at its resting level for the new
@@ -479,11 +504,93 @@ impl Voters {
     }
 }
 
+/// One district's voters for `tally`.
+struct Ballots<'a> {
+    approval: &'a [f32],
+    support: &'a [f32],
+    party: &'a [u8],
+    /// Index of the district's first voter among all voters.
+    first: usize,
+    step: u32,
+    incumbent: usize,
+    weights: &'a VoteWeights,
+    counter: &'a Counter,
+}
+
+#[inline(never)]
+fn tally_plain(v: Ballots) -> [u32; 3] {
+    tally(v)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+unsafe fn tally_avx2(v: Ballots) -> [u32; 3] {
+    tally(v)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+#[inline(never)]
+unsafe fn tally_avx512(v: Ballots) -> [u32; 3] {
+    tally(v)
+}
+
+/// The votes of one district (see `Voters::tally_votes`) in chunks: first the Gumbel draws
+/// (the logarithms, in a loop the compiler can vectorise), then each voter's choice, the same
+/// as one voter at a time.
+#[inline(always)]
+fn tally(v: Ballots) -> [u32; 3] {
+    const M: usize = 64;
+    let n = v.approval.len();
+    let (support, party, w) = (&v.support[..n], &v.party[..n], v.weights);
+    let mut tally = [0u32; 3];
+    let mut gumbel = [[0f64; M]; 3];
+    let mut k0 = 0;
+    while k0 < n {
+        let m = M.min(n - k0);
+        for (c, draws) in gumbel.iter_mut().enumerate() {
+            for (k, d) in draws[..m].iter_mut().enumerate() {
+                let bits = v.counter.bits(Stream::Vote, v.step, (v.first + k0 + k) as u64, c as u32);
+                let uniform = ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64); // (0, 1)
+                *d = crate::math::ln(-crate::math::ln(uniform));
+            }
+        }
+        for k in 0..m {
+            let q = party[k0 + k];
+            let approval = v.approval[k0 + k] as f64 - 0.5;
+            let support = support[k0 + k] as f64 - 0.5;
+            let mut best = (f64::NEG_INFINITY, 0usize);
+            for (c, draws) in gumbel.iter().enumerate() {
+                let c8 = c as u8;
+                let mut u = (w.issue * support + w.swing) * camp(c8);
+                if c8 == q {
+                    u += w.identity;
+                }
+                if c == v.incumbent {
+                    u += w.approval * approval;
+                }
+                if c8 == 2 {
+                    u -= w.minor_penalty;
+                }
+                u -= draws[k];
+                if u > best.0 {
+                    best = (u, c);
+                }
+            }
+            tally[best.1] += 1;
+        }
+        k0 += m;
+    }
+    tally
+}
+
 /// Grievance anchor g0 for a voter of party p and age, entering `years` after the start.
 fn anchor(sc: &Scenario, p: u8, age: f64, years: f64, z: f64) -> f64 {
     let v = &sc.voters;
     clamp01(
-        v.grievance_mean + v.age_gradient * (age - REFERENCE_AGE) - 0.5 * v.party_grievance_gap * camp(p)
+        v.grievance_mean + v.age_gradient * (age - REFERENCE_AGE)
+            - 0.5 * v.party_grievance_gap * camp(p)
             - v.cohort_shift * years
             + v.grievance_sd * z,
     )
@@ -505,15 +612,6 @@ fn sample_age(u: f64) -> f64 {
 #[inline(always)]
 fn threat_base(p: &Params, party: u8, shift: f64) -> f64 {
     clamp01(p.threat_baseline + 0.5 * p.party_threat_gap * camp(party) + shift)
-}
-
-#[derive(Clone, Copy, Debug)]
-struct VoterState {
-    g: f32,
-    th: f32,
-    sa: f32,
-    su: f32,
-    ap: f32,
 }
 
 /// Sum of g over `nbrs` with two running sums in a fixed order (the same bits every run,
@@ -561,8 +659,11 @@ fn friedkin_johnsen(g: &[f32], nbrs: &[u32], i: usize, anchor: f64, p: &Params) 
     clamp01(p.stubbornness * anchor + (1.0 - p.stubbornness) * avg)
 }
 
+// The model's equations for one voter. `update` computes them for a chunk of voters at once,
+// with the per-week parts in `Week`; the tests check the two against each other bit for bit.
+
 /// Threat: jumps with shock exposure, decays to the party baseline.
-#[inline(always)]
+#[cfg(test)]
 fn update_threat(p: &Params, pulse: &Pulse, counter: &Counter, party: u8, i: usize, old: f64) -> f64 {
     let base = threat_base(p, party, pulse.threat_base_shift);
     let mut th = base + (old - base) * p.threat_decay;
@@ -573,7 +674,7 @@ fn update_threat(p: &Params, pulse: &Pulse, counter: &Counter, party: u8, i: usi
 }
 
 /// Salience: decays to baseline, activated by proposals and triggers in proportion to grievance.
-#[inline(always)]
+#[cfg(test)]
 fn update_salience(p: &Params, pulse: &Pulse, g: f64, old: f64) -> f64 {
     let sa = p.salience_baseline + (old - p.salience_baseline) * p.salience_decay;
     clamp01(sa + (1.0 - sa) * ((pulse.activation + pulse.trigger) * g).min(1.0))
@@ -581,33 +682,619 @@ fn update_salience(p: &Params, pulse: &Pulse, g: f64, old: f64) -> f64 {
 
 /// Support for security cooperation (logit): threat for, grievance x salience against,
 /// and the party cue once the issue is politicised.
-#[inline(always)]
+#[cfg(test)]
 fn support_logit(p: &Params, pulse: &Pulse, party: u8, g: f64, th: f64, sa: f64, bias: f32) -> f64 {
-    p.support_intercept + p.support_threat_weight * (th - p.threat_baseline) - p.support_grievance_weight * g * (0.5 + sa)
+    p.support_intercept + p.support_threat_weight * (th - p.threat_baseline)
+        - p.support_grievance_weight * g * (0.5 + sa)
         + p.party_cue * pulse.politicisation * pulse.exec_stance * alignment(party, pulse.exec_party)
         + bias as f64
 }
 
 /// Approval: relaxes to the partisan resting level; backlash and rally move it.
-#[inline(always)]
+#[cfg(test)]
 fn update_approval(p: &Params, pulse: &Pulse, party: u8, g: f64, old: f64) -> f64 {
     let target = approval_target(p, alignment(party, pulse.exec_party), pulse.approval_shift);
-    clamp01(target + (old - target) * p.approval_decay - p.backlash * pulse.activation * g + p.rally * pulse.trigger * g)
+    clamp01(
+        target + (old - target) * p.approval_decay - p.backlash * pulse.activation * g + p.rally * pulse.trigger * g,
+    )
 }
 
+/// The per-week constants of the voter update, each computed by the same expression as in
+/// the model's equations (`threat_base`, `approval_target`, the party cue, activation plus
+/// trigger, backlash x activation, rally x trigger), so `update` computes the same bits.
+#[derive(Clone, Copy, Debug)]
+struct Week {
+    grievance_shock: f64,
+    stubbornness: f64,
+    /// 1 - stubbornness.
+    openness: f64,
+    /// By party byte: 0, 1, anything else.
+    threat_base: [f64; 3],
+    threat_decay: f64,
+    salience_baseline: f64,
+    salience_decay: f64,
+    activation_and_trigger: f64,
+    support_intercept: f64,
+    support_threat_weight: f64,
+    threat_baseline: f64,
+    support_grievance_weight: f64,
+    cue: [f64; 3],
+    approval_target: [f64; 3],
+    approval_decay: f64,
+    /// backlash x activation.
+    backlash: f64,
+    /// rally x trigger.
+    rally: f64,
+    step: u32,
+    threat_jump: f64,
+    isa: Isa,
+}
+
+impl Week {
+    fn new(p: &Params, pulse: &Pulse, isa: Isa) -> Week {
+        let parties = [PROGRESSIVE, CONSERVATIVE, 2];
+        Week {
+            grievance_shock: pulse.grievance_shock,
+            stubbornness: p.stubbornness,
+            openness: 1.0 - p.stubbornness,
+            threat_base: parties.map(|q| threat_base(p, q, pulse.threat_base_shift)),
+            threat_decay: p.threat_decay,
+            salience_baseline: p.salience_baseline,
+            salience_decay: p.salience_decay,
+            activation_and_trigger: pulse.activation + pulse.trigger,
+            support_intercept: p.support_intercept,
+            support_threat_weight: p.support_threat_weight,
+            threat_baseline: p.threat_baseline,
+            support_grievance_weight: p.support_grievance_weight,
+            cue: parties
+                .map(|q| p.party_cue * pulse.politicisation * pulse.exec_stance * alignment(q, pulse.exec_party)),
+            approval_target: parties.map(|q| approval_target(p, alignment(q, pulse.exec_party), pulse.approval_shift)),
+            approval_decay: p.approval_decay,
+            backlash: p.backlash * pulse.activation,
+            rally: p.rally * pulse.trigger,
+            step: pulse.step,
+            threat_jump: pulse.threat_jump,
+            isa,
+        }
+    }
+}
+
+/// The entry of a by-party table for party byte `q`.
 #[inline(always)]
-fn accumulate(s: &mut Sums, p: &Params, party: u8, v: &VoterState) {
-    let su = v.su as f64;
-    s.n += 1.0;
-    s.approval += v.ap as f64;
-    s.support += su;
-    s.supporters += (su > 0.5) as u8 as f64;
-    s.grievance += v.g as f64;
-    s.threat += v.th as f64;
-    s.salience += v.sa as f64;
-    s.favourable += ((v.g as f64) < p.favourable_below) as u8 as f64;
-    s.party_n[party as usize] += 1.0;
-    s.party_support[party as usize] += su;
+fn by_party(t: [f64; 3], q: u8) -> f64 {
+    if q == PROGRESSIVE {
+        t[0]
+    } else if q == CONSERVATIVE {
+        t[1]
+    } else {
+        t[2]
+    }
+}
+
+/// What one block of districts reads.
+struct Block<'a> {
+    /// Last week's grievance of every voter.
+    g: &'a [f32],
+    graph: &'a Graph,
+    counter: &'a Counter,
+    pulse: &'a Pulse,
+    params: &'a Params,
+    week: &'a Week,
+    /// First voter of the block.
+    lo: usize,
+    /// Start of each of the block's districts and the end of the last (indices of all voters).
+    starts: &'a [usize],
+    g0: &'a [f32],
+    bias: &'a [f32],
+    party: &'a [u8],
+}
+
+/// Voters per chunk of the block: small enough that a chunk's columns stay in the first-level
+/// cache between the passes, a multiple of the widest vector.
+const CHUNK: usize = 512;
+
+/// Columns of a range of voters, all of one length.
+struct Columns<'a> {
+    /// In: this week's grievance, or the sums over each voter's ties; out: this week's grievance.
+    gn: &'a mut [f32],
+    th: &'a mut [f32],
+    sa: &'a mut [f32],
+    su: &'a mut [f32],
+    ap: &'a mut [f32],
+    g0: &'a [f32],
+    bias: &'a [f32],
+    party: &'a [u8],
+    /// Index of the first voter among all voters (for the exposure draws).
+    first: usize,
+    counter: &'a Counter,
+}
+
+/// A block's slices of the state: grievance (this week's), threat, salience, support, approval.
+type BlockState<'a> = ((((&'a mut [f32], &'a mut [f32]), &'a mut [f32]), &'a mut [f32]), &'a mut [f32]);
+
+impl Block<'_> {
+    /// The week for every voter of the block (state in `gn`..`ap`); returns the district
+    /// sums. With `JUMP` a threat jump lands this week.
+    ///
+    /// Compiled for the widest vectors the CPU has. The instructions differ, the operations
+    /// and their order do not, so every version computes the same bits (and none may fuse a
+    /// multiply and an add: no version enables FMA).
+    fn step<const JUMP: bool>(
+        &self,
+        gn: &mut [f32],
+        th: &mut [f32],
+        sa: &mut [f32],
+        su: &mut [f32],
+        ap: &mut [f32],
+    ) -> Vec<Sums> {
+        match self.week.isa {
+            Isa::Plain => self.step_plain::<JUMP>(gn, th, sa, su, ap),
+            // SAFETY: the CPU has the features (see `Isa`).
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { self.step_avx2::<JUMP>(gn, th, sa, su, ap) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { self.step_avx512::<JUMP>(gn, th, sa, su, ap) },
+        }
+    }
+
+    #[inline(never)]
+    fn step_plain<const JUMP: bool>(
+        &self,
+        gn: &mut [f32],
+        th: &mut [f32],
+        sa: &mut [f32],
+        su: &mut [f32],
+        ap: &mut [f32],
+    ) -> Vec<Sums> {
+        self.step_any::<JUMP>(gn, th, sa, su, ap)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    unsafe fn step_avx2<const JUMP: bool>(
+        &self,
+        gn: &mut [f32],
+        th: &mut [f32],
+        sa: &mut [f32],
+        su: &mut [f32],
+        ap: &mut [f32],
+    ) -> Vec<Sums> {
+        self.step_any::<JUMP>(gn, th, sa, su, ap)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+    #[inline(never)]
+    unsafe fn step_avx512<const JUMP: bool>(
+        &self,
+        gn: &mut [f32],
+        th: &mut [f32],
+        sa: &mut [f32],
+        su: &mut [f32],
+        ap: &mut [f32],
+    ) -> Vec<Sums> {
+        self.step_any::<JUMP>(gn, th, sa, su, ap)
+    }
+
+    /// `step` in chunks, each through all passes.
+    #[inline(always)]
+    fn step_any<const JUMP: bool>(
+        &self,
+        gn: &mut [f32],
+        th: &mut [f32],
+        sa: &mut [f32],
+        su: &mut [f32],
+        ap: &mut [f32],
+    ) -> Vec<Sums> {
+        let (g, graph, lo, n) = (self.g, self.graph, self.lo, gn.len());
+        let mut c = 0;
+        while c < n {
+            let e = (c + CHUNK).min(n);
+            // Grievance first (it reads the neighbours). If every voter of the chunk has the
+            // same number of ties (the generated graphs) and the confidence bound is 1, only
+            // the sums over the ties here, the rest in `update`.
+            let degree =
+                if self.params.confidence_bound >= 1.0 { regular_degree(&graph.indptr[lo + c..=lo + e]) } else { None };
+            if let Some(d) = degree {
+                let ties = &graph.indices[graph.indptr[lo + c] as usize..graph.indptr[lo + e] as usize];
+                // SAFETY: graphs are built or checked with every index below the number of voters.
+                unsafe { neighbour_sums(g, ties, d, &mut gn[c..e]) };
+            } else {
+                for (k, slot) in (c..e).zip(&mut gn[c..e]) {
+                    let anchor = clamp01(self.g0[k] as f64 + self.pulse.grievance_shock);
+                    *slot = friedkin_johnsen(g, graph.neighbours(lo + k), lo + k, anchor, self.params) as f32;
+                }
+            }
+            let v = Columns {
+                gn: &mut gn[c..e],
+                th: &mut th[c..e],
+                sa: &mut sa[c..e],
+                su: &mut su[c..e],
+                ap: &mut ap[c..e],
+                g0: &self.g0[c..e],
+                bias: &self.bias[c..e],
+                party: &self.party[c..e],
+                first: lo + c,
+                counter: self.counter,
+            };
+            match degree {
+                Some(d) => update::<true, JUMP>(self.week, d as u32 as f64, v),
+                None => update::<false, JUMP>(self.week, 0.0, v),
+            }
+            c = e;
+        }
+        self.sums(gn, th, sa, su, ap)
+    }
+
+    /// Each district's sums, in voter order: with AVX-512 eight districts at a time, one in
+    /// each lane, if their voters are laid out by party as `Voters::new` lays them out.
+    #[inline(always)]
+    fn sums(&self, gn: &[f32], th: &[f32], sa: &[f32], su: &[f32], ap: &[f32]) -> Vec<Sums> {
+        let (lo, nd) = (self.lo, self.starts.len() - 1);
+        let columns = |d: usize| {
+            let (a, b) = (self.starts[d] - lo, self.starts[d + 1] - lo);
+            (&gn[a..b], &th[a..b], &sa[a..b], &su[a..b], &ap[a..b], &self.party[a..b])
+        };
+        let mut out = Vec::with_capacity(nd);
+        #[cfg(target_arch = "x86_64")]
+        if matches!(self.week.isa, Isa::Avx512) && gn.len() <= i32::MAX as usize {
+            for first in (0..nd).step_by(8) {
+                let mut lanes = [Lane::default(); 8];
+                for (j, lane) in lanes.iter_mut().enumerate().take(nd - first) {
+                    let d = first + j;
+                    let (a, b) = (self.starts[d] - lo, self.starts[d + 1] - lo);
+                    if let Some((r0, r1)) = party_runs(&self.party[a..b]) {
+                        *lane = Lane { start: a as i32, len: (b - a) as i32, r0: r0 as i32, r1: r1 as i32, used: true };
+                    }
+                }
+                // SAFETY: the CPU has AVX-512; the lanes lie within the columns.
+                let by_lane = unsafe { sums_by_eight(self.params.favourable_below, (gn, th, sa, su, ap), &lanes) };
+                for (j, s) in by_lane.iter().enumerate().take(nd - first) {
+                    out.push(if lanes[j].used { *s } else { district_sums(self.params, columns(first + j)) });
+                }
+            }
+            return out;
+        }
+        for d in 0..nd {
+            out.push(district_sums(self.params, columns(d)));
+        }
+        out
+    }
+}
+
+/// Instruction sets that `Block::step`, `tally` and `sums_by_eight` have versions for. A
+/// value other than `Plain` may only be used on a CPU that has the features (`detect`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Isa {
+    Plain,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    /// The widest the CPU has.
+    fn detect() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                return Isa::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Plain
+    }
+}
+
+/// Each voter's own update: the end of `friedkin_johnsen` (with `FJ`: `gn` comes in with the
+/// sums over `degree` ties each), then threat, salience, the support logit, approval and the
+/// logistic, with the operations of the model's equations in their order, written without
+/// calls or branches so that the compiler can vectorise the loops. The logistic has a loop
+/// of its own (short dependency chains in each loop keep more voters in flight).
+#[inline(always)]
+fn update<const FJ: bool, const JUMP: bool>(w: &Week, degree: f64, v: Columns) {
+    let n = v.gn.len();
+    let (gn, th, sa, su, ap) = (v.gn, &mut v.th[..n], &mut v.sa[..n], &mut v.su[..n], &mut v.ap[..n]);
+    let (g0, bias, party) = (&v.g0[..n], &v.bias[..n], &v.party[..n]);
+    let w = *w;
+    if FJ {
+        for k in 0..n {
+            let anchor = clamp01(g0[k] as f64 + w.grievance_shock);
+            let avg = gn[k] as f64 / degree;
+            gn[k] = clamp01(w.stubbornness * anchor + w.openness * avg) as f32;
+        }
+    }
+    let mut logit = [0f64; CHUNK];
+    let logit = &mut logit[..n];
+    for k in 0..n {
+        let (q, g) = (party[k], gn[k] as f64);
+        let base = by_party(w.threat_base, q);
+        let mut t = base + (th[k] as f64 - base) * w.threat_decay;
+        if JUMP {
+            let i = (v.first + k) as u64;
+            t += w.threat_jump * (0.5 + v.counter.uniform(Stream::Exposure, w.step, i, 0));
+        }
+        let t = clamp01(t);
+        let a = w.salience_baseline + (sa[k] as f64 - w.salience_baseline) * w.salience_decay;
+        let a = clamp01(a + (1.0 - a) * (w.activation_and_trigger * g).min(1.0));
+        logit[k] = w.support_intercept + w.support_threat_weight * (t - w.threat_baseline)
+            - w.support_grievance_weight * g * (0.5 + a)
+            + by_party(w.cue, q)
+            + bias[k] as f64;
+        let target = by_party(w.approval_target, q);
+        let z = clamp01(target + (ap[k] as f64 - target) * w.approval_decay - w.backlash * g + w.rally * g);
+        th[k] = t as f32;
+        sa[k] = a as f32;
+        ap[k] = z as f32;
+    }
+    for k in 0..n {
+        su[k] = crate::math::logistic(logit[k]) as f32;
+    }
+}
+
+/// `friedkin_johnsen` for voters `lo..lo + out.len()` into `out`: the sums over the ties in a
+/// pass of their own if every voter has the same number of ties and the confidence bound is 1.
+fn settle_chunk(p: &Params, graph: &Graph, g: &[f32], g0: &[f32], shock: f64, lo: usize, out: &mut [f32]) {
+    let n = out.len();
+    match if p.confidence_bound >= 1.0 { regular_degree(&graph.indptr[lo..=lo + n]) } else { None } {
+        Some(d) => {
+            let ties = &graph.indices[graph.indptr[lo] as usize..graph.indptr[lo + n] as usize];
+            // SAFETY: graphs are built or checked with every index below the number of voters.
+            unsafe { neighbour_sums(g, ties, d, out) };
+            for (slot, &g0) in out.iter_mut().zip(g0) {
+                let avg = *slot as f64 / d as u32 as f64;
+                *slot = clamp01(p.stubbornness * clamp01(g0 as f64 + shock) + (1.0 - p.stubbornness) * avg) as f32;
+            }
+        }
+        None => {
+            for (k, slot) in out.iter_mut().enumerate() {
+                let anchor = clamp01(g0[k] as f64 + shock);
+                *slot = friedkin_johnsen(g, graph.neighbours(lo + k), lo + k, anchor, p) as f32;
+            }
+        }
+    }
+}
+
+/// The common row length if every row of the CSR slice `indptr` has it (and it is not 0).
+#[inline(always)]
+fn regular_degree(indptr: &[u64]) -> Option<usize> {
+    let d = indptr.get(1)? - indptr[0];
+    let regular = d > 0 && indptr.windows(2).fold(true, |ok, w| ok & (w[1] - w[0] == d));
+    regular.then_some(d as usize)
+}
+
+/// `out[k]` = `gather_sum` over row k of `ties`, rows of `degree` ties each.
+///
+/// # Safety
+/// Every index in `ties` must be less than `g.len()`.
+#[inline(never)]
+unsafe fn neighbour_sums(g: &[f32], ties: &[u32], degree: usize, out: &mut [f32]) {
+    debug_assert_eq!(ties.len(), degree * out.len());
+    match degree {
+        10 => {
+            for (o, row) in out.iter_mut().zip(ties.chunks_exact(10)) {
+                let row: &[u32; 10] = row.try_into().unwrap();
+                // `gather_sum`, unrolled, the ties read two at a time.
+                let (mut a0, mut a1) = (0f32, 0f32);
+                for j in 0..5 {
+                    let pair = (row.as_ptr().add(2 * j) as *const u64).read_unaligned();
+                    let (lo, hi) = (pair as u32 as usize, (pair >> 32) as usize);
+                    let (i0, i1) = if cfg!(target_endian = "little") { (lo, hi) } else { (hi, lo) };
+                    a0 += *g.get_unchecked(i0);
+                    a1 += *g.get_unchecked(i1);
+                }
+                // The barrier keeps the two running sums in scalar registers (the compiler
+                // would otherwise pack them into one vector, with more instructions).
+                *o = a0 + std::hint::black_box(a1);
+            }
+        }
+        _ => {
+            for (o, row) in out.iter_mut().zip(ties.chunks_exact(degree)) {
+                *o = gather_sum(g, row);
+            }
+        }
+    }
+}
+
+/// A block's columns: grievance, threat, salience, support, approval.
+type BlockColumns<'a> = (&'a [f32], &'a [f32], &'a [f32], &'a [f32], &'a [f32]);
+
+/// Columns of one district: grievance, threat, salience, support, approval, party.
+type DistrictColumns<'a> = (&'a [f32], &'a [f32], &'a [f32], &'a [f32], &'a [f32], &'a [u8]);
+
+/// Sums over one district, in voter order. Counts are kept as integers (a running f64
+/// sum of ones and zeros is the same integer).
+#[inline(never)]
+fn district_sums(p: &Params, c: DistrictColumns) -> Sums {
+    let (g, th, sa, su, ap, party) = c;
+    let n = g.len();
+    let (th, sa, su, ap, party) = (&th[..n], &sa[..n], &su[..n], &ap[..n], &party[..n]);
+    let mut t = [0f64; 5];
+    let mut by_party = [0f64; 3];
+    let (mut supporters, mut favourable) = (0u32, 0u32);
+    let mut party_n = [0u32; 3];
+    for k in 0..n {
+        let (y, gk) = (su[k] as f64, g[k] as f64);
+        t[0] += ap[k] as f64;
+        t[1] += y;
+        t[2] += gk;
+        t[3] += th[k] as f64;
+        t[4] += sa[k] as f64;
+        supporters += (y > 0.5) as u32;
+        favourable += (gk < p.favourable_below) as u32;
+        // One arm per party keeps the running sums in registers (party runs are long).
+        match party[k] {
+            0 => (party_n[0], by_party[0]) = (party_n[0] + 1, by_party[0] + y),
+            1 => (party_n[1], by_party[1]) = (party_n[1] + 1, by_party[1] + y),
+            2 => (party_n[2], by_party[2]) = (party_n[2] + 1, by_party[2] + y),
+            j => panic!("party {j} out of range"),
+        }
+    }
+    Sums {
+        n: n as f64,
+        approval: t[0],
+        support: t[1],
+        supporters: supporters as f64,
+        grievance: t[2],
+        threat: t[3],
+        salience: t[4],
+        favourable: favourable as f64,
+        party_n: party_n.map(|c| c as f64),
+        party_support: by_party,
+    }
+}
+
+/// Where the party runs of a district end, if its voters are laid out as `Voters::new` lays
+/// them out: progressives in `0..r0`, independents in `r0..r1`, conservatives after.
+#[inline(always)]
+fn party_runs(party: &[u8]) -> Option<(usize, usize)> {
+    let (mut progressive, mut independent) = (0u32, 0u32);
+    for &q in party {
+        progressive += (q == PROGRESSIVE) as u32;
+        independent += (q == 2) as u32;
+    }
+    let (r0, r1) = (progressive as usize, (progressive + independent) as usize);
+    let mut misplaced = 0u32;
+    for (k, &q) in party.iter().enumerate() {
+        let expected = if k < r0 {
+            PROGRESSIVE
+        } else if k < r1 {
+            2
+        } else {
+            CONSERVATIVE
+        };
+        misplaced += (q != expected) as u32;
+    }
+    (misplaced == 0).then_some((r0, r1))
+}
+
+/// A district in one lane of `sums_by_eight`: voters `start..start + len` of the block's
+/// columns, party runs ending at `r0` and `r1` (see `party_runs`); unused lanes are empty.
+#[derive(Clone, Copy, Debug, Default)]
+struct Lane {
+    start: i32,
+    len: i32,
+    r0: i32,
+    r1: i32,
+    used: bool,
+}
+
+/// The sums of up to eight districts, one in each lane of AVX-512 vectors: lane j adds the
+/// values of its district's voters in voter order, exactly as `district_sums` does one
+/// district (a masked add leaves the lanes it skips unchanged).
+///
+/// # Safety
+/// The CPU must have AVX-512 (F, BW, DQ, VL); every lane's voters must lie within the columns.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+#[allow(clippy::incompatible_msrv)] // AVX-512 intrinsics: stable Rust 1.89
+unsafe fn sums_by_eight(favourable_below: f64, c: BlockColumns, lanes: &[Lane; 8]) -> [Sums; 8] {
+    use std::arch::x86_64::*;
+    let (g, th, sa, su, ap) = c;
+    let field = |f: fn(&Lane) -> i32| {
+        let v = lanes.map(|l| f(&l));
+        _mm256_loadu_si256(v.as_ptr() as *const __m256i)
+    };
+    let (start, len, r0, r1) = (field(|l| l.start), field(|l| l.len), field(|l| l.r0), field(|l| l.r1));
+    let steps = lanes.iter().map(|l| l.len).max().unwrap_or(0);
+    let pairs = lanes.iter().filter(|l| l.len > 0).map(|l| l.len).min().unwrap_or(0) & !1;
+    let used = _mm256_cmpgt_epi32_mask(len, _mm256_setzero_si256());
+    let zero = _mm512_setzero_pd();
+    let (mut s_ap, mut s_su, mut s_g, mut s_th, mut s_sa) = (zero, zero, zero, zero, zero);
+    let (mut s_p0, mut s_p1, mut s_p2) = (zero, zero, zero);
+    let (mut supporters, mut favourable) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    let (half, below, one) = (_mm512_set1_pd(0.5), _mm512_set1_pd(favourable_below), _mm256_set1_epi32(1));
+    // Adds the voters `k` of the lanes in `valid` (values `x_..`, converted to f64).
+    macro_rules! add {
+        ($k:expr, $valid:expr, $x_ap:expr, $x_su:expr, $x_g:expr, $x_th:expr, $x_sa:expr) => {{
+            let (kv, valid, x_su, x_g) = (_mm256_set1_epi32($k), $valid, $x_su, $x_g);
+            s_ap = _mm512_mask_add_pd(s_ap, valid, s_ap, $x_ap);
+            s_su = _mm512_mask_add_pd(s_su, valid, s_su, x_su);
+            s_g = _mm512_mask_add_pd(s_g, valid, s_g, x_g);
+            s_th = _mm512_mask_add_pd(s_th, valid, s_th, $x_th);
+            s_sa = _mm512_mask_add_pd(s_sa, valid, s_sa, $x_sa);
+            let (before_r0, before_r1) = (_mm256_cmplt_epi32_mask(kv, r0), _mm256_cmplt_epi32_mask(kv, r1));
+            s_p0 = _mm512_mask_add_pd(s_p0, valid & before_r0, s_p0, x_su);
+            s_p2 = _mm512_mask_add_pd(s_p2, valid & !before_r0 & before_r1, s_p2, x_su);
+            s_p1 = _mm512_mask_add_pd(s_p1, valid & !before_r1, s_p1, x_su);
+            let above = valid & _mm512_cmp_pd_mask::<_CMP_GT_OQ>(x_su, half);
+            supporters = _mm256_mask_add_epi32(supporters, above, supporters, one);
+            let low = valid & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x_g, below);
+            favourable = _mm256_mask_add_epi32(favourable, low, favourable, one);
+        }};
+    }
+    // Two voters of every lane at a time while every lane has both (one 64-bit gather
+    // element holds voters k and k + 1: k in the low half), then one at a time.
+    let mut k = 0;
+    while k < pairs {
+        let index = _mm256_add_epi32(start, _mm256_set1_epi32(k));
+        macro_rules! gather {
+            ($col:expr) => {
+                _mm512_mask_i32gather_epi64::<4>(_mm512_setzero_si512(), used, index, $col.as_ptr() as *const i64)
+            };
+        }
+        macro_rules! low {
+            ($v:expr) => {
+                _mm512_cvtps_pd(_mm256_castsi256_ps(_mm512_cvtepi64_epi32($v)))
+            };
+        }
+        macro_rules! high {
+            ($v:expr) => {
+                _mm512_cvtps_pd(_mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>($v))))
+            };
+        }
+        let (v_ap, v_su, v_g, v_th, v_sa) = (gather!(ap), gather!(su), gather!(g), gather!(th), gather!(sa));
+        add!(k, used, low!(v_ap), low!(v_su), low!(v_g), low!(v_th), low!(v_sa));
+        add!(k + 1, used, high!(v_ap), high!(v_su), high!(v_g), high!(v_th), high!(v_sa));
+        k += 2;
+    }
+    while k < steps {
+        let valid = _mm256_cmplt_epi32_mask(_mm256_set1_epi32(k), len);
+        let index = _mm256_add_epi32(start, _mm256_set1_epi32(k));
+        macro_rules! gather {
+            ($col:expr) => {
+                _mm512_cvtps_pd(_mm256_mmask_i32gather_ps::<4>(_mm256_setzero_ps(), valid, index, $col.as_ptr()))
+            };
+        }
+        add!(k, valid, gather!(ap), gather!(su), gather!(g), gather!(th), gather!(sa));
+        k += 1;
+    }
+    let lanes_f = |v: __m512d| {
+        let mut a = [0f64; 8];
+        _mm512_storeu_pd(a.as_mut_ptr(), v);
+        a
+    };
+    let lanes_i = |v: __m256i| {
+        let mut a = [0i32; 8];
+        _mm256_storeu_si256(a.as_mut_ptr() as *mut __m256i, v);
+        a
+    };
+    let (ap, su, g, th, sa) = (lanes_f(s_ap), lanes_f(s_su), lanes_f(s_g), lanes_f(s_th), lanes_f(s_sa));
+    let (p0, p1, p2) = (lanes_f(s_p0), lanes_f(s_p1), lanes_f(s_p2));
+    let (supporters, favourable) = (lanes_i(supporters), lanes_i(favourable));
+    std::array::from_fn(|j| {
+        let l = lanes[j];
+        Sums {
+            n: l.len as f64,
+            approval: ap[j],
+            support: su[j],
+            supporters: supporters[j] as f64,
+            grievance: g[j],
+            threat: th[j],
+            salience: sa[j],
+            favourable: favourable[j] as f64,
+            party_n: [l.r0 as f64, (l.len - l.r1) as f64, (l.r1 - l.r0) as f64],
+            party_support: [p0[j], p1[j], p2[j]],
+        }
+    })
 }
 
 /// Split a slice into consecutive pieces covering the given ranges (which tile it).
@@ -639,6 +1326,217 @@ mod tests {
 
     fn pulse(step: u32) -> Pulse {
         Pulse { step, exec_party: Some(Party::Progressive), exec_stance: -0.2, ..Default::default() }
+    }
+
+    /// The instruction sets this CPU can run.
+    fn isas() -> Vec<Isa> {
+        let widest = Isa::detect();
+        let mut all = vec![Isa::Plain];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if widest != Isa::Plain {
+                all.push(Isa::Avx2); // every CPU with AVX-512 has AVX2
+            }
+            if widest == Isa::Avx512 {
+                all.push(Isa::Avx512);
+            }
+        }
+        all
+    }
+
+    /// Every number in the aggregates, as bits.
+    fn bits(a: &Aggregates) -> Vec<u64> {
+        let mut x = vec![
+            a.approval,
+            a.support_mean,
+            a.support_share,
+            a.grievance_mean,
+            a.threat_mean,
+            a.salience_mean,
+            a.favourability,
+        ];
+        x.extend(a.party_support.iter().chain(&a.party_share).chain(&a.district_support).chain(&a.district_lean));
+        x.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// A week with a bit of everything, varying with `step`.
+    fn busy_pulse(step: u32, c: &Counter) -> Pulse {
+        let u = |k: u32| c.uniform(Stream::Network, step, k as u64, 7);
+        let execs = [Some(Party::Progressive), Some(Party::Conservative), Some(Party::Independent), None];
+        Pulse {
+            step,
+            threat_jump: if u(0) < 0.3 { 0.2 * u(1) } else { 0.0 },
+            threat_base_shift: if u(2) < 0.2 { 0.1 * u(3) } else { 0.0 },
+            grievance_shock: 0.05 * u(4),
+            activation: if u(5) < 0.4 { 0.6 * u(6) } else { 0.0 },
+            trigger: if u(7) < 0.3 { 0.5 * u(8) } else { 0.0 },
+            exec_party: execs[(u(9) * 4.0) as usize],
+            exec_stance: 2.0 * u(10) - 1.0,
+            politicisation: u(11),
+            approval_shift: 0.2 * u(12) - 0.1,
+        }
+    }
+
+    /// The week one voter at a time, by the model's equations (what `step` computes in
+    /// passes over chunks).
+    #[allow(clippy::needless_range_loop)]
+    fn step_by_the_equations(v: &mut Voters, graph: &Graph, pulse: &Pulse, counter: &Counter) -> Aggregates {
+        let p = v.params;
+        let gn: Vec<f32> = (0..v.n())
+            .map(|i| {
+                let anchor = clamp01(v.g0[i] as f64 + pulse.grievance_shock);
+                friedkin_johnsen(&v.grievance, graph.neighbours(i), i, anchor, &p) as f32
+            })
+            .collect();
+        let mut districts = Vec::new();
+        for d in 0..DISTRICTS {
+            let mut s = Sums::default();
+            for i in v.district_start[d]..v.district_start[d + 1] {
+                let (q, g) = (v.party[i], gn[i] as f64);
+                let t = update_threat(&p, pulse, counter, q, i, v.threat[i] as f64);
+                let a = update_salience(&p, pulse, g, v.salience[i] as f64);
+                let y = crate::math::logistic(support_logit(&p, pulse, q, g, t, a, v.support_bias[i]));
+                let z = update_approval(&p, pulse, q, g, v.approval[i] as f64);
+                (v.threat[i], v.salience[i], v.support[i], v.approval[i]) = (t as f32, a as f32, y as f32, z as f32);
+                let su = v.support[i] as f64;
+                s.n += 1.0;
+                s.approval += v.approval[i] as f64;
+                s.support += su;
+                s.supporters += (su > 0.5) as u8 as f64;
+                s.grievance += gn[i] as f64;
+                s.threat += v.threat[i] as f64;
+                s.salience += v.salience[i] as f64;
+                s.favourable += ((gn[i] as f64) < p.favourable_below) as u8 as f64;
+                s.party_n[q as usize] += 1.0;
+                s.party_support[q as usize] += su;
+            }
+            districts.push(s);
+        }
+        v.grievance = gn;
+        Aggregates::from_districts(&districts)
+    }
+
+    /// A graph whose voters have from 1 to 12 ties.
+    fn uneven_graph(n: usize, c: &Counter) -> Graph {
+        let mut indptr = vec![0u64];
+        let mut indices = Vec::new();
+        for i in 0..n {
+            for s in 0..1 + i % 12 {
+                indices.push(((c.uniform(Stream::Network, 1, (i * 16 + s) as u64, 0) * n as f64) as usize % n) as u32);
+            }
+            indptr.push(indices.len() as u64);
+        }
+        Graph::from_csr(indptr, indices, n).unwrap()
+    }
+
+    #[test]
+    fn step_matches_the_equations_voter_by_voter() {
+        // (voters, confidence bound, graph, scramble the party layout of district 3)
+        let cases: [(u64, f64, u8, bool); 6] = [
+            (5_000, 1.0, 0, false),
+            (3_001, 1.0, 1, false),
+            (2_000, 0.3, 0, false),
+            (1_500, 1.0, 2, false),
+            (4_200, 1.0, 0, true),
+            (200, 1.0, 1, false),
+        ];
+        for (n, bound, kind, scramble) in cases {
+            for isa in isas() {
+                let mut sc = Scenario::default();
+                sc.voters.n = n;
+                sc.voters.confidence_bound = bound;
+                let seed = [3u8; 32];
+                let c = Counter::new(&seed);
+                let mut fast = Voters::new(&sc, &c, &mut run_rng(&seed));
+                let mut slow = Voters::new(&sc, &c, &mut run_rng(&seed));
+                if scramble {
+                    let a = fast.district_start[3];
+                    fast.party.swap(a, a + 5);
+                    fast.party.swap(a + 1, a + 30);
+                    slow.party = fast.party.clone();
+                }
+                let graph = match kind {
+                    0 => Graph::watts_strogatz(&fast.party, 10, 0.1, 0.8, &c),
+                    1 => Graph::sbm(&fast.party, 7, 0.8, &c),
+                    _ => uneven_graph(n as usize, &c),
+                };
+                for step in 0..40 {
+                    let pulse = busy_pulse(step, &c);
+                    let a = fast.step_on(isa, &graph, &pulse, &c);
+                    let b = step_by_the_equations(&mut slow, &graph, &pulse, &c);
+                    let what = format!("n {n}, bound {bound}, graph {kind}, {isa:?}, week {step}");
+                    assert_eq!(bits(&a), bits(&b), "aggregates, {what}");
+                    for (x, y) in [
+                        (&fast.grievance, &slow.grievance),
+                        (&fast.threat, &slow.threat),
+                        (&fast.salience, &slow.salience),
+                        (&fast.support, &slow.support),
+                        (&fast.approval, &slow.approval),
+                    ] {
+                        assert!(x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits()), "state, {what}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn settle_matches_the_equations() {
+        let (_, mut fast, graph, _) = setup(3_000);
+        let (_, mut slow, _, _) = setup(3_000);
+        fast.settle(&graph, 5, 0.02);
+        let p = slow.params;
+        for _ in 0..5 {
+            slow.grievance = (0..slow.n())
+                .map(|i| {
+                    let anchor = clamp01(slow.g0[i] as f64 + 0.02);
+                    friedkin_johnsen(&slow.grievance, graph.neighbours(i), i, anchor, &p) as f32
+                })
+                .collect();
+        }
+        assert!(fast.grievance.iter().zip(&slow.grievance).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+
+    #[test]
+    fn tally_matches_one_voter_at_a_time() {
+        let (_, mut v, _, c) = setup(6_000);
+        for i in 0..v.n() {
+            v.support[i] = c.uniform(Stream::Support, 5, i as u64, 3) as f32;
+            v.approval[i] = c.uniform(Stream::Support, 5, i as u64, 4) as f32;
+        }
+        let w = VoteWeights { identity: 1.2, approval: 0.8, issue: 0.6, minor_penalty: 1.5, swing: 0.05 };
+        for incumbent in [Party::Progressive, Party::Conservative, Party::Independent] {
+            let mut expected = vec![[0u32; 3]; DISTRICTS];
+            for (d, tally) in expected.iter_mut().enumerate() {
+                for i in v.district_start[d]..v.district_start[d + 1] {
+                    let approval = v.approval[i] as f64 - 0.5;
+                    let support = v.support[i] as f64 - 0.5;
+                    let mut best = (f64::NEG_INFINITY, 0usize);
+                    for c8 in 0..3u8 {
+                        let mut u = (w.issue * support + w.swing) * camp(c8);
+                        if c8 == v.party[i] {
+                            u += w.identity;
+                        }
+                        if c8 as usize == incumbent.index() {
+                            u += w.approval * approval;
+                        }
+                        if c8 == 2 {
+                            u -= w.minor_penalty;
+                        }
+                        let bits = c.bits(Stream::Vote, 11, i as u64, c8 as u32);
+                        let uniform = ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+                        u -= crate::math::ln(-crate::math::ln(uniform));
+                        if u > best.0 {
+                            best = (u, c8 as usize);
+                        }
+                    }
+                    tally[best.1] += 1;
+                }
+            }
+            for isa in isas() {
+                assert_eq!(v.tally_votes_on(isa, 11, incumbent, &w, &c), expected, "{isa:?}");
+            }
+        }
     }
 
     #[test]
