@@ -5,7 +5,8 @@ use std::fs;
 use std::path::Path;
 
 fn main() {
-    let mut files: Vec<_> = fs::read_dir("src").expect("src/ exists").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut files: Vec<_> =
+        fs::read_dir("src").expect("src/ exists").filter_map(|e| e.ok()).map(|e| e.path()).collect();
     files.sort();
     // FNV-1a over file names and contents: stable across machines and Rust versions.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

@@ -187,7 +187,7 @@ impl Japan {
                     politicisation: 0.0,
                     approval_shift: e.cabinet.approval_shift(week, e.sc.voters.term_decay),
                 };
-                if week > 0 && week % 52 == 0 {
+                if week > 0 && week.is_multiple_of(52) {
                     e.voters.replace_cohort(&e.sc, week, &pulse, &e.counter);
                 }
                 let agg = e.voters.step(&e.graph, &pulse, &e.counter);

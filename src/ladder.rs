@@ -78,7 +78,11 @@ impl Ladder {
 
     /// Progress comes in phases: the next proposal is the lowest allowed rung not in force.
     pub fn next_target(&self) -> Option<u8> {
-        (1..=5u8).find(|&r| !self.in_force[r as usize] && self.allowed(r) && !(r == ACSA_CONDITIONAL && self.in_force[ACSA_FULL as usize]))
+        (1..=5u8).find(|&r| {
+            !self.in_force[r as usize]
+                && self.allowed(r)
+                && !(r == ACSA_CONDITIONAL && self.in_force[ACSA_FULL as usize])
+        })
     }
 
     /// The agreement an executive could give notice to end: the highest of GSOMIA and ACSA.

@@ -187,11 +187,7 @@ mod tests {
     use crate::rng::run_rng;
 
     fn aggregates(support: f64) -> Aggregates {
-        Aggregates {
-            party_support: [support; 3],
-            district_support: vec![support; DISTRICTS],
-            ..Default::default()
-        }
+        Aggregates { party_support: [support; 3], district_support: vec![support; DISTRICTS], ..Default::default() }
     }
 
     fn lean() -> Vec<f64> {
@@ -230,7 +226,10 @@ mod tests {
         let tallies: Vec<[u32; 3]> = (0..DISTRICTS).map(|_| [40, 45, 15]).collect();
         l.elect(&tallies, &mut run_rng(&[2; 32]));
         assert_eq!(l.members.len(), SEATS);
-        assert_eq!(l.members.iter().filter(|m| m.district.is_some() && m.party == Party::Conservative).count(), DISTRICTS);
+        assert_eq!(
+            l.members.iter().filter(|m| m.district.is_some() && m.party == Party::Conservative).count(),
+            DISTRICTS
+        );
         let list = |p| l.members.iter().filter(|m| m.district.is_none() && m.party == p).count();
         assert_eq!((list(Party::Progressive), list(Party::Conservative), list(Party::Independent)), (19, 21, 7));
     }

@@ -65,14 +65,24 @@ impl Graph {
         let half = degree / 2;
         Graph::regular(n, degree, |i, s| {
             // slots 0..half go forward, half..2*half backward, an odd last slot forward.
-            let offset = if s < half { s + 1 } else if s < 2 * half { n - (s - half + 1) } else { half + 1 };
+            let offset = if s < half {
+                s + 1
+            } else if s < 2 * half {
+                n - (s - half + 1)
+            } else {
+                half + 1
+            };
             let lattice = ((i + offset) % n) as u32;
             let key = (i * degree + s) as u64;
             if rng.uniform(Stream::Network, 0, key, 0) >= rewire {
                 return lattice;
             }
             let t = random_target(party[i], &members, n, homophily, rng, key);
-            if t as usize == i { lattice } else { t }
+            if t as usize == i {
+                lattice
+            } else {
+                t
+            }
         })
     }
 
@@ -84,7 +94,11 @@ impl Graph {
         Graph::regular(n, degree, |i, s| {
             let key = (i * degree + s) as u64;
             let t = random_target(party[i], &members, n, homophily, rng, key);
-            if t as usize == i { ((i + 1) % n) as u32 } else { t }
+            if t as usize == i {
+                ((i + 1) % n) as u32
+            } else {
+                t
+            }
         })
     }
 }

@@ -50,7 +50,11 @@ impl<'a> Adjacency<'a> {
                     Some(w) => w[a..b].iter().sum::<f64>(),
                     None => (b - a) as f64,
                 };
-                if sum > 0.0 { 1.0 / sum } else { 0.0 }
+                if sum > 0.0 {
+                    1.0 / sum
+                } else {
+                    0.0
+                }
             })
             .collect();
         let changes = indptr.windows(3).filter(|w| (w[1] - w[0]) % 4 != (w[2] - w[1]) % 4).count();
@@ -186,7 +190,8 @@ impl Chunk<'_> {
         for (k, slot) in out.iter_mut().enumerate() {
             // SAFETY: k + 1 < ip.len(), and `Adjacency::new` checked that indptr rises from
             // 0 to indices.len(). Unchecked: on a graph in cache the checks cost a tenth.
-            let cols = unsafe { self.indices.get_unchecked(*ip.get_unchecked(k) as usize..*ip.get_unchecked(k + 1) as usize) };
+            let cols =
+                unsafe { self.indices.get_unchecked(*ip.get_unchecked(k) as usize..*ip.get_unchecked(k + 1) as usize) };
             *slot = row_sum(cols);
         }
         self.update(out);

@@ -14,7 +14,12 @@ use crate::record::Run;
 use crate::scenario::{get_path, Scenario};
 use crate::sweep;
 
-create_exception!(_core, ConfigError, PyValueError, "Bad scenario or input; the message starts with the parameter path.");
+create_exception!(
+    _core,
+    ConfigError,
+    PyValueError,
+    "Bad scenario or input; the message starts with the parameter path."
+);
 create_exception!(_core, SimulationError, PyRuntimeError, "A run failed inside the core.");
 
 fn to_py(e: Error) -> PyErr {
@@ -70,11 +75,13 @@ fn parameters(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
 }
 
 fn seed_bytes(seed: &[u8]) -> PyResult<[u8; 32]> {
-    seed.try_into()
-        .map_err(|_| ConfigError::new_err(format!("seed: must be exactly 32 bytes, got {}", seed.len())))
+    seed.try_into().map_err(|_| ConfigError::new_err(format!("seed: must be exactly 32 bytes, got {}", seed.len())))
 }
 
-fn user_graph(indptr: Option<PyReadonlyArray1<u64>>, indices: Option<PyReadonlyArray1<u32>>) -> PyResult<Option<Graph>> {
+fn user_graph(
+    indptr: Option<PyReadonlyArray1<u64>>,
+    indices: Option<PyReadonlyArray1<u32>>,
+) -> PyResult<Option<Graph>> {
     match (indptr, indices) {
         (None, None) => Ok(None),
         (Some(p), Some(i)) => Ok(Some(Graph { indptr: p.as_slice()?.to_vec(), indices: i.as_slice()?.to_vec() })),
@@ -183,7 +190,9 @@ fn run_batch<'py>(
                     };
                     (outcome_dict(py, &run)?, py.None().into_bound(py), series)
                 }
-                Err(e) => (py.None().into_bound(py), e.to_string().into_pyobject(py)?.into_any(), py.None().into_bound(py)),
+                Err(e) => {
+                    (py.None().into_bound(py), e.to_string().into_pyobject(py)?.into_any(), py.None().into_bound(py))
+                }
             };
             Ok(item.into_pyobject(py)?.into_any())
         })

@@ -601,15 +601,14 @@ const fn p(path: &'static str, unit: &'static str, min: f64, max: f64, descripti
     Param { path, unit, min, max, description }
 }
 
-
 /// Every leaf parameter: the table below, then Japan's voters (full mode), which share the
 /// voters' units, ranges and meanings.
 pub fn parameters() -> &'static [Param] {
     static ALL: std::sync::LazyLock<Vec<Param>> = std::sync::LazyLock::new(|| {
-        let japanese = PARAMETERS.iter().filter(|p| p.path.starts_with("voters.")).map(|p| Param {
-            path: Box::leak(format!("japan.{}", p.path).into_boxed_str()),
-            ..*p
-        });
+        let japanese = PARAMETERS
+            .iter()
+            .filter(|p| p.path.starts_with("voters."))
+            .map(|p| Param { path: Box::leak(format!("japan.{}", p.path).into_boxed_str()), ..*p });
         PARAMETERS.iter().map(|p| Param { ..*p }).chain(japanese).collect()
     });
     &ALL
@@ -770,8 +769,8 @@ pub fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
 impl Scenario {
     /// Parse a (possibly partial) JSON scenario, fill defaults, validate.
     pub fn from_json_str(text: &str) -> Result<Scenario> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| Error::config("<json>", format!("malformed JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| Error::config("<json>", format!("malformed JSON: {e}")))?;
         Scenario::from_value(value)
     }
 
@@ -822,7 +821,12 @@ impl Scenario {
             if v < param.min || v > param.max {
                 return Err(Error::config(
                     param.path,
-                    format!("must be between {} and {} ({}), got {v}", fmt_num(param.min), fmt_num(param.max), param.unit),
+                    format!(
+                        "must be between {} and {} ({}), got {v}",
+                        fmt_num(param.min),
+                        fmt_num(param.max),
+                        param.unit
+                    ),
                 ));
             }
         }
@@ -860,7 +864,9 @@ impl Scenario {
                 _ => {
                     return Err(Error::config(
                         format!("ladder.in_force[{i}]"),
-                        format!("unknown rung '{name}'; expected one of sarex, dialogue, gsomia, acsa_conditional, acsa_full"),
+                        format!(
+                        "unknown rung '{name}'; expected one of sarex, dialogue, gsomia, acsa_conditional, acsa_full"
+                    ),
                     ))
                 }
             }
@@ -871,13 +877,19 @@ impl Scenario {
         for (i, f) in self.elections.fixed_winners.iter().enumerate() {
             parse_date(&f.date).map_err(|r| Error::config(format!("elections.fixed_winners[{i}].date"), r))?;
             if let Some(x) = f.ideology.filter(|x| !(-1.0..=1.0).contains(x)) {
-                return Err(Error::config(format!("elections.fixed_winners[{i}].ideology"), format!("must be between -1 and 1, got {x}")));
+                return Err(Error::config(
+                    format!("elections.fixed_winners[{i}].ideology"),
+                    format!("must be between -1 and 1, got {x}"),
+                ));
             }
         }
         for (i, ev) in self.events.iter().enumerate() {
             let path = format!("events[{i}]");
             if !ev.magnitude.is_finite() || ev.magnitude < 0.0 || ev.magnitude > 100.0 {
-                return Err(Error::config(format!("{path}.magnitude"), format!("must be between 0 and 100, got {}", ev.magnitude)));
+                return Err(Error::config(
+                    format!("{path}.magnitude"),
+                    format!("must be between 0 and 100, got {}", ev.magnitude),
+                ));
             }
             match (&ev.week, &ev.date) {
                 (Some(_), Some(_)) | (None, None) => {
@@ -961,10 +973,7 @@ fn toml_to_json(v: toml::Value, path: &str) -> Result<Value> {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(
-            a.into_iter()
-                .enumerate()
-                .map(|(i, x)| toml_to_json(x, &format!("{path}[{i}]")))
-                .collect::<Result<_>>()?,
+            a.into_iter().enumerate().map(|(i, x)| toml_to_json(x, &format!("{path}[{i}]"))).collect::<Result<_>>()?,
         ),
         toml::Value::Table(t) => {
             let mut m = serde_json::Map::new();
@@ -1078,7 +1087,10 @@ mod tests {
         assert_eq!(err_path(Scenario::from_json_str(r#"{"voters": {"stubbornness": 1.5}}"#)), "voters.stubbornness");
         assert_eq!(err_path(Scenario::from_json_str(r#"{"voters": {"stubbornness": "high"}}"#)), "voters.stubbornness");
         assert!(err_path(Scenario::from_json_str(r#"{"voters": {"bogus": 1}}"#)).starts_with("voters"));
-        assert_eq!(err_path(Scenario::from_toml_str("[voters]\nstubbornness = nan\n", "f.toml")), "voters.stubbornness");
+        assert_eq!(
+            err_path(Scenario::from_toml_str("[voters]\nstubbornness = nan\n", "f.toml")),
+            "voters.stubbornness"
+        );
         assert_eq!(err_path(Scenario::from_toml_str("[voters\nn=1", "f.toml")), "f.toml");
         assert_eq!(err_path(Scenario::from_json_str(r#"{"start_date": "2026-13-01"}"#)), "start_date");
         assert_eq!(
@@ -1102,8 +1114,10 @@ mod tests {
 
     #[test]
     fn scheduled_event_by_date() {
-        let sc = Scenario::from_json_str(r#"{"events": [{"date": "2026-06-15", "kind": "nuclear_test", "magnitude": 2.0}]}"#)
-            .unwrap();
+        let sc = Scenario::from_json_str(
+            r#"{"events": [{"date": "2026-06-15", "kind": "nuclear_test", "magnitude": 2.0}]}"#,
+        )
+        .unwrap();
         assert_eq!(sc.scheduled(), vec![(2, ShockKind::NuclearTest, 2.0)]);
     }
 }

@@ -26,7 +26,11 @@ pub fn run_one(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<R
 /// Run every (scenario, seed) pair in parallel; results come back in input order.
 /// Scenarios come as JSON text and are read inside their own run, so a bad one fails
 /// alone with its error instead of stopping the batch.
-pub fn run_batch<S: AsRef<str> + Sync>(scenario_jsons: &[S], seeds: &[[u8; 32]], graph: Option<&Graph>) -> Vec<Result<Run>> {
+pub fn run_batch<S: AsRef<str> + Sync>(
+    scenario_jsons: &[S],
+    seeds: &[[u8; 32]],
+    graph: Option<&Graph>,
+) -> Vec<Result<Run>> {
     scenario_jsons
         .par_iter()
         .zip(seeds.par_iter())
@@ -47,7 +51,7 @@ mod tests {
 
     #[test]
     fn batch_matches_single_runs() {
-        let scs = vec![small(), small()];
+        let scs = [small(), small()];
         let texts: Vec<String> = scs.iter().map(Scenario::to_json).collect();
         let seeds = [[1u8; 32], [2u8; 32]];
         let batch = run_batch(&texts, &seeds, None);

@@ -249,9 +249,9 @@ impl Voters {
             }
             let n_prog = ((pp * size as f64).round() as usize).min(size);
             let n_cons = ((pc * size as f64).round() as usize).min(size - n_prog);
-            party.extend(std::iter::repeat(PROGRESSIVE).take(n_prog));
-            party.extend(std::iter::repeat(2u8).take(size - n_prog - n_cons));
-            party.extend(std::iter::repeat(CONSERVATIVE).take(n_cons));
+            party.extend(std::iter::repeat_n(PROGRESSIVE, n_prog));
+            party.extend(std::iter::repeat_n(2u8, size - n_prog - n_cons));
+            party.extend(std::iter::repeat_n(CONSERVATIVE, n_cons));
         }
 
         let params = Params::new(sc);

@@ -385,8 +385,7 @@ fn terminations_fall_on_the_anniversary_after_90_days_notice() {
     for seed in 0..6u8 {
         let run = simulate(&sc, &[seed; 32], None).unwrap();
         for end in run.events.iter().filter(|e| e.kind == "terminated" && e.rung == 3) {
-            let notice =
-                run.events.iter().filter(|e| e.kind == "termination_notice" && e.week < end.week).last().unwrap();
+            let notice = run.events.iter().rfind(|e| e.kind == "termination_notice" && e.week < end.week).unwrap();
             assert!(anniversaries.contains(&end.week), "ended in week {}", end.week);
             assert!(end.week >= notice.week + 13, "notice {} -> end {}", notice.week, end.week);
             seen += 1;
