@@ -60,8 +60,8 @@ def reference(args, tmp_path_factory):
 
 def assert_same_results(a, b):
     """Bit for bit: the runs table sorted by run_id, the stored Arrow tables, and the series."""
-    ra = acsa.open(a).runs.sort_values("run_id").reset_index(drop=True)
-    rb = acsa.open(b).runs.sort_values("run_id").reset_index(drop=True)
+    ra = acsa.open_sweep(a).runs.sort_values("run_id").reset_index(drop=True)
+    rb = acsa.open_sweep(b).runs.sort_values("run_id").reset_index(drop=True)
     assert len(ra) == 32
     pd.testing.assert_frame_equal(ra, rb, check_exact=True)
     ta, tb = DirStore.open(a).read_runs(), DirStore.open(b).read_runs()
@@ -145,7 +145,7 @@ def test_kill_9_in_the_middle_then_resume(tmp_path):
     finally:
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    done = len(acsa.open(store).runs)
+    done = len(acsa.open_sweep(store).runs)
     assert 0 < done < 300
     # Resume in this process, and compare with a sweep that was never interrupted.
     sc = acsa.Scenario.default().replace({"voters.n": 1000, "horizon_weeks": 104})
@@ -195,7 +195,7 @@ def test_slurm_example_runs_on_a_local_cluster(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     assert "40 runs (complete)" in res.stdout and "ST" in res.stdout
-    assert len(acsa.open(tmp_path / "s").runs) == 40
+    assert len(acsa.open_sweep(tmp_path / "s").runs) == 40
 
 
 def test_a_forking_process_pool_is_refused(args, tmp_path):

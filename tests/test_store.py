@@ -62,7 +62,7 @@ def test_open_is_lazy_and_has_the_same_runs(reference, monkeypatch):
     calls = []
     real = DirStore.read_runs
     monkeypatch.setattr(DirStore, "read_runs", lambda self: calls.append(1) or real(self))
-    sw = acsa.open(reference.path)
+    sw = acsa.open_sweep(reference.path)
     assert calls == []
     assert sw.n_runs == 20 and sw.design.grid == GRID and sw.scenario == reference.scenario
     pd.testing.assert_frame_equal(sw.runs, reference.runs, check_exact=True)
@@ -169,7 +169,7 @@ def test_interrupted_sweep_keeps_its_runs_in_the_store(tiny, reference, tmp_path
     with pytest.warns(RuntimeWarning, match="interrupted"):
         sw = acsa.sweep(tiny, GRID, **kw)
     assert not sw.complete and len(sw.runs) == 6
-    assert len(acsa.open(path).runs) == 6
+    assert len(acsa.open_sweep(path).runs) == 6
     monkeypatch.undo()  # the core runs normally again
     done = acsa.sweep(tiny, GRID, **kw)
     pd.testing.assert_frame_equal(done.runs, reference.runs, check_exact=True)
@@ -188,7 +188,7 @@ def test_ctrl_c_stops_within_a_second_and_keeps_finished_runs(tmp_path):
         timer.cancel()
     assert time.perf_counter() - t0 < 0.8 + 1.5
     assert not sw.complete and 0 < len(sw.runs) < 400
-    assert len(acsa.open(tmp_path / "s").runs) == len(sw.runs)
+    assert len(acsa.open_sweep(tmp_path / "s").runs) == len(sw.runs)
     assert sw.runs["run_index"].tolist() == list(range(len(sw.runs)))
 
 
@@ -199,13 +199,13 @@ def test_duplicate_parts_collapse_and_compact(reference, tmp_path):
         for p in list((path / kind).iterdir()):
             shutil.copy(p, p.with_name(p.name.replace("part-", "part-9")))
     (path / "runs" / ".part-x.parquet.tmp").write_bytes(b"half a file")
-    sw = acsa.open(path)
+    sw = acsa.open_sweep(path)
     pd.testing.assert_frame_equal(sw.runs, reference.runs, check_exact=True)
     pd.testing.assert_frame_equal(sw.series, reference.series, check_exact=True)
     sw.store.compact()
     assert len(os.listdir(path / "runs")) == 1 and len(os.listdir(path / "series")) == 1
-    pd.testing.assert_frame_equal(acsa.open(path).runs, reference.runs, check_exact=True)
-    pd.testing.assert_frame_equal(acsa.open(path).series, reference.series, check_exact=True)
+    pd.testing.assert_frame_equal(acsa.open_sweep(path).runs, reference.runs, check_exact=True)
+    pd.testing.assert_frame_equal(acsa.open_sweep(path).series, reference.series, check_exact=True)
 
 
 def test_series_long_format_and_xarray(reference):
@@ -239,6 +239,6 @@ def test_bad_sweep_arguments(tiny, tmp_path):
     with pytest.raises(acsa.ConfigError, match="is a file"):
         acsa.sweep(tiny, {}, store=tmp_path / "f", progress=False)
     with pytest.raises(acsa.ConfigError, match="not a sweep store"):
-        acsa.open(tmp_path)
+        acsa.open_sweep(tmp_path)
     with pytest.raises(acsa.ConfigError, match="recorded no series"):
-        acsa.sweep(tiny, {}, progress=False).series
+        _ = acsa.sweep(tiny, {}, progress=False).series

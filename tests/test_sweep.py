@@ -161,10 +161,10 @@ def test_sweep_over_a_user_graph_with_a_store(small, tmp_path):
     g = nx.watts_strogatz_graph(500, 6, 0.1, seed=1)
     sc = small.replace({"voters.n": 500, "horizon_weeks": 26})
     sw = acsa.sweep(sc, {"shocks.intensity": [1, 2]}, replicates=2, graph=g, store=tmp_path / "s", progress=False)
-    again = acsa.open(tmp_path / "s", graph=g)
+    again = acsa.open_sweep(tmp_path / "s", graph=g)
     assert again.run(3).outcome["final_approval"] == sw.runs.loc[3, "final_approval"]
     with pytest.raises(acsa.ConfigError, match="pass graph="):
-        acsa.open(tmp_path / "s").run(0)
+        acsa.open_sweep(tmp_path / "s").run(0)
     with pytest.raises(acsa.ConfigError, match="its graph differs"):
         acsa.sweep(sc, {"shocks.intensity": [1, 2]}, replicates=2, graph=nx.watts_strogatz_graph(500, 6, 0.1, seed=2),
                    store=tmp_path / "s", progress=False)
@@ -191,3 +191,12 @@ def test_survival_leaves_out_failed_runs():
     )
     t, s = kaplan_meier(runs, 52)
     assert s[-1] == 0.5 and t[-1] == 52
+
+
+def test_open_is_a_deprecated_alias_kept_out_of_star_imports():
+    assert "open_sweep" in acsa.__all__ and "open" not in acsa.__all__
+    names: dict = {}
+    exec("from acsa import *", names)
+    assert names.get("open", open) is open and names["open_sweep"] is acsa.open_sweep
+    with pytest.warns(DeprecationWarning, match="open_sweep"):
+        assert acsa.open is acsa.open_sweep

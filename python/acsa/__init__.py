@@ -10,7 +10,7 @@ An agent-based model of South Korean domestic politics with a Rust core.
     sw.probability()
     d = acsa.designs.sobol({"shocks.intensity": (0.5, 3), "voters.cohort_shift": (0, 0.1)}, 64)
     sw = acsa.sweep(sc, d, replicates=4, store="results/sobol")  # resumes if run again
-    acsa.open("results/sobol").runs
+    acsa.open_sweep("results/sobol").runs
     runs = acsa.history.replicates(100)        # the 2012-2026 replay
     acsa.history.summary(runs)                 # against the record
 
@@ -19,6 +19,7 @@ Figures live in `acsa.plots`.
 
 from __future__ import annotations
 
+import warnings
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -29,8 +30,7 @@ from .parameters import parameters
 from .run import EVENT_KINDS, RUNGS, Run, simulate
 from .scenario import Scenario
 from . import designs, history
-from .sweep import Sweep, sweep
-from .sweep import open_sweep as open  # noqa: A001  # acsa.open(path) reads a sweep store
+from .sweep import Sweep, open_sweep, sweep
 
 try:
     __version__ = version("acsa")
@@ -41,7 +41,7 @@ __all__ = [
     "Scenario",
     "simulate",
     "sweep",
-    "open",
+    "open_sweep",
     "designs",
     "history",
     "Run",
@@ -61,4 +61,8 @@ def __getattr__(name: str) -> Any:
     # Load plotting (and matplotlib) only when first asked for.
     if name == "plots":
         return import_module(".plots", __name__)
+    # The old name of open_sweep, kept out of __all__: under `import *` it shadowed the builtin.
+    if name == "open":
+        warnings.warn("acsa.open is deprecated; use acsa.open_sweep", DeprecationWarning, stacklevel=2)
+        return open_sweep
     raise AttributeError(f"module 'acsa' has no attribute {name!r}")

@@ -524,7 +524,7 @@ def _check_same_sweep(path: Path, old: Mapping[str, Any], new: Mapping[str, Any]
         if old.get(key) != new.get(key):
             raise ConfigError(
                 f"{path}: holds a different sweep (its {what} differs). Use a new store path, "
-                f"or the same arguments to resume it (acsa.open({str(path)!r}) shows them)"
+                f"or the same arguments to resume it (acsa.open_sweep({str(path)!r}) shows them)"
             )
 
 

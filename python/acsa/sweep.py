@@ -68,7 +68,7 @@ def sweep(
         on batch sizes, cores, machines or how the sweep was split up.
     store: a directory. Finished runs are written there as Parquet as the
         sweep goes; running the same sweep again skips the runs already
-        there (resume). `acsa.open(store)` reads it back.
+        there (resume). `acsa.open_sweep(store)` reads it back.
     record: weekly series to keep per run (names from `Run.series`, or
         "all"), every `every` weeks; read them with `.series` or `.to_xarray()`.
     executor: any concurrent.futures.Executor (a process pool, dask's
@@ -448,7 +448,7 @@ class Sweep:
         if not 0 <= run_index < self.n_runs:
             raise IndexError(f"run_index must be in 0..{self.n_runs - 1}, got {run_index}")
         if self.store.manifest["graph"] is not None and self._graph is None:
-            raise ConfigError("this sweep ran on a user graph; pass graph= to acsa.open to re-run its runs")
+            raise ConfigError("this sweep ran on a user graph; pass graph= to acsa.open_sweep to re-run its runs")
         sc = self.scenario_at(run_index // self.replicates)
         return simulate(sc, seed=child_sequence(self.seed, run_index), graph=self._graph)
 
