@@ -131,7 +131,10 @@ def facts(run: Run) -> dict[str, bool | None]:
     # 3. Partisan gap (conservative minus progressive supporters) widens when politicised.
     gap = s["support_conservative"] - s["support_progressive"]
     calm = gap[(s["date"] >= pd.Timestamp("2014-01-01")) & (s["date"] < pd.Timestamp("2015-01-01"))].mean()
-    episode = lambda a, b: gap[(s["date"] >= pd.Timestamp(a)) & (s["date"] < pd.Timestamp(b))].max()
+
+    def episode(a: str, b: str) -> float:
+        return gap[(s["date"] >= pd.Timestamp(a)) & (s["date"] < pd.Timestamp(b))].max()
+
     f["partisan_split_widens"] = bool(episode("2016-07-01", "2017-03-01") > calm and episode("2019-07-01", "2020-01-01") > calm)
 
     # 4. Grievance shocks hit fast and heal slowly.

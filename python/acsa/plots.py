@@ -239,9 +239,11 @@ def survival(
 
     xlabel = "weeks since start"
     if isinstance(runs, Sweep):
-        if horizon is None:
-            horizon = int(runs.scenario["horizon_weeks"])
-        xlabel = f"weeks since {runs.scenario['start_date']}"
+        sc = runs.scenario  # None when the stored scenario does not load in this version
+        if sc is not None:
+            if horizon is None:
+                horizon = int(sc["horizon_weeks"])
+            xlabel = f"weeks since {sc['start_date']}"
         runs = runs.runs
     if horizon is None:
         if "horizon_weeks" in runs:
