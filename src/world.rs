@@ -1,5 +1,5 @@
 //! The world and its weekly step loop: events, counterparts, voters, aggregation,
-//! legislature, executive, ladder, record (DESIGN.md section 3, in that order).
+//! legislature, executive, ladder, record (docs/ODD.md section 3, in that order).
 
 use crate::counterparts::{Japan, UnitedStates};
 use crate::error::{Error, Result};
