@@ -7,7 +7,7 @@ import pytest
 
 import acsa
 
-# The public levers of DESIGN section 4.
+# The levers the README and docs/ODD.md name for users.
 LEVERS = [
     "horizon_weeks",
     "start_date",

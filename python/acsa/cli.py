@@ -21,7 +21,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-# The two pathways of DESIGN section 1: generational perception shift x security shocks.
+# The two pathways that could open a window (docs/ODD.md, section 1): generational
+# perception shift x security shocks.
 COHORT_SHIFTS = [0.0, 0.025, 0.05, 0.075, 0.1]
 INTENSITIES = [0.5, 1.0, 1.5, 2.0, 3.0]
 
