@@ -148,7 +148,7 @@ def favourability_table(runs, opinion) -> str:
     lines = ["| survey year | Genron NPO-EAI | model median (mid-June) | model 10-90% |", "|---|---|---|---|"]
     errors = []
     for _, r in rows.iterrows():
-        v = np.array([history._at(run.series, r["when"].strftime("%Y-%m-%d"))["favourability"] for run in runs])
+        v = np.array([history.series_at(run.series, r["when"].strftime("%Y-%m-%d"))["favourability"] for run in runs])
         lo, mid, hi = np.percentile(v, [10, 50, 90])
         errors.append(abs(mid - r["lo"]))
         lines.append(f"| {r['date']} | {r['lo']:.1%} | {mid:.1%} | {lo:.1%} - {hi:.1%} |")

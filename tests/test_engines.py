@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import acsa
-from acsa.cli import _spec_sweep_args
+from acsa.cli import spec_sweep_args
 from acsa.store import DirStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def spec(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def args(spec):
-    return _spec_sweep_args(spec)
+    return spec_sweep_args(spec)
 
 
 @pytest.fixture(scope="module")

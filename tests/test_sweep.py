@@ -200,3 +200,8 @@ def test_open_is_a_deprecated_alias_kept_out_of_star_imports():
     assert names.get("open", open) is open and names["open_sweep"] is acsa.open_sweep
     with pytest.warns(DeprecationWarning, match="open_sweep"):
         assert acsa.open is acsa.open_sweep
+
+
+def test_sweep_options_are_keyword_only(small):
+    with pytest.raises(TypeError, match="positional"):
+        acsa.sweep(small, {}, 2)  # type: ignore[misc]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from acsa.cli import _spec_sweep_args, main
+from acsa.cli import main, spec_sweep_args
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -20,10 +20,10 @@ def test_every_example_spec_is_valid(spec, tmp_path, capsys):
 
 
 def test_example_kinds():
-    kinds = {p.stem: _spec_sweep_args(p)["design"].kind for p in EXAMPLES}
+    kinds = {p.stem: spec_sweep_args(p)["design"].kind for p in EXAMPLES}
     assert kinds == {"latin_hypercube": "latin_hypercube", "morris": "morris", "sobol": "sobol",
                      "sweep": "grid", "table": "table"}
-    sobol = _spec_sweep_args(ROOT / "examples" / "sobol.toml")
+    sobol = spec_sweep_args(ROOT / "examples" / "sobol.toml")
     assert sobol["record"] == ["approval", "support_mean"] and sobol["every"] == 4
     assert sobol["design"].n_points == 64 * 5
 

@@ -211,13 +211,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from .sweep import _check_shard, _Plan, sweep
+    from .sweep import Plan, check_shard, sweep
 
-    kw = _spec_sweep_args(args.spec)
-    shard = _check_shard(args.shard)
+    kw = spec_sweep_args(args.spec)
+    shard = check_shard(args.shard)
     design = kw["design"]
     if args.dry_run:
-        _Plan(kw["scenario"], design, None, None)  # checks every point's scenario
+        Plan(kw["scenario"], design, None, None)  # checks every point's scenario
         mine = len(range(shard[0], design.n_runs, shard[1])) if shard else design.n_runs
         print(f"{design!r}")
         print(f"seed {kw['seed']}; " + (f"shard {shard[0]}/{shard[1]} runs {mine} of them" if shard else f"{mine} runs"))
@@ -353,7 +353,7 @@ SPEC_KEYS = {"seed", "replicates", "scenario", "scenario_file", "grid", "design"
 DESIGN_KEYS = {"kind", "n", "seed", "bounds", "calc_second_order", "levels", "file"}
 
 
-def _spec_sweep_args(path: Path) -> dict[str, Any]:
+def spec_sweep_args(path: Path) -> dict[str, Any]:
     """The arguments of acsa.sweep that a SPEC.toml file describes (see docs/sweeps.md)."""
     from . import designs
     from .scenario import Scenario, flatten

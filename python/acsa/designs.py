@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError
-from .scenario import _plain, check_path
+from .scenario import check_path, plain_value
 
 __all__ = ["Design", "grid", "latin_hypercube", "sobol", "saltelli", "morris", "table", "as_design"]
 
@@ -227,7 +227,7 @@ def table(points: Any, replicates: int = 1) -> Design:
         for name, value in zip(names, values):
             if _is_missing(value):
                 raise ConfigError(f"{name}: table row {i} has no value")
-            row[name] = _plain(value, name)
+            row[name] = plain_value(value, name)
         rows.append(row)
     if not rows:
         raise ConfigError("table: has no rows")
@@ -286,7 +286,7 @@ def as_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"{name}: only numeric parameters can be sampled; use a grid or a table for it")
         if not isinstance(b, list) or len(b) != 2:
             raise ConfigError(f"{name}: bounds must be (low, high), got {b!r}")
-        lo, hi = (_plain(v, name) for v in b)
+        lo, hi = (plain_value(v, name) for v in b)
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lo, hi)):
             raise ConfigError(f"{name}: bounds must be finite numbers, got {b!r}")
         if not (out.get("dists") or lo < hi):
@@ -331,7 +331,7 @@ def _check_grid(values: Mapping[str, Any]) -> dict[str, list[Any]]:
         check_path(path)
         if isinstance(vals, (str, bytes, Mapping)) or not hasattr(vals, "__iter__"):
             raise ConfigError(f"{path}: grid values must be a list, got {vals!r}")
-        vals = [_plain(v, path) for v in vals]
+        vals = [plain_value(v, path) for v in vals]
         if not vals:
             raise ConfigError(f"{path}: grid has no values")
         out[path] = vals

@@ -44,7 +44,7 @@ def to_csr(graph: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _edges(graph: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if _is_sparse(graph):
+    if is_sparse(graph):
         return _sparse_edges(graph, n)
     if _is_networkx(graph):
         return _networkx_edges(graph, n)
@@ -56,7 +56,7 @@ def _edges(graph: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _is_sparse(graph: Any) -> bool:
+def is_sparse(graph: Any) -> bool:
     try:
         import scipy.sparse
     except ImportError:

@@ -66,7 +66,7 @@ def _between(events: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     return events[(events["date"] >= pd.Timestamp(start)) & (events["date"] < pd.Timestamp(end))]
 
 
-def _at(series: pd.DataFrame, date: str) -> pd.Series:
+def series_at(series: pd.DataFrame, date: str) -> pd.Series:
     """The series row of the week containing `date`."""
     i = int(np.searchsorted(series["date"].to_numpy(), np.datetime64(date), side="right")) - 1
     return series.iloc[max(i, 0)]
@@ -138,10 +138,10 @@ def facts(run: Run) -> dict[str, bool | None]:
     f["partisan_split_widens"] = bool(episode("2016-07-01", "2017-03-01") > calm and episode("2019-07-01", "2020-01-01") > calm)
 
     # 4. Grievance shocks hit fast and heal slowly.
-    before = _at(s, "2019-06-24")["favourability"]
+    before = series_at(s, "2019-06-24")["favourability"]
     f["grievance_fast_slow"] = bool(
         _window(s, "2019-07-01", "2019-10-01")["favourability"].min() < before - 0.05
-        and _at(s, "2021-07-01")["favourability"] < before
+        and series_at(s, "2021-07-01")["favourability"] < before
     )
 
     # 5. Trial balloons are withdrawn or taken up within a week.

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _core
 from ._core import ConfigError
-from .graph import _is_sparse, to_csr
+from .graph import is_sparse, to_csr
 
 __all__ = ["friedkin_johnsen"]
 
@@ -44,7 +44,7 @@ def friedkin_johnsen(adjacency: Any, x0: Any, stubbornness: Any, steps: int) -> 
 
 
 def _csr(adjacency: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
-    if _is_sparse(adjacency):
+    if is_sparse(adjacency):
         m = adjacency.tocsr()
         if m.shape[0] != m.shape[1]:
             raise ConfigError(f"adjacency: must be square, got shape {m.shape}")

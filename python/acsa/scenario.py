@@ -75,7 +75,7 @@ class Scenario:
         """Build from a (possibly partial) nested dict; missing values take defaults."""
         if not isinstance(d, Mapping):
             raise ConfigError(f"scenario: expected a mapping, got {type(d).__name__}")
-        plain = _plain(d, "")
+        plain = plain_value(d, "")
         _check_known_keys(plain, "")
         return cls._from_json(json.dumps(plain))
 
@@ -153,7 +153,7 @@ class Scenario:
         data = copy.deepcopy(self._data)
         for path, value in changes.items():
             check_path(path)
-            value = _plain(value, path)
+            value = plain_value(value, path)
             if isinstance(value, dict):
                 _check_known_keys(value, path)
             parts = path.split(".")
@@ -288,7 +288,7 @@ def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else str(key)
 
 
-def _plain(value: Any, path: str) -> Any:
+def plain_value(value: Any, path: str) -> Any:
     """Turn a Python value into plain JSON types, naming the path on failure.
 
     Accepts numpy scalars and arrays, tuples and dates so that values from
@@ -317,10 +317,10 @@ def _plain(value: Any, path: str) -> Any:
         for k, v in value.items():
             if not isinstance(k, str):
                 raise ConfigError(f"{where}: keys must be strings, got {k!r}")
-            out[k] = _plain(v, _join(path, k))
+            out[k] = plain_value(v, _join(path, k))
         return out
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [plain_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
     raise ConfigError(f"{where}: unsupported value of type {type(value).__name__}: {value!r}")
 
 

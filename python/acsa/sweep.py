@@ -41,6 +41,7 @@ _RUN_COLUMNS = ("run_index", "point", "replicate", "seed", "error", "run_id")
 def sweep(
     scenario: Scenario | Mapping[str, Any] | PathLike | None = None,
     design: Design | Mapping[str, Sequence[Any]] | pd.DataFrame | None = None,
+    *,
     replicates: int | None = None,
     seed: int = 0,
     graph: Any = None,
@@ -88,7 +89,7 @@ def sweep(
     design = as_design(design, replicates)
     seed = _check_root_seed(seed)
     record_spec = _check_record(record, every)
-    shard = _check_shard(shard)
+    shard = check_shard(shard)
     _check_int(worker_threads, "worker_threads")
     if batch_size is not None:
         _check_int(batch_size, "batch_size")
@@ -99,7 +100,7 @@ def sweep(
     _check_not_forking(executor)
 
     base, indptr, indices = prepare_graph(base, graph)
-    plan = _Plan(base, design, indptr, indices)
+    plan = Plan(base, design, indptr, indices)
     manifest = {
         "format": FORMAT,
         "model_version": _core.MODEL_VERSION,
@@ -199,7 +200,7 @@ def open_sweep(path: str | os.PathLike[str], graph: Any = None) -> "Sweep":
     return Sweep(scenario, Design.from_dict(m["design"]), m["seed"], st, graph)
 
 
-class _Plan:
+class Plan:
     """Each point's scenario, checked up front, and the hash it adds to its runs' ids."""
 
     def __init__(self, base: Scenario, design: Design, indptr: np.ndarray | None, indices: np.ndarray | None):
@@ -538,7 +539,7 @@ def _check_int(value: Any, name: str) -> int:
     return int(value)
 
 
-def _check_shard(shard: Any) -> tuple[int, int] | None:
+def check_shard(shard: Any) -> tuple[int, int] | None:
     if shard is None:
         return None
     if isinstance(shard, str):
