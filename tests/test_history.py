@@ -48,6 +48,7 @@ def test_report_states_these_shares(table):
 def test_only_exogenous_inputs_are_scheduled(runs):
     sc = acsa.Scenario.history()
     assert {e["kind"] for e in sc["events"]} <= set(SHOCK_EVENTS)
+    n_moves = 0
     for run in runs[:10]:
         ev = run.events
         scheduled = ev[ev["outcome"] == "scheduled"]
@@ -55,6 +56,8 @@ def test_only_exogenous_inputs_are_scheduled(runs):
         # Every executive move is the agents' own: none falls on a scheduled date by design.
         moves = ev[ev["kind"].isin(EXECUTIVE_EVENTS)]
         assert (moves["outcome"] != "scheduled").all()
+        n_moves += len(moves)
+    assert n_moves > 0, "no executive move in ten replays"
 
 
 def test_replay_follows_the_real_calendar(runs):

@@ -82,23 +82,30 @@ def test_outcome_keys_and_consistency(small_run):
     assert o["n_signed"] == int((ev["kind"] == "signed").sum())
 
 
-def test_viable_implies_signed_acsa():
-    # Easy conditions for an ACSA: large shocks, a risk-taking president, strong US pressure.
+def test_viable_means_an_acsa_signed_and_kept():
+    # Large shocks and strong US pressure, under a cautious and a risk-taking president:
+    # runs of both kinds.
     sc = acsa.Scenario.default().replace(
         {
             "voters.n": 2000,
             "shocks.intensity": 3.0,
-            "executive.risk_tolerance": 1.0,
             "us.pressure": 1.0,
             "outcome.sustain_weeks": 26,
         }
     )
-    sw = acsa.sweep(sc, {}, replicates=8, seed=11, progress=False)
+    sustain = sc["outcome.sustain_weeks"]
+    sw = acsa.sweep(sc, {"executive.risk_tolerance": [0.0, 1.0]}, replicates=4, seed=11, progress=False)
     runs = sw.runs
+    assert 0 < runs["viable"].sum() < len(runs), "the test needs viable and non-viable runs"
     for _, r in runs.iterrows():
-        if r["viable"]:
-            assert not pd.isna(r["week_viable"])
-            assert r["max_rung"] >= 4
+        run = sw.run(int(r["run_index"]))
+        rung = run.series.set_index("week")["rung"]
+        acsa_signings = run.events[(run.events["kind"] == "signed") & (run.events["rung"] >= 4)]["week"]
+        windows = [rung.loc[w : w + sustain - 1] for w in acsa_signings]
+        kept = [w for w, x in zip(acsa_signings, windows) if len(x) == sustain and (x >= 4).all()]
+        assert r["viable"] == bool(kept)
+        if kept:
+            assert r["week_viable"] == kept[0] and r["max_rung"] >= 4
         else:
             assert pd.isna(r["week_viable"])
 
