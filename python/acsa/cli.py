@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -37,15 +38,29 @@ viability.csv, runs.csv, viability_heatmap.png and survival.png to --out.
 """
 
 
+# Exit codes: 0 done, 1 runs missing or failed, 2 bad input or an unusable file,
+# 130 interrupted by Ctrl-C, 143 stopped by SIGTERM (a Slurm time limit, say).
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program stands once finished runs are safe."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.func(args)
-    except (ConfigError, FileNotFoundError, IsADirectoryError) as e:
+    except ConfigError as e:
+        print(f"acsa: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a file that is missing, unreadable, or a full disk
         print(f"acsa: error: {e}", file=sys.stderr)
         return 2
     except SimulationError as e:
@@ -53,7 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("acsa: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
+    except Terminated:
+        print("acsa: stopped by SIGTERM", file=sys.stderr)
+        return EXIT_SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,6 +131,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
     s.add_argument("--dry-run", action="store_true", help="print what would run, and stop")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    s.add_argument(
+        "--flush-every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="write finished runs to the store at least this often (default: the spec's flush_every, else 10)",
+    )
     s.set_defaults(func=_cmd_sweep)
 
     m = sub.add_parser(
@@ -116,7 +147,20 @@ def _parser() -> argparse.ArgumentParser:
         "into one per kind, then write runs.csv and probability.csv. Exits 1 if runs are missing or failed.",
     )
     m.add_argument("dir", type=Path, help="store directory")
+    m.add_argument("--wait", action="store_true", help="wait for sweeps still writing to the store, then fold")
     m.set_defaults(func=_cmd_merge)
+
+    c = sub.add_parser(
+        "check",
+        help="verify a store: every run once, series complete; set aside what is damaged",
+        description="Read every part of the store DIR in full: a part that cannot be read, belongs to another "
+        "sweep, or whose series are incomplete is moved to DIR/damaged (its runs are done again when the sweep "
+        "is resumed); with no sweep writing, leftovers of killed writers are removed. Prints what it found and "
+        "repaired. Exits 0 if every planned run is there once with whole series, 1 if runs are missing or "
+        "failed, 2 if DIR is not a usable store.",
+    )
+    c.add_argument("dir", type=Path, help="store directory")
+    c.set_defaults(func=_cmd_check)
 
     h = sub.add_parser(
         "history",
@@ -217,29 +261,46 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     shard = check_shard(args.shard)
     design = kw["design"]
     if args.dry_run:
-        Plan(kw["scenario"], design, None, None)  # checks every point's scenario
+        Plan(kw["scenario"], design, None, None).check(range(design.n_points))  # every point's scenario
         mine = len(range(shard[0], design.n_runs, shard[1])) if shard else design.n_runs
         print(f"{design!r}")
         print(f"seed {kw['seed']}; " + (f"shard {shard[0]}/{shard[1]} runs {mine} of them" if shard else f"{mine} runs"))
         print(f"store: {args.out}")
         return 0
-    sw = sweep(
-        **kw,
-        store=args.out,
-        shard=shard,
-        resume=args.resume,
-        retry_failed=args.retry_failed,
-        progress=not args.no_progress,
-    )
-    runs = sw.runs
-    mine = runs if shard is None else runs[runs["run_index"] % shard[1] == shard[0]]
+    if args.flush_every is not None:
+        kw["flush_every"] = args.flush_every
     planned = len(range(shard[0], design.n_runs, shard[1])) if shard else design.n_runs
-    if len(mine) < planned:
-        again = f"acsa sweep {args.spec} --out {args.out}" + (f" --shard {args.shard}" if shard else "") + " --resume"
-        print(f"acsa: interrupted: {len(mine)} of {planned} runs are in {args.out}; to finish: {again}", file=sys.stderr)
-        return 130
+    again = f"acsa sweep {args.spec} --out {args.out}" + (f" --shard {args.shard}" if shard else "") + " --resume"
+
+    def kept_of(sw: Any) -> int:
+        runs = sw.runs
+        return len(runs if shard is None else runs[runs["run_index"] % shard[1] == shard[0]])
+
+    try:
+        sw = sweep(
+            **kw,
+            store=args.out,
+            shard=shard,
+            resume=args.resume,
+            retry_failed=args.retry_failed,
+            progress=not args.no_progress,
+        )
+    except Terminated:
+        from .sweep import open_sweep
+
+        kept = kept_of(open_sweep(args.out))
+        print(f"acsa: stopped by SIGTERM: {kept} of {planned} runs are in {args.out}; to finish: {again}", file=sys.stderr)
+        return EXIT_SIGTERM
+    done = kept_of(sw)
+    if done < planned and sw.interrupted:
+        print(f"acsa: interrupted: {done} of {planned} runs are in {args.out}; to finish: {again}", file=sys.stderr)
+        return EXIT_SIGINT
+    if done < planned:
+        print(f"acsa: {planned - done} of {planned} runs are missing from {args.out} (see the warnings above); "
+              f"to finish: {again}", file=sys.stderr)
+        return 1
     if shard is not None:
-        print(f"shard {shard[0]}/{shard[1]}: its {planned} runs are in {args.out} ({len(runs)} of {sw.n_runs} in all)")
+        print(f"shard {shard[0]}/{shard[1]}: its {planned} runs are in {args.out} ({len(sw.runs)} of {sw.n_runs} in all)")
         if sw.complete:
             print(f"all shards are done: acsa merge {args.out}")
         return 0
@@ -249,16 +310,43 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_merge(args: argparse.Namespace) -> int:
     from .sweep import open_sweep
 
-    return _merge(open_sweep(args.dir))
+    return _merge(open_sweep(args.dir), wait=args.wait)
 
 
-def _merge(sw: Any) -> int:
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .sweep import open_sweep
+
+    sw = open_sweep(args.dir)
+    r = sw.check()
+    for message in r["set_aside"]:
+        print(f"repaired: {message}")
+    for name in r["removed"]:
+        print(f"repaired: removed {name}, left by a writer that was killed")
+    if r["writers_running"]:
+        print("note: sweeps are writing to this store; leftovers of killed writers were not looked for")
+    if r["duplicates"]:
+        print(f"{r['duplicates']} duplicate rows of runs collapse on reading (acsa merge folds them away)")
+    series = "" if sw.store.manifest["record"] is None else ", each with its whole series"
+    print(f"{r['done']} of {r['runs']} runs are in {args.dir} once{series}; {r['failed']} failed, {r['missing']} missing")
+    if r["missing"] or r["failed"]:
+        print("to finish: run the same sweep again with --resume (and --retry-failed for the failed ones)")
+        return 1
+    return 0
+
+
+def _merge(sw: Any, wait: bool = False) -> int:
     import warnings
 
     import pandas as pd
 
+    from .store import StoreBusy
+
     out = sw.path
-    sw.store.compact()
+    try:
+        sw.store.compact(wait=wait)
+    except StoreBusy:
+        print(f"acsa: sweeps are still writing to {out}; its parts were left as they are "
+              "(acsa merge --wait waits for them)", file=sys.stderr)
     runs = sw.runs
     runs.to_csv(out / "runs.csv", index=False)
     failed = int(runs["error"].notna().sum())
@@ -342,14 +430,16 @@ def _parse_set(text: str) -> tuple[str, Any]:
 
 
 def _read_spec(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    from .scenario import read_text
+
+    text = read_text(path)
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, RecursionError) as e:
         raise ConfigError(f"{path}: malformed TOML: {e}") from None
 
 
-SPEC_KEYS = {"seed", "replicates", "scenario", "scenario_file", "grid", "design", "record", "batch_size"}
+SPEC_KEYS = {"seed", "replicates", "scenario", "scenario_file", "grid", "design", "record", "batch_size", "flush_every"}
 DESIGN_KEYS = {"kind", "n", "seed", "bounds", "calc_second_order", "levels", "file"}
 
 
@@ -412,6 +502,7 @@ def spec_sweep_args(path: Path) -> dict[str, Any]:
         "record": record.get("columns") if record else None,
         "every": record.get("every", 1),
         "batch_size": spec.get("batch_size"),
+        "flush_every": spec.get("flush_every", 10.0),
     }
 
 

@@ -99,37 +99,110 @@ def make_task(
     }
 
 
-# ---- stopping on Ctrl-C -------------------------------------------------------
+# ---- what is left to run ------------------------------------------------------
+
+
+class Todo:
+    """The run indices left to run, in order, made a block at a time.
+
+    Runs i, i+n, i+2n, ... for shard (i, n), else all, less those in
+    `done` (sorted). Memory stays small however many runs are planned.
+    """
+
+    BLOCK = 1 << 16
+
+    def __init__(self, n_runs: int, shard: tuple[int, int] | None, done: np.ndarray):
+        self.first, self.step = shard if shard else (0, 1)
+        self.n_runs = n_runs
+        mine = np.asarray(done, dtype=np.int64)
+        if shard:
+            mine = mine[mine % self.step == self.first]
+        self._done = mine[(mine >= 0) & (mine < n_runs)]
+        self.done = len(self._done)
+        self._next = self.first  # next run index to look at
+        self._buffer = np.zeros(0, dtype=np.int64)
+        self.left = len(range(self.first, n_runs, self.step)) - self.done
+        self._total = self.left
+
+    def __len__(self) -> int:
+        """Runs to run in all (taken or not)."""
+        return self._total
+
+    def take(self, k: int) -> np.ndarray:
+        """The next k run indices to run (fewer at the end)."""
+        while len(self._buffer) < k and self._next < self.n_runs:
+            stop = min(self.n_runs, self._next + self.BLOCK * self.step)
+            block = np.arange(self._next, stop, self.step, dtype=np.int64)
+            self._next = stop + (self.first - stop) % self.step
+            block = block[~_isin_sorted(block, self._done)]
+            self._buffer = np.concatenate([self._buffer, block])
+        out, self._buffer = self._buffer[:k], self._buffer[k:]
+        self.left -= len(out)
+        return out
+
+    def points(self, replicates: int) -> Iterator[int]:
+        """The distinct points of the runs left, in order (without taking them)."""
+        saved = (self._next, self._buffer, self.left)
+        last = -1
+        try:
+            while True:
+                block = self.take(self.BLOCK)
+                if not len(block):
+                    return
+                for p in np.unique(block // replicates):
+                    if p != last:
+                        last = int(p)
+                        yield last
+        finally:
+            self._next, self._buffer, self.left = saved
+
+
+def _isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[pos] == values
+
+
+# ---- stopping on Ctrl-C and SIGTERM ---------------------------------------------
 
 
 class Stop:
-    """Set by the first Ctrl-C; a second one raises KeyboardInterrupt as usual."""
+    """Set by the first Ctrl-C or SIGTERM; `signal` says which."""
 
     requested = False
+    signal: int | None = None
 
 
 @contextmanager
-def stop_on_interrupt() -> Iterator[Stop]:
-    """Turn the first Ctrl-C (or a notebook's interrupt) into a polite stop request.
+def stop_on_signals() -> Iterator[Stop]:
+    """Turn the first Ctrl-C (or a notebook's interrupt) or SIGTERM into a polite stop request.
 
-    The sweep then finishes the batch in hand, keeps it, and returns.
+    The sweep then finishes the batch in hand, keeps what is done, and
+    returns. A second Ctrl-C raises KeyboardInterrupt as usual. The
+    previous handlers are put back on the way out.
     """
     stop = Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = signal.getsignal(signal.SIGINT)
+    names = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    previous = {s: signal.getsignal(s) for s in names}
 
     def handler(signum: int, frame: Any) -> None:
         stop.requested = True
-        signal.signal(signal.SIGINT, previous)
+        stop.signal = stop.signal or signum
+        if signum == signal.SIGINT:
+            signal.signal(signal.SIGINT, previous[signal.SIGINT])
 
-    signal.signal(signal.SIGINT, handler)
+    for s in names:
+        signal.signal(s, handler)
     try:
         yield stop
     finally:
-        if signal.getsignal(signal.SIGINT) is handler:
-            signal.signal(signal.SIGINT, previous)
+        for s in names:
+            if signal.getsignal(s) is handler:
+                signal.signal(s, previous[s])
 
 
 # ---- batch sizes --------------------------------------------------------------
@@ -160,7 +233,7 @@ class Sizer:
 # ---- the engines --------------------------------------------------------------
 
 
-def run_in_process(todo: np.ndarray, build: Build, done: Done, stop: Stop, batch_size: int | None = None) -> None:
+def run_in_process(todo: Todo, build: Build, done: Done, stop: Stop, batch_size: int | None = None) -> None:
     """Run in this process on all cores, a batch at a time, until done or asked to stop.
 
     The core runs each batch in a helper thread (GIL released) while this
@@ -168,15 +241,12 @@ def run_in_process(todo: np.ndarray, build: Build, done: Done, stop: Stop, batch
     """
     cores = _rayon_threads()
     sizer = Sizer(BATCH_SECONDS, cores, fixed=batch_size)
-    pos = 0
     pool = cf.ThreadPoolExecutor(1, thread_name_prefix="acsa-sweep")
 
     def submit() -> tuple[Task, cf.Future, float] | None:
-        nonlocal pos
-        if pos >= len(todo) or stop.requested:
+        if not todo.left or stop.requested:
             return None
-        task = build(todo[pos : pos + sizer.size])
-        pos += len(task["seeds"])
+        task = build(todo.take(sizer.size))
         return task, pool.submit(run_task, task), time.perf_counter()
 
     try:
@@ -193,7 +263,7 @@ def run_in_process(todo: np.ndarray, build: Build, done: Done, stop: Stop, batch
 
 def run_on_executor(
     executor: cf.Executor,
-    todo: np.ndarray,
+    todo: Todo,
     build: Build,
     done: Done,
     stop: Stop,
@@ -206,17 +276,15 @@ def run_on_executor(
     recorded as failed with the reason, so they can be retried.
     """
     sizer = Sizer(TASK_SECONDS, 1, fixed=batch_size, start=1)
-    pos = 0
     flying: dict[cf.Future, Task] = {}
     workers = _Workers(executor)
     try:
         while True:
             limit = max_in_flight or max(4, 2 * workers.count())
-            while pos < len(todo) and len(flying) < limit and not stop.requested:
+            while todo.left and len(flying) < limit and not stop.requested:
                 # Smaller tasks near the end, so all workers finish together.
-                size = sizer.fixed or max(1, min(sizer.size, math.ceil((len(todo) - pos) / (2 * workers.count()))))
-                task = build(todo[pos : pos + size])
-                pos += len(task["seeds"])
+                size = sizer.fixed or max(1, min(sizer.size, math.ceil(todo.left / (2 * workers.count()))))
+                task = build(todo.take(size))
                 flying[executor.submit(run_task, task)] = task
             if not flying:
                 break

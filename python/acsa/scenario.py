@@ -94,9 +94,11 @@ class Scenario:
     @classmethod
     def from_file(cls, path: PathLike) -> "Scenario":
         """Read a scenario from a .toml or .json file (partial files are fine)."""
+        if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
+            raise ConfigError(f"scenario: expected a file path, got {type(path).__name__}")
         path = Path(path)
         kind = _file_kind(path)
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
         if kind == "toml":
             return cls.from_toml(text, str(path))
         return cls.from_json(text, str(path))
@@ -322,6 +324,32 @@ def plain_value(value: Any, path: str) -> Any:
     if isinstance(value, (list, tuple, np.ndarray)):
         return [plain_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
     raise ConfigError(f"{where}: unsupported value of type {type(value).__name__}: {value!r}")
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file's contents; a file that cannot be read as such is a ConfigError saying why.
+
+    A missing file stays a FileNotFoundError.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except OSError as e:  # a symlink loop, a name too long, an I/O error
+        raise ConfigError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{path}: is UTF-16 text; save it as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: is not UTF-8 text (a binary file?): byte {e.start} cannot be read") from None
+    if "\0" in text:
+        raise ConfigError(f"{path}: holds a NUL byte: a binary file, not text")
+    return text
 
 
 def _file_kind(path: Path) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import numbers
 import os
+import signal
 import warnings
 from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -84,6 +86,8 @@ def sweep(
     Press Ctrl-C (or interrupt the kernel) to stop early: the batch in
     hand finishes (about a second), the runs finished so far are kept
     (and stored), and the returned Sweep has ``complete == False``.
+    SIGTERM stops the same way, then ends the process as SIGTERM asks
+    once the finished runs are stored.
     """
     base = as_scenario(scenario)
     design = as_design(design, replicates)
@@ -93,7 +97,7 @@ def sweep(
     _check_int(worker_threads, "worker_threads")
     if batch_size is not None:
         _check_int(batch_size, "batch_size")
-    if not isinstance(flush_every, (int, float)) or isinstance(flush_every, bool) or flush_every < 0:
+    if not isinstance(flush_every, (int, float)) or isinstance(flush_every, bool) or not 0 <= flush_every < math.inf:
         raise ConfigError(f"flush_every: must be a number of seconds >= 0, got {flush_every!r}")
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ConfigError(f"executor: expected a concurrent.futures.Executor, got {type(executor).__name__}")
@@ -115,20 +119,7 @@ def sweep(
     _check_column_names(manifest)
     st: DirStore | MemoryStore = DirStore.create(store, manifest) if store is not None else MemoryStore(manifest)
     manifest = st.manifest
-
-    mine = range(shard[0], design.n_runs, shard[1]) if shard else range(design.n_runs)
-    finished = st.finished(retry_failed)
     reps = design.replicates
-    # Run indices only (8 bytes a run): seeds are cheap to derive again when a batch is made.
-    todo = np.array([i for i in mine if run_id(plan.digests[i // reps], seed_bytes(seed, i)) not in finished], dtype=np.int64)
-    del finished
-    n_before = len(mine) - len(todo)
-    if n_before and not resume:
-        raise ConfigError(
-            f"store: {store} already holds {n_before} runs of this sweep; resume to run only the rest "
-            "(resume=True, or --resume on the command line), or use a new store"
-        )
-
     columns = ["week"] + record_spec["columns"] if record_spec else None
     r_every = record_spec["every"] if record_spec else 1
 
@@ -141,7 +132,7 @@ def sweep(
 
     def done(task: dict, results: list) -> None:
         nonlocal failed, finished_now
-        items = [(i, run_id(plan.digests[i // reps], s)) for i, s in zip(task["run_index"], task["seeds"])]
+        items = [(i, run_id(plan.digest(i // reps), s)) for i, s in zip(task["run_index"], task["seeds"])]
         runs, series = build_tables(manifest, design.points, items, results)
         st.add(runs, series)
         failed += sum(1 for r in results if r[0] is None)
@@ -150,26 +141,36 @@ def sweep(
         if st.due(flush_every):
             st.flush()
 
-    bar = _progress_bar(len(mine), n_before, progress)
-    try:
-        with engines.stop_on_interrupt() as stop:
+    with st.writing(shard):
+        todo = engines.Todo(design.n_runs, shard, st.keys().done(retry_failed))
+        if todo.done and not resume:
+            raise ConfigError(
+                f"store: {store} already holds {todo.done} runs of this sweep; resume to run only the rest "
+                "(resume=True, or --resume on the command line), or use a new store"
+            )
+        plan.check(todo.points(reps))
+        bar = _progress_bar(todo.done + len(todo), todo.done, progress)
+        with engines.stop_on_signals() as stop:
             try:
-                if executor is None:
-                    engines.run_in_process(todo, build, done, stop, batch_size)
-                else:
-                    engines.run_on_executor(executor, todo, build, done, stop, batch_size)
-            except KeyboardInterrupt:
-                pass  # Ctrl-C past the polite stop: stop at once, keeping what is done
-    finally:
-        bar.close()
-        st.finish()
+                try:
+                    if executor is None:
+                        engines.run_in_process(todo, build, done, stop, batch_size)
+                    else:
+                        engines.run_on_executor(executor, todo, build, done, stop, batch_size)
+                except KeyboardInterrupt:
+                    pass  # Ctrl-C past the polite stop: stop at once, keeping what is done
+            finally:
+                bar.close()
+                st.finish()
     interrupted = finished_now < len(todo)
 
     result = Sweep(base, design, seed, st, graph)
+    result.interrupted = interrupted
     if interrupted:
         kept = len(result.runs)
+        why = " by SIGTERM" if stop.signal == signal.SIGTERM else ""
         warnings.warn(
-            f"sweep interrupted: keeping the {kept} of {design.n_runs} runs that finished"
+            f"sweep interrupted{why}: keeping the {kept} of {design.n_runs} runs that finished"
             + (f" (in {store}; run the same sweep again to resume)" if store is not None else ""),
             RuntimeWarning,
             stacklevel=2,
@@ -181,6 +182,9 @@ def sweep(
             RuntimeWarning,
             stacklevel=2,
         )
+    if stop.signal == signal.SIGTERM:
+        # Finished runs are safe: now end as SIGTERM asked (or as the caller's own handler says).
+        signal.raise_signal(signal.SIGTERM)
     return result
 
 
@@ -201,26 +205,41 @@ def open_sweep(path: str | os.PathLike[str], graph: Any = None) -> "Sweep":
 
 
 class Plan:
-    """Each point's scenario, checked up front, and the hash it adds to its runs' ids."""
+    """Each point's scenario and the hash it adds to its runs' ids, made when first needed.
+
+    A design may have 100 000 points: only the points this process runs
+    are checked, and only recent ones are kept.
+    """
 
     def __init__(self, base: Scenario, design: Design, indptr: np.ndarray | None, indices: np.ndarray | None):
         self.base = base
         self.design = design
         self.indptr = indptr
         self.graph = graph_digest(indptr, indices)
-        self._recent: dict[int, str] = {}
-        self.digests = [point_digest(self.scenario_json(k), p, self.graph) for k, p in enumerate(design.points)]
+        self._recent: dict[int, tuple[str, bytes]] = {}
+
+    def check(self, points: Iterable[int]) -> None:
+        """Make (and so check) the scenario of each of these points: a bad one is a ConfigError naming it."""
+        for k in points:
+            self._point(int(k))
 
     def scenario_json(self, k: int) -> str:
-        # Kept only for recent points: a design may have 100 000 of them.
-        text = self._recent.get(k)
-        if text is None:
+        return self._point(k)[0]
+
+    def digest(self, k: int) -> bytes:
+        return self._point(k)[1]
+
+    def _point(self, k: int) -> tuple[str, bytes]:
+        got = self._recent.get(k)
+        if got is None:
             label = "grid point" if self.design.kind == "grid" else f"design point {k}"
-            text = _point_scenario(self.base, self.design.points[k], self.indptr, label).to_json(indent=None)
+            point = self.design.points[k]
+            text = _point_scenario(self.base, point, self.indptr, label).to_json(indent=None)
+            got = (text, point_digest(text, point, self.graph))
             if len(self._recent) >= 256:
                 self._recent.clear()
-            self._recent[k] = text
-        return text
+            self._recent[k] = got
+        return got
 
 
 class Sweep:
@@ -247,6 +266,8 @@ class Sweep:
         self.store = store
         self._graph = graph
         self._cache: tuple[Any, pd.DataFrame] | None = None
+        # Set by acsa.sweep when Ctrl-C or SIGTERM stopped it before every run was done.
+        self.interrupted = False
 
     # ---- what was planned ----
 
@@ -435,6 +456,29 @@ class Sweep:
             )
             runs = runs[~bad]
         return runs
+
+    def check(self) -> dict[str, Any]:
+        """Verify the store in full, and set aside what is damaged; a report of what was found.
+
+        Every part is read: one that cannot be read, belongs to another
+        sweep, or whose series are not exactly its runs' weeks is moved to
+        the store's `damaged/` folder (resume the sweep to redo its runs).
+        With no sweep writing, files left by killed writers are removed.
+        The report gives `runs` (planned), `done`, `failed`, `missing`,
+        `duplicates` (rows that collapse on reading), `set_aside` and
+        `removed` (what was repaired) and `writers_running`.
+        """
+        if not isinstance(self.store, DirStore):
+            raise ConfigError("check: this sweep has no store")
+        record = self.store.manifest["record"]
+        every = record["every"] if record else 1
+        if "horizon_weeks" in self.design.names:
+            weeks = np.array([p["horizon_weeks"] for p in self.points], dtype=np.int64)
+        else:
+            weeks = np.full(len(self.points), self.store.manifest["scenario"]["horizon_weeks"], dtype=np.int64)
+        report = self.store.check(-(-weeks // every), self.n_runs)
+        self._cache = None
+        return report
 
     # ---- single runs ----
 
