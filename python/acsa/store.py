@@ -16,8 +16,9 @@ A part is a pair of files with one name. Each is written to a hidden temporary n
 renamed, the series file first: a run counts as done only once its runs file is there,
 so no reader and no crash ever sees half a part, and a kill between the two files just
 means the runs are done again. Both files carry the sweep's identity (`sweep_id`) in
-their Parquet metadata, and the runs file says how many series rows go with it; a part
-that cannot be read, belongs to another sweep or has lost its series is set aside with a
+their Parquet metadata; the name ends with the CRC-32 of the runs file, and the runs
+file holds the series file's CRC-32 and row count. A part that fails its checksums,
+cannot be read, belongs to another sweep or has lost its series is set aside with a
 warning. Duplicate rows of a run (after a crash, or overlapping shards) collapse on
 reading, one per `run_index`, and a run's series always come from the same part as the
 row that was kept, so a series is always whole.
@@ -32,6 +33,7 @@ import os
 import time
 import uuid
 import warnings
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
@@ -59,6 +61,7 @@ MAX_BUFFERED_SERIES_ROWS = 1_000_000
 BATCH_ROWS = 65_536
 _SWEEP_KEY = b"acsa.sweep_id"
 _SERIES_KEY = b"acsa.series_rows"
+_SERIES_CRC_KEY = b"acsa.series_crc32"
 
 
 def _pa() -> Any:
@@ -354,6 +357,7 @@ class DirStore:
         self._last_flush = time.monotonic()
         self._written: list[str] = []
         self._checked: dict[str, int] = {}  # part name -> its series rows, for parts found sound
+        self._series_crc: dict[str, int | None] = {}  # part name -> its series file's CRC-32
         self._write_error: OSError | None = None
 
     # ---- opening ----
@@ -538,32 +542,41 @@ class DirStore:
         import pyarrow.parquet as pq
 
         pa = _pa()
-        name = _part_name()
-        rows = 0
-        if self.manifest["record"] is not None:
-            schema = series_schema(self.manifest)
-            with _writer(self.path / "series" / name, schema, self.id) as w:
-                for k, n in enumerate(names):
-                    if not self._checked.get(n):
-                        continue
-                    kept = keys.kept_in(k) if keys is not None else None
-                    for batch in _batches(pq, self.path / "series" / n):
+        stem = _part_stem()
+        rows, series_crc = 0, None
+        tmps = []
+        try:
+            if self.manifest["record"] is not None:
+                schema = series_schema(self.manifest)
+                with _writer(self.path / "series" / stem, schema, self.id) as (w, tmp):
+                    tmps.append(tmp)
+                    for k, n in enumerate(names):
+                        if not self._checked.get(n):
+                            continue
+                        _verify_crc(self.path / "series" / n, self._series_crc[n], n)
+                        kept = keys.kept_in(k) if keys is not None else None
+                        for batch in _batches(pq, self.path / "series" / n):
+                            t = pa.Table.from_batches([batch]).cast(schema)
+                            if kept is not None:
+                                t = _series_of(t, kept)
+                            rows += t.num_rows
+                            w.write_table(t)
+                series_crc = _crc(tmp) if rows else None
+            schema = runs_schema(self.manifest)
+            offset = 0
+            with _writer(self.path / "runs" / stem, schema, self.id, rows, series_crc) as (w, tmp):
+                tmps.append(tmp)
+                for n in names:
+                    for batch in _batches(pq, self.path / "runs" / n):
                         t = pa.Table.from_batches([batch]).cast(schema)
-                        if kept is not None:
-                            t = _series_of(t, kept)
-                        rows += t.num_rows
+                        if keys is not None:
+                            mask, offset = keys.keep[offset : offset + t.num_rows], offset + t.num_rows
+                            t = t.filter(pa.array(mask))
                         w.write_table(t)
-        schema = runs_schema(self.manifest)
-        offset = 0
-        with _writer(self.path / "runs" / name, schema, self.id, series_rows=rows) as w:
-            for n in names:
-                for batch in _batches(pq, self.path / "runs" / n):
-                    t = pa.Table.from_batches([batch]).cast(schema)
-                    if keys is not None:
-                        mask, offset = keys.keep[offset : offset + t.num_rows], offset + t.num_rows
-                        t = t.filter(pa.array(mask))
-                    w.write_table(t)
-        self._checked[name] = rows
+            name = self._commit(stem, tmps[-1], tmps[0] if rows else None, rows, series_crc)
+        finally:
+            for tmp in tmps:
+                tmp.unlink(missing_ok=True)
         # Runs first: a runs part never stands without its series.
         for kind in ("runs", "series"):
             for n in names:
@@ -573,14 +586,28 @@ class DirStore:
 
     def _write_part(self, runs: Any, series: Any | None) -> str:
         """One part: the series file, then the runs file that makes its runs count as done."""
-        import pyarrow.parquet as pq
-
-        name = _part_name()
+        stem = _part_stem()
         rows = 0 if series is None else series.num_rows
-        if rows:
-            _write_table(pq, series, self.path / "series" / name, self.id)
-        _write_table(pq, runs, self.path / "runs" / name, self.id, series_rows=rows)
+        tmps = []
+        try:
+            series_crc = None
+            if rows:
+                tmps.append(_write_tmp(series, self.path / "series" / stem, self.id))
+                series_crc = _crc(tmps[0])
+            tmps.append(_write_tmp(runs, self.path / "runs" / stem, self.id, rows, series_crc))
+            return self._commit(stem, tmps[-1], tmps[0] if rows else None, rows, series_crc)
+        finally:
+            for tmp in tmps:
+                tmp.unlink(missing_ok=True)
+
+    def _commit(self, stem: str, runs_tmp: Path, series_tmp: Path | None, rows: int, series_crc: int | None) -> str:
+        """Rename a part's written files into place, the series file first; the part's name."""
+        name = f"{stem}-{_crc(runs_tmp):08x}.parquet"
+        if series_tmp is not None:
+            os.replace(series_tmp, self.path / "series" / name)
+        os.replace(runs_tmp, self.path / "runs" / name)
         self._checked[name] = rows
+        self._series_crc[name] = series_crc
         return name
 
     # ---- reading ----
@@ -601,12 +628,18 @@ class DirStore:
         return names
 
     def _check_part(self, name: str) -> int:
-        """The part's series rows, from the files' footers; raises _Damaged if it cannot be used."""
-        meta = _read_meta(self.path / "runs" / name)
+        """The part's series rows; raises _Damaged if it cannot be used.
+
+        Reads the runs file whole (for its checksum) and the series file's footer.
+        """
+        runs = self.path / "runs" / name
+        _verify_crc(runs, _name_crc(name), name)
+        meta = _read_meta(runs)
         if meta.get(_SWEEP_KEY) != self.id.encode():
             raise _Damaged("it belongs to another sweep")
         try:
             rows = int(meta[_SERIES_KEY])
+            self._series_crc[name] = int(meta[_SERIES_CRC_KEY]) if rows else None
         except (KeyError, ValueError):
             raise _Damaged("its metadata is incomplete") from None
         if rows:
@@ -654,10 +687,16 @@ class DirStore:
                 tables.append(None)
                 continue
             try:
-                t = pq.read_table(self.path / kind / name, columns=columns, page_checksum_verification=True)
+                path = self.path / kind / name
+                if kind == "series":
+                    _verify_crc(path, self._series_crc[name], name)
+                t = pq.read_table(path, columns=columns, page_checksum_verification=True)
                 tables.append(t.cast(pa_select(schema, t.column_names)))
             except FileNotFoundError:
                 raise
+            except _Damaged as e:
+                self._set_aside(name, str(e))
+                return None
             except (OSError, ValueError, TypeError, KeyError) as e:  # pyarrow's errors for a damaged file
                 self._set_aside(name, f"{kind} file unreadable: {_first_line(e)}")
                 return None
@@ -736,6 +775,7 @@ class DirStore:
                     if len(index) and (index.min() < 0 or index.max() >= n_runs):
                         raise _Damaged(f"it holds run {int(index.max())} of a sweep of {n_runs} runs")
                     if self._checked.get(name):
+                        _verify_crc(self.path / "series" / name, self._series_crc[name], name)
                         series = pq.read_table(self.path / "series" / name, columns=["run_index", "week"],
                                                page_checksum_verification=True)
                         _check_series(index[~np.asarray(runs.column("error").is_valid())], series, expected_weeks, reps)
@@ -895,42 +935,68 @@ def _check_same_sweep(path: Path, old: Mapping[str, Any], new: Mapping[str, Any]
         raise ConfigError(f"{path}: holds a different sweep; use a new store path")
 
 
-def _part_name() -> str:
-    # Time first, so sorted names are write order.
-    return f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+def _part_stem() -> str:
+    # Time first, so sorted names are write order; the runs file's CRC-32 follows.
+    return f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
 
 
-def _metadata(sweep: str, series_rows: int | None) -> dict[bytes, bytes]:
+def _name_crc(name: str) -> int:
+    try:
+        return int(name[-len("00000000.parquet") : -len(".parquet")], 16)
+    except ValueError:
+        raise _Damaged("its name carries no checksum", name) from None
+
+
+def _crc(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _verify_crc(path: Path, want: int | None, name: str) -> None:
+    if want is not None and _crc(path) != want:
+        raise _Damaged(f"its {path.parent.name} file fails its checksum", name)
+
+
+def _metadata(sweep: str, series_rows: int | None, series_crc: int | None) -> dict[bytes, bytes]:
     meta = {_SWEEP_KEY: sweep.encode()}
     if series_rows is not None:
         meta[_SERIES_KEY] = str(series_rows).encode()
+        meta[_SERIES_CRC_KEY] = str(series_crc if series_crc is not None else 0).encode()
     return meta
 
 
-def _write_table(pq: Any, table: Any, out: Path, sweep: str, series_rows: int | None = None) -> None:
-    tmp = out.with_name(f".{out.name}.tmp")
+def _write_tmp(table: Any, stem: Path, sweep: str, series_rows: int | None = None, series_crc: int | None = None) -> Path:
+    """The table written, with the sweep's metadata, to a hidden temporary file beside `stem`."""
+    import pyarrow.parquet as pq
+
+    tmp = stem.with_name(f".{stem.name}.parquet.tmp")
     try:
-        table = table.replace_schema_metadata(_metadata(sweep, series_rows))
+        table = table.replace_schema_metadata(_metadata(sweep, series_rows, series_crc))
         pq.write_table(table, tmp, write_page_checksum=True)
         _fsync(tmp)
-        os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
 
 
 @contextlib.contextmanager
-def _writer(out: Path, schema: Any, sweep: str, series_rows: int | None = None) -> Iterator[Any]:
-    """A part file written table by table, then renamed into place."""
+def _writer(
+    stem: Path, schema: Any, sweep: str, series_rows: int | None = None, series_crc: int | None = None
+) -> Iterator[tuple[Any, Path]]:
+    """A hidden temporary file beside `stem`, written table by table: (writer, its path)."""
     import pyarrow.parquet as pq
 
-    tmp = out.with_name(f".{out.name}.tmp")
-    writer = pq.ParquetWriter(tmp, schema.with_metadata(_metadata(sweep, series_rows)), write_page_checksum=True)
+    tmp = stem.with_name(f".{stem.name}.parquet.tmp")
+    meta = _metadata(sweep, series_rows, series_crc)
+    writer = pq.ParquetWriter(tmp, schema.with_metadata(meta), write_page_checksum=True)
     try:
-        yield writer
+        yield writer, tmp
         writer.close()
         _fsync(tmp)
-        os.replace(tmp, out)
     except BaseException:
         writer.close()
         tmp.unlink(missing_ok=True)
