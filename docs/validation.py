@@ -135,24 +135,34 @@ def timing_figure(runs, timeline) -> None:
         plt.close(fig)
 
 
+PARTS = {"in": "2012–17", "out": "2018–26"}
+
+
 def facts_table(table: pd.DataFrame) -> str:
-    lines = ["| fact | claim | replicates with a case | share | tolerance | verdict |", "|---|---|---|---|---|---|"]
-    for name, row in table.iterrows():
-        verdict = "met" if row["met"] else "missed"
-        lines.append(f"| `{name}` | {row['claim']} | {row['cases']} | {row['share']:.2f} | {row['tolerance']:.2f} | {verdict} |")
+    """One row per fact: its tolerance, then cases, share and verdict in each part of the record."""
+    head = ["fact", "claim", "tolerance"] + [f"{c} {PARTS[k]}" for k in PARTS for c in ("cases", "share", "verdict")]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, rows in table.groupby(level="fact", sort=False):
+        first = rows.iloc[0]
+        cells = [f"`{name}`", first["claim"], f"{first['tolerance']:.2f}"]
+        for k in PARTS:
+            if (name, k) in rows.index:
+                row = rows.loc[(name, k)]
+                cells += [str(row["cases"]), f"{row['share']:.2f}", row["verdict"]]
+            else:
+                cells += ["—", "—", "—"]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def favourability_table(runs, opinion) -> str:
-    rows = survey(opinion, "good_impression_of_japan")
-    lines = ["| survey year | Genron NPO-EAI | model median (mid-June) | model 10-90% |", "|---|---|---|---|"]
-    errors = []
-    for _, r in rows.iterrows():
-        v = np.array([history.series_at(run.series, r["when"].strftime("%Y-%m-%d"))["favourability"] for run in runs])
-        lo, mid, hi = np.percentile(v, [10, 50, 90])
-        errors.append(abs(mid - r["lo"]))
-        lines.append(f"| {r['date']} | {r['lo']:.1%} | {mid:.1%} | {lo:.1%} - {hi:.1%} |")
-    lines.append(f"\nMean absolute error of the median: {np.mean(errors):.1%}.")
+def favourability_table(runs) -> str:
+    fav = history.favourability(runs)
+    lines = ["| survey year | part | Genron NPO-EAI | model median (mid-June) | model 10-90% |", "|---|---|---|---|---|"]
+    for year, r in fav.iterrows():
+        lines.append(f"| {year} | {PARTS[r['sample']]} | {r['survey']:.1%} | {r['median']:.1%} | {r['lo']:.1%} - {r['hi']:.1%} |")
+    errors = (fav["median"] - fav["survey"]).abs().groupby(fav["sample"]).mean()
+    lines.append("")
+    lines.append("Mean absolute error of the median: " + "; ".join(f"{PARTS[k]} {errors[k]:.1%}" for k in PARTS) + ".")
     return "\n".join(lines)
 
 
@@ -163,7 +173,7 @@ def main() -> None:
     favourability_figure(runs, opinion, timeline)
     gsomia_figure(runs, opinion, timeline)
     timing_figure(runs, timeline)
-    block = facts_table(history.summary(runs)) + "\n\n" + favourability_table(runs, opinion)
+    block = facts_table(history.summary(runs)) + "\n\n" + favourability_table(runs)
     text = REPORT.read_text()
     text = re.sub(r"(<!-- facts:start -->\n).*?(<!-- facts:end -->)", lambda m: m[1] + block + "\n" + m[2], text, flags=re.S)
     REPORT.write_text(text)

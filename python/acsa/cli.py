@@ -166,8 +166,8 @@ def _parser() -> argparse.ArgumentParser:
         "history",
         help="replay 2012-2026 and check the replicates against the record",
         description="Run Scenario.history() with seeds 0..N-1 and print, for each dated episode and stylized "
-        "fact, the share of replicates that reproduce it against its tolerance (docs/VALIDATION.md). "
-        "With --out, write summary.csv and facts.csv (one row per replicate).",
+        "fact, in 2012-2017 and in 2018-2026, the share of replicates that reproduce it against its tolerance "
+        "(docs/VALIDATION.md). With --out, write summary.csv and facts.csv (one row per replicate, fact and part).",
     )
     h.add_argument("--replicates", type=int, default=100, help="number of replays (default 100)")
     h.add_argument("--voters", type=int, default=None, help="voters.n (default: the scenario's, 20000)")
@@ -391,12 +391,15 @@ def _cmd_history(args: argparse.Namespace) -> int:
     runs = history.replicates(args.replicates, scenario=sc)
     table = history.summary(runs)
     with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-        print(table[["cases", "share", "tolerance", "met"]].to_string(float_format="%.2f"))
+        print(table[["cases", "share", "tolerance", "verdict"]].to_string(float_format="%.2f"))
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.out / "summary.csv")
-        facts = pd.DataFrame([history.facts(r) for r in runs]).rename_axis("seed")
-        facts.to_csv(args.out / "facts.csv")
+        facts = pd.DataFrame(
+            [(seed, fact, sample, ok) for seed, r in enumerate(runs) for (fact, sample), ok in history.facts(r).items()],
+            columns=["seed", "fact", "sample", "reproduced"],
+        )
+        facts.to_csv(args.out / "facts.csv", index=False)
         print(f"wrote {args.out}/summary.csv, facts.csv")
     return 0
 
