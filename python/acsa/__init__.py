@@ -13,8 +13,12 @@ An agent-based model of South Korean domestic politics with a Rust core.
     acsa.open_sweep("results/sobol").runs
     runs = acsa.history.replicates(100)        # the 2012-2026 replay
     acsa.history.summary(runs)                 # against the record
+    sw.sobol("viable"), sw.morris("rmst")      # sensitivity (acsa.sensitivity), censoring-aware outcomes
+    sw.prim(), sw.cart()                       # scenario discovery (acsa.discovery)
+    acsa.boundary.sample(sc, bounds)           # the viability boundary, sampled adaptively
+    acsa.study.run(out="results")              # the viability study (acsa viability)
 
-Figures live in `acsa.plots`.
+Figures live in `acsa.plots`; a live explorer with sliders in `acsa.explorer`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from .parameters import parameters
 from .run import EVENT_KINDS, RUNGS, Run, simulate
 from .scenario import Scenario
 from . import designs, history
+from . import boundary, discovery, explorer, outcomes, sensitivity, study
 from .sweep import Sweep, open_sweep, sweep
 
 try:
@@ -44,6 +49,12 @@ __all__ = [
     "open_sweep",
     "designs",
     "history",
+    "outcomes",
+    "sensitivity",
+    "discovery",
+    "boundary",
+    "study",
+    "explorer",
     "Run",
     "Sweep",
     "ConfigError",

@@ -34,7 +34,7 @@ from . import _core
 from ._core import ConfigError
 from .scenario import check_path, plain_value
 
-__all__ = ["Design", "grid", "latin_hypercube", "sobol", "saltelli", "morris", "table", "as_design"]
+__all__ = ["Design", "grid", "latin_hypercube", "sobol", "saltelli", "morris", "table", "levels", "as_design"]
 
 KINDS = ("grid", "latin_hypercube", "sobol", "morris", "table")
 
@@ -79,11 +79,16 @@ class Design:
 
     @property
     def X(self) -> np.ndarray:
-        """The points as a float matrix (points x names), for SALib's analysers."""
+        """The points as a float matrix (points x names), for SALib's analysers.
+
+        A categorical parameter (see `levels`) is the middle of its level's share of [0, 1].
+        """
+        cats = (self.problem or {}).get("levels", {})
         try:
-            return np.array([[float(p[n]) for n in self.names] for p in self.points], dtype=float).reshape(
-                len(self.points), len(self.names)
-            )
+            return np.array(
+                [[_unit(p[n], cats[n]) if n in cats else float(p[n]) for n in self.names] for p in self.points],
+                dtype=float,
+            ).reshape(len(self.points), len(self.names))
         except (TypeError, ValueError):
             raise ConfigError("design: X needs every parameter value to be a number") from None
 
@@ -234,6 +239,22 @@ def table(points: Any, replicates: int = 1) -> Design:
     return Design("table", names, rows, replicates)
 
 
+class levels(tuple):
+    """The values of a categorical parameter in a sampled design: each point takes one, equally likely.
+
+    ``acsa.designs.sobol({"shocks.intensity": (0.5, 3), "network.kind": levels("watts_strogatz", "sbm")}, 64)``.
+    A plain list does the same for a parameter that is not a number (``"ladder.drills": [True,
+    False]``); a numeric parameter needs `levels` (a pair of numbers is its bounds). The sampler
+    draws a number u in [0, 1) as for any parameter and takes level floor(u k) of the k levels,
+    so Sobol and Morris indices of the categorical parameter stay valid.
+    """
+
+    def __new__(cls, *values: Any) -> "levels":
+        if len(values) == 1 and isinstance(values[0], (list, tuple)) and not isinstance(values[0], levels):
+            values = tuple(values[0])
+        return super().__new__(cls, values)
+
+
 def as_design(design: Any, replicates: int | None = None) -> Design:
     """A Design from a Design, a grid dict, a DataFrame of points, or None (one point)."""
     if design is None:
@@ -280,10 +301,32 @@ def as_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
     if len(set(names)) != len(names):
         raise ConfigError("problem: a parameter is named twice")
     kinds = _parameter_kinds()
-    for name, b in zip(names, bounds):
+    categories = dict(out.get("levels", {}))
+    for j, (name, b) in enumerate(zip(names, bounds)):
         check_path(name)
+        given = problem.get(name) if "names" not in problem else None
+        if isinstance(given, levels) or (kinds.get(name) not in ("int", "float") and isinstance(given, list)):
+            values = [plain_value(v, name) for v in b]
+            if not values:
+                raise ConfigError(f"{name}: levels must name at least one value")
+            if len({json.dumps(v, sort_keys=True) for v in values}) != len(values):
+                raise ConfigError(f"{name}: a level is given twice")
+            from .scenario import Scenario
+
+            base = Scenario.default()
+            for v in values:
+                base.replace({name: v})  # a level the parameter cannot take fails here, naming it
+            categories[name] = values
+            bounds[j] = [0.0, 1.0]
+            continue
+        if name in categories:
+            bounds[j] = [0.0, 1.0]
+            continue
         if kinds.get(name) not in ("int", "float"):
-            raise ConfigError(f"{name}: only numeric parameters can be sampled; use a grid or a table for it")
+            raise ConfigError(
+                f"{name}: only numeric parameters take (low, high); give a list of levels for it, "
+                "or use a grid or a table"
+            )
         if not isinstance(b, list) or len(b) != 2:
             raise ConfigError(f"{name}: bounds must be (low, high), got {b!r}")
         lo, hi = (plain_value(v, name) for v in b)
@@ -294,20 +337,34 @@ def as_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
     out["num_vars"] = len(names)
     out["names"] = names
     out["bounds"] = [[float(v) for v in b] for b in bounds]
+    if categories:
+        out["levels"] = categories
     return out
 
 
 def _sampled(kind: str, problem: dict[str, Any], X: np.ndarray, replicates: int, options: dict[str, Any]) -> Design:
     names = problem["names"]
     kinds = _parameter_kinds()
+    cats = problem.get("levels", {})
     X = np.array(X, dtype=float)
     # Whole-number parameters (voters.n, weeks, seats) are rounded; X keeps the values run.
-    ints = [j for j, n in enumerate(names) if kinds[n] == "int"]
+    ints = [j for j, n in enumerate(names) if kinds[n] == "int" and n not in cats]
     X[:, ints] = np.rint(X[:, ints])
-    points = [
-        {n: (int(row[j]) if j in ints else float(row[j])) for j, n in enumerate(names)} for row in X
-    ]
+
+    def value(j: int, n: str, u: float) -> Any:
+        if n in cats:
+            return cats[n][min(int(u * len(cats[n])), len(cats[n]) - 1)]
+        return int(u) if j in ints else float(u)
+
+    points = [{n: value(j, n, row[j]) for j, n in enumerate(names)} for row in X]
     return Design(kind, names, points, replicates, problem=problem, options=options)
+
+
+def _unit(value: Any, values: list[Any]) -> float:
+    """A categorical value's place in [0, 1]: the middle of its level's share."""
+    key = json.dumps(value, sort_keys=True)
+    i = [json.dumps(v, sort_keys=True) for v in values].index(key)
+    return (i + 0.5) / len(values)
 
 
 @lru_cache(maxsize=1)

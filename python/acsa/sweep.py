@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _core, engines
+from . import _core, engines, outcomes
 from ._core import ConfigError
 from .designs import Design, as_design
 from .run import Run, prepare_graph, simulate
@@ -175,6 +175,7 @@ def sweep(
             RuntimeWarning,
             stacklevel=2,
         )
+    _warn_empty(result)
     if failed:
         warnings.warn(
             f"{failed} runs failed; their error text is in sw.failures"
@@ -343,17 +344,31 @@ class Sweep:
             raise ConfigError("this sweep recorded no series; pass record=[...] to acsa.sweep")
         return self.store.read_series(columns)
 
-    def probability(self, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+    def probability(
+        self,
+        by: str | Sequence[str] | None = None,
+        bins: int | Sequence[float] | Mapping[str, Any] | None = None,
+        outcome: str = "viable",
+    ) -> pd.DataFrame:
         """P(viable ACSA within the horizon) per point, with n and a Wilson 95% CI.
 
         by: the parameter paths to group by (default: the design's points,
         one row each). Grouping by fewer paths pools the runs over the
         others. Failed runs are left out (with a warning).
+        bins: for sampled designs, group a continuous `by` parameter into
+        bins: a number of equal-width bins, a list of edges, or a dict of
+        either per path. A binned column holds each bin's midpoint.
+        outcome: another 0/1 outcome, e.g. ``viable_by_260`` (see `acsa.outcomes`).
         """
         runs = self._ok_runs()
-        viable = runs["viable"].astype(bool)
+        values = outcomes.values(runs, outcome)
+        if values.isna().any() or not set(values.unique()) <= {0.0, 1.0}:
+            raise ConfigError(f"outcome: probability needs a 0/1 outcome defined for every run, not {outcome}")
+        viable = values.astype(bool)
         names = list(self.design.names)
         if by is None:
+            if bins is not None:
+                raise ConfigError("bins: give by= too: the parameters to bin and group by")
             g = viable.groupby(runs["point"], sort=True)
             n, k = g.size(), g.sum()
             table = pd.DataFrame([self.points[p] for p in n.index], columns=names)
@@ -362,9 +377,12 @@ class Sweep:
             for path in by:
                 if path not in runs.columns:
                     raise ConfigError(f"by: '{path}' is not a column of the runs table")
-            g = viable.groupby([_groupable(runs[p]) for p in by], sort=False)
+            keys = [binned(runs[p], bin_edges(runs[p], bins_for(bins, p))) if bins_for(bins, p) is not None
+                    else _groupable(runs[p]) for p in by]
+            g = viable.groupby(keys, sort=True)
             n, k = g.size(), g.sum()
             table = n.index.to_frame(index=False)
+            table.columns = by
         table["n"] = n.to_numpy(dtype=np.int64)
         table["viable"] = k.to_numpy(dtype=np.int64)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -377,23 +395,54 @@ class Sweep:
     def y(self, outcome: str = "viable", agg: str = "mean") -> np.ndarray:
         """One value per point, in design order: the outcome aggregated over replicates.
 
-        This is the Y that SALib's analysers take with the design's
-        problem, e.g. ``sobol.analyze(sw.problem, sw.y("final_approval"))``.
-        For `viable`, the mean is the share of viable runs.
+        outcome: a recorded outcome field, or one of `acsa.outcomes` that
+        respects censoring (``viable_by_K``, ``rmst``). For `viable`, the
+        mean is the share of viable runs. This is the Y that SALib's
+        analysers take with the design's problem; `sobol` and `morris` do
+        that for you, with guard rails.
         """
         done = len(self._runs())
         if done < self.n_runs:
             raise ConfigError(f"y: only {done} of {self.n_runs} runs are done; finish the sweep first")
         runs = self._ok_runs()
-        if outcome not in runs.columns or outcome in _RUN_COLUMNS or outcome in self.design.names:
+        derived = outcome == "rmst" or outcome.startswith("viable_by_")
+        if not derived and (outcome not in runs.columns or outcome in _RUN_COLUMNS or outcome in self.design.names):
             names = [n for n, _ in self.store.manifest["outcomes"]]
-            raise ConfigError(f"outcome: '{outcome}' is not an outcome (one of {', '.join(names)})")
-        values = pd.to_numeric(runs[outcome].astype("Float64"), errors="coerce").astype(float)
+            raise ConfigError(
+                f"outcome: '{outcome}' is not an outcome (one of {', '.join(names)}, rmst, viable_by_K)"
+            )
+        values = outcomes.values(runs, outcome)
         per_point = values.groupby(runs["point"]).agg(agg)
         missing = np.setdiff1d(np.arange(len(self.points)), per_point.index.to_numpy())
         if len(missing):
             raise ConfigError(f"y: every run of point {missing[0]} failed; see .failures")
         return per_point.sort_index().to_numpy(dtype=float)
+
+    # ---- analysis (see acsa.sensitivity and acsa.discovery) ----
+
+    def sobol(self, outcome: str = "viable", by_year: bool = False, **kwargs: Any) -> pd.DataFrame:
+        """Sobol indices (S1, ST with intervals) of `outcome` on a Sobol design; see `acsa.sensitivity.sobol`."""
+        from . import sensitivity
+
+        return sensitivity.sobol(self, outcome, by_year=by_year, **kwargs)
+
+    def morris(self, outcome: str = "viable", by_year: bool = False, **kwargs: Any) -> pd.DataFrame:
+        """Morris screening (mu*, sigma) of `outcome` on a Morris design; see `acsa.sensitivity.morris`."""
+        from . import sensitivity
+
+        return sensitivity.morris(self, outcome, by_year=by_year, **kwargs)
+
+    def prim(self, outcome: str = "viable", **kwargs: Any) -> Any:
+        """PRIM boxes where `outcome` is most often 1; see `acsa.discovery.prim`."""
+        from . import discovery
+
+        return discovery.prim(self, outcome, **kwargs)
+
+    def cart(self, outcome: str = "viable", **kwargs: Any) -> pd.DataFrame:
+        """A classification tree's leaves as rules for `outcome`; see `acsa.discovery.cart`."""
+        from . import discovery
+
+        return discovery.cart(self, outcome, **kwargs)
 
     def to_xarray(self) -> Any:
         """An xarray Dataset: outcomes on (point, replicate), recorded series on (point, replicate, week).
@@ -521,6 +570,54 @@ class Sweep:
             table = self.probability()
         more = f"<p>first 20 of {len(table)} points</p>" if len(table) > 20 else ""
         return head + table.head(20).to_html(index=False, float_format="{:.3f}".format) + more
+
+
+def bins_for(bins: Any, path: str) -> Any:
+    """The bins given for `path`: the same for every path, or from a dict of path -> bins."""
+    if isinstance(bins, Mapping):
+        return bins.get(path)
+    return bins
+
+
+def bin_edges(col: pd.Series, bins: int | Sequence[float]) -> np.ndarray:
+    """Edges of `bins` (a count of equal-width bins over the column's range, or the edges themselves)."""
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        raise ConfigError(f"bins: {col.name} is not a numeric parameter; only numbers can be binned")
+    values = col.to_numpy(dtype=float)
+    if isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
+        if bins < 1:
+            raise ConfigError(f"bins: must be at least 1, got {bins}")
+        lo, hi = float(np.min(values)), float(np.max(values))
+        return np.linspace(lo, hi if hi > lo else lo + 1.0, int(bins) + 1)
+    edges = np.asarray(bins, dtype=float)
+    if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
+        raise ConfigError(f"bins: edges must be an increasing list of at least two numbers, got {bins!r}")
+    if values.min() < edges[0] or values.max() > edges[-1]:
+        raise ConfigError(
+            f"bins: {col.name} ranges over [{values.min():g}, {values.max():g}], outside the edges "
+            f"[{edges[0]:g}, {edges[-1]:g}]"
+        )
+    return edges
+
+
+def binned(col: pd.Series, edges: np.ndarray) -> pd.Series:
+    """Each value replaced by the midpoint of its bin (the last bin includes its upper edge)."""
+    idx = np.clip(np.searchsorted(edges, col.to_numpy(dtype=float), side="right") - 1, 0, len(edges) - 2)
+    mids = (edges[:-1] + edges[1:]) / 2.0
+    return pd.Series(mids[idx], index=col.index, name=col.name)
+
+
+def _warn_empty(sw: "Sweep") -> None:
+    """Warn when the result says nothing: no viable run anywhere, or a horizon too short for an election."""
+    runs = sw._runs()
+    runs = runs[runs["error"].isna()]
+    if not len(runs) or sw.scenario is None:
+        return
+    p = runs["viable"].astype(bool).groupby(runs["point"]).mean().to_numpy()
+    horizons = [pt.get("horizon_weeks", sw.scenario["horizon_weeks"]) for pt in sw.points]
+    longest = sw.scenario.replace({"horizon_weeks": max(horizons)})
+    for text in outcomes.horizon_warnings(longest, p):
+        warnings.warn(text, RuntimeWarning, stacklevel=3)
 
 
 def _groupable(col: pd.Series) -> pd.Series:
