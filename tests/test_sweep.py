@@ -98,18 +98,6 @@ def test_heatmap_and_survival_figures(sw, tmp_path):
     fig.savefig(tmp_path / "s.png")
 
 
-def test_kaplan_meier_matches_the_empirical_curve():
-    from acsa.plots import kaplan_meier
-
-    runs = pd.DataFrame(
-        {"viable": [True, True, False, True, False], "week_viable": pd.array([10, 30, None, 10, None], dtype="Int64")}
-    )
-    t, s = kaplan_meier(runs, horizon=100)
-    # Censoring only at the horizon: S(t) = share not yet viable.
-    assert t.tolist() == [0, 10, 30, 100]
-    assert s.tolist() == pytest.approx([1.0, 0.6, 0.4, 0.4])
-
-
 def test_grid_over_scheduled_events(small):
     # Counterfactual sweep: the same runs with and without a nuclear test.
     test = [{"week": 10, "kind": "nuclear_test", "magnitude": 3.0}]
@@ -185,7 +173,7 @@ def test_repr_names_the_design_and_store(small, tmp_path):
 def test_survival_leaves_out_failed_runs():
     import pandas as pd
 
-    from acsa.plots import kaplan_meier
+    from acsa.outcomes import kaplan_meier
 
     runs = pd.DataFrame(
         {
@@ -194,8 +182,8 @@ def test_survival_leaves_out_failed_runs():
             "error": [None, None, "simulation failed: boom"],
         }
     )
-    t, s = kaplan_meier(runs, 52)
-    assert s[-1] == 0.5 and t[-1] == 52
+    km = kaplan_meier(runs, 52)
+    assert km["survival"].iloc[-1] == 0.5 and km["week"].iloc[-1] == 52
 
 
 def test_open_is_a_deprecated_alias_kept_out_of_star_imports():
