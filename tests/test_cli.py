@@ -1,5 +1,6 @@
 """The acsa command line."""
 
+import io
 import json
 import subprocess
 import sys
@@ -9,20 +10,63 @@ import pandas as pd
 import pytest
 
 from acsa.cli import main
+from acsa.sweep import open_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_viability_quick(tmp_path, capsys):
+    from acsa import study
+
     out = tmp_path / "viab"
     assert main(["viability", "--quick", "--no-progress", "--out", str(out)]) == 0
-    for name in ("viability.csv", "runs.csv", "viability_heatmap.png", "survival.png"):
-        assert (out / name).stat().st_size > 0, name
+    for stem in ("viability_heatmap", "survival", "sensitivity"):
+        for ext in ("png", "pdf", "svg"):
+            assert (out / f"{stem}.{ext}").stat().st_size > 0, stem
+    assert (out / "summary.pdf").read_bytes()[:4] == b"%PDF"
     table = pd.read_csv(out / "viability.csv")
-    assert list(table.columns) == ["voters.cohort_shift", "shocks.intensity", "n", "viable", "p", "lo", "hi"]
-    assert len(table) == 25 and (table["n"] == 3).all()
+    (y, ys), (x, xs) = study.AXES.items()
+    assert list(table.columns) == [y, x, "n", "viable", "p", "lo", "hi"]
+    assert len(table) == len(ys) * len(xs) and (table["n"] == 3).all()
+    ranking = pd.read_csv(out / "sensitivity.csv")
+    assert sorted(ranking["parameter"]) == sorted(study.LEVERS)
+    assert ranking["mu_star"].is_monotonic_decreasing
     printed = capsys.readouterr().out
     assert "P(viable" in printed and "[" in printed
+    # The findings quote the table: the highest cell is named with its value.
+    best = table.loc[table["p"].idxmax()]
+    assert f"It is highest, {best.p:.2f} [{best.lo:.2f}, {best.hi:.2f}]" in printed
+
+
+def test_sweep_spec_with_set_overrides(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('seed = 1\nreplicates = 1\n[scenario]\nhorizon_weeks = 520\nvoters.n = 2000\n'
+                    '[grid]\n"shocks.intensity" = [1.0]\n')
+    out = tmp_path / "store"
+    assert main(["sweep", str(spec), "--out", str(out), "--no-progress", "--set", "voters.n=500",
+                 "--set", "network.kind=sbm"]) == 0
+    sw = open_sweep(out)
+    assert sw.scenario["voters.n"] == 500 and sw.scenario["network.kind"] == "sbm"
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "bad"), "--set", "voters.n=1.5"]) == 2
+    assert "voters.n" in capsys.readouterr().err
+
+
+def test_params_as_csv(capsys):
+    assert main(["params", "--csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col="path")
+    assert list(table.columns[:4]) == ["default", "unit", "min", "max"]
+    assert table.loc["shocks.intensity", "unit"] == "multiplier"
+
+
+def test_a_closed_pipe_ends_quietly():
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    proc = subprocess.run([sys.executable, "-m", "acsa", "params"], stdout=write, stderr=subprocess.PIPE, text=True)
+    os.close(write)
+    assert proc.returncode == 141
+    assert proc.stderr == ""
 
 
 def test_history_checks_replays_against_the_record(tmp_path, capsys):

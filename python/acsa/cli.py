@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -22,19 +23,20 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-# The two pathways that could open a window (docs/ODD.md, section 1): generational
-# perception shift x security shocks.
-COHORT_SHIFTS = [0.0, 0.025, 0.05, 0.075, 0.1]
-INTENSITIES = [0.5, 1.0, 1.5, 2.0, 3.0]
+def _viability_help() -> str:
+    from .study import AXES, LEVERS, REPLICATES, VOTERS
 
-VIABILITY_HELP = f"""\
-Sweep the 2026 baseline over the two pathways that could make an ACSA viable:
-  voters.cohort_shift (per year): {', '.join(f'{v:g}' for v in COHORT_SHIFTS)}
-      how much less grievance each new adult cohort carries, per simulated year;
-  shocks.intensity (multiplier): {', '.join(f'{v:g}' for v in INTENSITIES)}
-      scale of external security shocks (1 = historical).
-Prints P(viable ACSA within the horizon) with Wilson 95% intervals and writes
-viability.csv, runs.csv, viability_heatmap.png and survival.png to --out.
+    axes = "\n".join(f"  {path}: {', '.join(f'{v:g}' for v in values)}" for path, values in AXES.items())
+    levers = ", ".join(LEVERS)
+    return f"""\
+The study of when an ACSA becomes viable. Sweeps the 2026 baseline over the two
+pathways that could open a window (rows, then columns):
+{axes}
+({REPLICATES} runs per cell, voters.n = {VOTERS} by default), and screens the main
+levers ({levers}) with a Morris design.
+Prints P(viable ACSA within the horizon) with Wilson 95% intervals and what the
+runs show; writes viability.csv, runs.csv, sensitivity.csv, viability_heatmap,
+survival and sensitivity figures (.png, .pdf, .svg) and summary.pdf to --out.
 """
 
 
@@ -60,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         print(f"acsa: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (acsa params | head): stop quietly, as a command killed by SIGPIPE would.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except OSError as e:  # a file that is missing, unreadable, or a full disk
         print(f"acsa: error: {e}", file=sys.stderr)
         return 2
@@ -87,16 +94,17 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser(
         "viability",
-        help="P(viable ACSA) over perception shift x shock intensity",
-        description=VIABILITY_HELP,
+        help="the study: P(viable ACSA) over the two pathways, survival, sensitivity, summary.pdf",
+        description=_viability_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     v.add_argument("--out", required=True, type=Path, help="output directory")
-    v.add_argument("--replicates", type=int, default=40, help="runs per grid point (default 40)")
+    v.add_argument("--replicates", type=int, default=None, help="runs per grid cell (default 24)")
     v.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
-    v.add_argument("--voters", type=int, default=None, help="voters.n (default: the scenario's, 20000)")
+    v.add_argument("--voters", type=int, default=None, help="voters.n (default 5000)")
+    v.add_argument("--level", type=float, default=None, help="P(viable) level of the contour (default 0.5)")
     v.add_argument("--scenario", type=Path, default=None, help="start from this .toml/.json scenario")
-    v.add_argument("--quick", action="store_true", help="smoke test: 3 replicates, 2000 voters")
+    v.add_argument("--quick", action="store_true", help="smoke test: 3 replicates, 2000 voters, a small screening")
     v.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     v.set_defaults(func=_cmd_viability)
 
@@ -129,6 +137,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--shard", default=None, metavar="I/N", help="run only shard I of N (I = 0..N-1), e.g. a job array task")
     s.add_argument("--resume", action="store_true", help="continue a sweep already started in --out")
     s.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
+    s.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter of the spec's scenario, e.g. --set voters.n=2000 (repeatable)",
+    )
     s.add_argument("--dry-run", action="store_true", help="print what would run, and stop")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     s.add_argument(
@@ -175,6 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     h.set_defaults(func=_cmd_history)
 
     pa = sub.add_parser("params", help="list every parameter with default, unit and range")
+    pa.add_argument("--csv", action="store_true", help="print the table as CSV (path, default, unit, min, max, description)")
     pa.set_defaults(func=_cmd_params)
     return p
 
@@ -183,49 +200,36 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_viability(args: argparse.Namespace) -> int:
-    import matplotlib.pyplot as plt
-
-    from .plots import STYLE, heatmap, survival
+    from . import study
     from .scenario import Scenario
-    from .sweep import sweep
 
     sc = Scenario.from_file(args.scenario) if args.scenario else Scenario.default()
-    replicates, voters = args.replicates, args.voters
+    size: dict[str, Any] = {}
     if args.quick:
-        replicates, voters = 3, voters or 2000
-    if voters is not None:
-        sc = sc.replace({"voters.n": voters})
-    x, y = "shocks.intensity", "voters.cohort_shift"
-    grid = {y: COHORT_SHIFTS, x: INTENSITIES}
-    args.out.mkdir(parents=True, exist_ok=True)
+        size = {"replicates": 3, "voters": 2000, "trajectories": 4, "morris_replicates": 1}
+    if args.replicates is not None:
+        size["replicates"] = args.replicates
+    if args.voters is not None:
+        size["voters"] = args.voters
+    level = study.LEVEL if args.level is None else args.level
+    if not 0.0 < level < 1.0:
+        raise ConfigError(f"--level: must be between 0 and 1, got {level}")
+    result = study.run(sc, out=args.out, seed=args.seed, level=level, progress=not args.no_progress, **size)
 
-    sw = sweep(sc, grid, replicates=replicates, seed=args.seed, progress=not args.no_progress)
-    table = sw.probability()
-    table.to_csv(args.out / "viability.csv", index=False)
-    sw.runs.to_csv(args.out / "runs.csv", index=False)
-
-    weeks = int(sc["horizon_weeks"])
-    print(f"P(viable ACSA within {weeks} weeks), Wilson 95% CI; {replicates} runs per cell, voters.n = {sc['voters.n']}")
+    table = result.table
+    (y, _), (x, _) = study.AXES.items()
+    reps = int(table["n"].max())
+    print(f"P(viable ACSA within {result.scenario['horizon_weeks']} weeks), Wilson 95% CI; "
+          f"{reps} runs per cell, voters.n = {result.scenario['voters.n']}")
     print(f"rows: {y}, columns: {x}")
     cells = table.assign(cell=[f"{p:.2f} [{lo:.2f}, {hi:.2f}]" for p, lo, hi in zip(table.p, table.lo, table.hi)])
     print(cells.pivot(index=y, columns=x, values="cell").to_string())
-    if not sw.complete:
-        print(f"(interrupted: {len(sw.runs)} of {sw.n_runs} runs finished)")
-
-    title = f"P(viable ACSA within {weeks} weeks), {replicates} runs per cell, 95% Wilson CI"
-    fig = heatmap(table, x=x, y=y, title=title)
-    fig.savefig(args.out / "viability_heatmap.png", dpi=200)
-    plt.close(fig)
-
-    # One panel per pathway, each pooling over the other.
-    with plt.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained", sharey=True)
-    survival(sw, by=y, ax=left, title="By perception shift")
-    survival(sw, by=x, ax=right, title="By shock intensity")
-    fig.suptitle(f"Time to a viable ACSA (Kaplan-Meier, censored at week {weeks})")
-    fig.savefig(args.out / "survival.png", dpi=200)
-    plt.close(fig)
-    print(f"wrote {args.out}/viability.csv, runs.csv, viability_heatmap.png, survival.png")
+    print()
+    for line in result.findings:
+        print(f"- {line}")
+    for text in result.ranking.attrs.get("warnings", []):
+        print(f"  (screening: {text})")
+    print(f"wrote {', '.join(str(f) for f in result.files)}")
     return 0
 
 
@@ -258,6 +262,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import Plan, check_shard, sweep
 
     kw = spec_sweep_args(args.spec)
+    if args.sets:
+        kw["scenario"] = kw["scenario"].replace(dict(_parse_set(s) for s in args.sets))
     shard = check_shard(args.shard)
     design = kw["design"]
     if args.dry_run:
@@ -410,6 +416,9 @@ def _cmd_params(args: argparse.Namespace) -> int:
     from .parameters import parameters
 
     table = parameters()
+    if args.csv:
+        table.to_csv(sys.stdout)
+        return 0
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 70, "display.width", 200):
         print(table[["default", "unit", "min", "max", "description"]].to_string())
     return 0
