@@ -1,7 +1,7 @@
 """How many runs does the adaptive boundary sampler save against a grid, for the same accuracy?
 
     python benchmarks/boundary.py                      # the published figures (BENCHMARKS.md)
-    python benchmarks/boundary.py --voters 500 --grid 5 --max-replicates 8 --target 0.5   # a quick look
+    python benchmarks/boundary.py --voters 500 --max-replicates 16 --target 0.5   # a quick look
 
 Both designs are judged by the same yardstick: the share of the parameter box where the
 kernel estimate of P(viable) (`acsa.boundary.estimate`, the same bandwidth for both)
@@ -30,9 +30,9 @@ BOUNDS = {"shocks.intensity": (0.5, 3.0), "executive.risk_tolerance": (0.1, 0.9)
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--voters", type=int, default=1000, help="voters.n of every run (default 1000)")
-    p.add_argument("--grid", type=int, default=9, help="grid points per parameter (default 9)")
-    p.add_argument("--max-replicates", type=int, default=32, help="most replicates per grid point (default 32)")
-    p.add_argument("--target", type=float, default=0.3, help="uncertain share of the box to reach (default 0.3)")
+    p.add_argument("--grid", type=int, default=5, help="grid points per parameter (default 5)")
+    p.add_argument("--max-replicates", type=int, default=128, help="most replicates per grid point (default 128)")
+    p.add_argument("--target", type=float, default=0.25, help="uncertain share of the box to reach (default 0.25)")
     p.add_argument("--level", type=float, default=0.5, help="P(viable) level of the boundary (default 0.5)")
     p.add_argument("--seed", type=int, default=7)
     args = p.parse_args()
@@ -45,8 +45,9 @@ def main() -> None:
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        b = boundary.sample(sc, BOUNDS, level=args.level, accuracy=args.target, replicates=4, initial=5, batch=8,
-                            bandwidth=bandwidth, max_runs=40 * args.grid**2, seed=args.seed, progress=False)
+        b = boundary.sample(sc, BOUNDS, level=args.level, accuracy=args.target, replicates=4, initial=args.grid, batch=8,
+                            bandwidth=bandwidth, max_runs=args.max_replicates * args.grid**2, seed=args.seed,
+                            progress=False)
     t_adaptive = time.perf_counter() - t0
     reached = b.history[b.history["uncertain_share"] <= args.target]
     adaptive_runs = int(reached["runs"].iloc[0]) if len(reached) else None
@@ -80,7 +81,7 @@ def main() -> None:
     print(f"grid {args.grid}x{args.grid}, replicates doubled ({t_grid:.0f} s for the largest):")
     print(curve.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print()
-    print(f"adaptive (5x5 start, 8 points x 4 replicates a round; {t_adaptive:.0f} s):")
+    print(f"adaptive ({args.grid}x{args.grid} start, 8 points x 4 replicates a round; {t_adaptive:.0f} s):")
     print(b.history.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print()
     print(f"runs to reach the target: grid {grid_runs if grid_runs else 'not reached'}, "

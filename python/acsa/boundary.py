@@ -16,10 +16,15 @@ The estimate at any point is a kernel-weighted share of viable runs (a
 Gaussian kernel of width `bandwidth` in units of each parameter's range),
 with a Wilson 95% interval at the kernel's effective number of runs. A
 point is *above* the level when the whole interval is, *below* when it is
-below, and *uncertain* otherwise. Each round picks the `batch` lattice
-points with the largest straddle score (the interval's half-width minus the
-distance of the estimate from the level: Bryan et al. 2005), at least a
-bandwidth apart, and runs each `replicates` times.
+below, and *uncertain* otherwise. Each round picks `batch` points of the
+uncertain band around the level, at least a bandwidth apart: first those
+nearest to being settled, where the estimate's distance from the level is
+largest against the interval's half-width, so the band narrows from its
+edges onto the boundary. (Picking the points nearest the level instead,
+the straddle rule of Bryan et al. 2005, spends the runs where P(viable) is
+so close to the level that no number of runs settles it:
+benchmarks/boundary.py and BENCHMARKS.md compare.) Each point is run
+`replicates` times.
 
 Every round is an ordinary sweep (a table design) in ``store/round-NNN``,
 seeded from `seed` and the round number, on any executor. Running the same
@@ -228,9 +233,10 @@ def estimate(
 
 def _next_points(est: pd.DataFrame, names: list[str], bounds: list[tuple[float, float]], level: float,
                  bandwidth: float, batch: int) -> np.ndarray:
-    """The `batch` uncertain lattice points of largest straddle score, at least a bandwidth apart."""
+    """`batch` uncertain lattice points nearest to being settled, at least a bandwidth apart."""
     u = _to_unit(est[names].to_numpy(dtype=float), bounds)
-    score = (est["hi"] - est["lo"]).to_numpy() / 2.0 - np.abs(est["p"].to_numpy() - level)
+    half = np.maximum((est["hi"] - est["lo"]).to_numpy() / 2.0, 1e-12)
+    score = np.abs(est["p"].to_numpy() - level) / half
     score = np.where(est["side"].to_numpy() == "uncertain", score, -np.inf)
     chosen: list[np.ndarray] = []
     for i in np.argsort(-score, kind="stable"):
