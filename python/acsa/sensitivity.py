@@ -18,6 +18,8 @@ that never varies), and the frame's ``attrs["warnings"]`` keeps the text.
 from __future__ import annotations
 
 import copy
+import os
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -201,9 +203,18 @@ def _run(sw: "Sweep", method: str, outcome: str, by_year: bool, one: Any) -> pd.
             notes += [f"week {week}: {m}" for m in more]
         frame = pd.concat(frames, ignore_index=True)
     for note in notes:
-        warnings.warn(f"{method} indices of {outcome}: {note}", SensitivityWarning, stacklevel=3)
+        warnings.warn(f"{method} indices of {outcome}: {note}", SensitivityWarning, stacklevel=_outside())
     frame.attrs["warnings"] = list(notes)
     return frame
+
+
+def _outside() -> int:
+    """The stack level of the first caller outside acsa, so a warning points at the user's line."""
+    here = os.path.dirname(__file__)
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _point_values(sw: "Sweep", outcome: str) -> tuple[np.ndarray, list[str] | None]:
