@@ -226,7 +226,7 @@ def test_prim_on_a_grid_with_a_categorical_parameter(base):
     x, _ = acsa.discovery.cases(sw)
     assert isinstance(x["network.kind"].dtype, pd.CategoricalDtype)
     box = sw.prim(threshold=0.6, mass_min=0.2)
-    lims = box.limits(all=True).set_index("parameter")
+    lims = box.limits(restricted_only=False).set_index("parameter")
     assert set(lims.loc["network.kind", "values"]) <= {"watts_strogatz", "sbm"}
 
 

@@ -1,6 +1,5 @@
 """The adaptive boundary sampler, and the notebook explorer."""
 
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib

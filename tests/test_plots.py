@@ -15,7 +15,6 @@ from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
 
 import acsa  # noqa: E402
 from acsa import outcomes, plots  # noqa: E402
-from acsa.sensitivity import SensitivityWarning  # noqa: E402
 
 X, Y = "shocks.intensity", "voters.cohort_shift"
 

@@ -84,11 +84,11 @@ class PrimResult:
         self._box.select(step)
         return self
 
-    def limits(self, step: int | None = None, all: bool = False) -> pd.DataFrame:
+    def limits(self, step: int | None = None, restricted_only: bool = True) -> pd.DataFrame:
         """Each parameter's range in the box of `step` (default: the chosen one).
 
-        Only restricted parameters unless all=True: columns low, high (numbers) or values
-        (categories kept), and restricted (bool).
+        Only restricted parameters unless restricted_only=False: columns low, high (numbers)
+        or values (categories kept), and restricted (bool).
         """
         step = self.step if step is None else step
         lims = self._box.box_lims[step]
@@ -104,7 +104,7 @@ class PrimResult:
                 restricted = bool(lo > col.min() or hi < col.max())
                 rows.append({"parameter": name, "low": float(lo), "high": float(hi), "values": None, "restricted": restricted})
         frame = pd.DataFrame(rows)
-        return frame if all else frame[frame["restricted"]].reset_index(drop=True)
+        return frame[frame["restricted"]].reset_index(drop=True) if restricted_only else frame
 
     @property
     def coverage(self) -> float:

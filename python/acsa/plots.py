@@ -81,7 +81,7 @@ _SHOCK_COLOURS = {
 
 
 # Legends to the right of each panel, clear of the data.
-_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
+_OUTSIDE: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
 
 
 def _new_figure(**kwargs: Any) -> "Figure":

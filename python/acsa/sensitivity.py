@@ -211,7 +211,8 @@ def _run(sw: "Sweep", method: str, outcome: str, by_year: bool, one: Any) -> pd.
 def _outside() -> int:
     """The stack level of the first caller outside acsa, so a warning points at the user's line."""
     here = os.path.dirname(__file__)
-    frame, level = sys._getframe(2), 2
+    frame: Any = sys._getframe(2)
+    level = 2
     while frame is not None and frame.f_code.co_filename.startswith(here):
         frame, level = frame.f_back, level + 1
     return level

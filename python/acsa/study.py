@@ -208,7 +208,8 @@ def summary_pdf(study: Study, grid: Any, path: Path, level: float) -> Path:
     with plt.rc_context({**plots.STYLE, "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
                          "legend.fontsize": 7}):
         fig = plt.figure(figsize=(8.27, 11.69), layout="constrained")
-        top, middle, bottom = fig.subfigures(3, 1, height_ratios=[0.9, 1.3, 1.1])
+        parts: Any = fig.subfigures(3, 1, height_ratios=[0.9, 1.3, 1.1])
+        top, middle, bottom = parts
         text = top.add_subplot()
         text.axis("off")
         sc = study.scenario
