@@ -7,11 +7,142 @@
 //! as a trial balloon first.
 
 use rand::RngExt;
+use serde::{Deserialize, Serialize};
 
+use crate::calendar::{parse_date, Calendar, WEEKS_PER_YEAR};
 use crate::legislature::{Assessment, Legislature};
+use crate::party::Party;
 use crate::rng::{decay, normal, RunRng};
-use crate::scenario::{Party, Scenario};
+use crate::scenario::{param, Param};
 use crate::voters::Aggregates;
+
+/// The `[executive]` section.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub party: Party,
+    pub ideology: f64,
+    pub term_start: String,
+    pub term_years: u32,
+    pub risk_tolerance: f64,
+    pub hurdle: f64,
+    pub audience_cost: f64,
+    pub cooldown_weeks: u32,
+    pub balloon_margin: f64,
+    pub threat_weight: f64,
+    pub us_weight: f64,
+    pub abandonment_weight: f64,
+    pub logistics_weight: f64,
+    pub ideology_weight: f64,
+    pub cost_weight: f64,
+    pub capital_weight: f64,
+    pub damage_half_life_weeks: f64,
+    pub exposure_rate: f64,
+    pub secrecy_backlash: f64,
+    pub decision_noise: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            party: Party::Progressive,
+            ideology: -0.2,
+            term_start: "2025-06-04".into(),
+            term_years: 5,
+            risk_tolerance: 0.5,
+            hurdle: 1.2,
+            audience_cost: 0.3,
+            cooldown_weeks: 26,
+            balloon_margin: 0.15,
+            threat_weight: 1.0,
+            us_weight: 0.2,
+            abandonment_weight: 0.4,
+            logistics_weight: 0.2,
+            ideology_weight: 0.3,
+            cost_weight: 2.0,
+            capital_weight: 0.5,
+            damage_half_life_weeks: 26.0,
+            exposure_rate: 0.3,
+            secrecy_backlash: 2.0,
+            decision_noise: 0.05,
+        }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] = &[
+    param("party", "choice", 0.0, 0.0, "progressive, conservative or independent."),
+    param("ideology", "-1..1", -1.0, 1.0, "Pro-cooperation lean of the president (conservative > 0)."),
+    param("term_start", "date", 0.0, 0.0, "Inauguration date of the sitting president."),
+    param("term_years", "years", 1.0, 10.0, "Length of a presidential term."),
+    param("risk_tolerance", "share", 0.0, 1.0, "Lowers the bar a proposal's net value must clear: bar = hurdle x (1 - risk_tolerance)."),
+    param("hurdle", "value", 0.0, 5.0, "Bar for a proposal at zero risk tolerance."),
+    param("audience_cost", "value per controversy", 0.0, 5.0, "Capital lost on retreat or collapse, per unit of the rung's controversy."),
+    param("cooldown_weeks", "weeks", 0.0, 520.0, "Weeks before another proposal after a retreat or collapse."),
+    param("balloon_margin", "value", 0.0, 5.0, "Net value this close below the bar floats a trial balloon instead."),
+    param("threat_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of mean threat above baseline."),
+    param("us_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of US pressure."),
+    param("abandonment_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of abandonment fear."),
+    param("logistics_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of logistics gap closed."),
+    param("ideology_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of ideology."),
+    param("cost_weight", "value per unit", 0.0, 10.0, "Weight of expected domestic cost: controversy x (grievance + salience) x (1 - damping x F) x (1.5 - support share)."),
+    param("capital_weight", "value per unit", 0.0, 10.0, "Value per unit of political capital above 0.5."),
+    param("damage_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of capital lost to retreats and collapses."),
+    param("exposure_rate", "per week", 0.0, 1.0, "Weekly chance a fast-tracked (unannounced) proposal is exposed."),
+    param("secrecy_backlash", "multiplier", 1.0, 10.0, "Activation multiplier when a secret proposal is exposed."),
+    param("decision_noise", "value", 0.0, 5.0, "Spread of the weekly idiosyncratic term in the executive's judgement."),
+];
+
+impl Params {
+    /// The sitting president's office, as the section gives it.
+    pub fn office(&self, calendar: &Calendar, repeat_terms: bool) -> Office {
+        let term_start_day = parse_date(&self.term_start).unwrap_or(0);
+        Office {
+            party: self.party,
+            ideology: self.ideology,
+            term_start_week: calendar.weeks_to(term_start_day),
+            term_years: self.term_years,
+            repeat_terms,
+        }
+    }
+}
+
+/// Who holds office, and the clock of the term.
+#[derive(Clone, Copy, Debug)]
+pub struct Office {
+    pub party: Party,
+    /// Pro-cooperation lean, -1 to 1.
+    pub ideology: f64,
+    /// Week of the run in which the term began (negative: before the start).
+    pub term_start_week: f64,
+    pub term_years: u32,
+    /// Without elections the term clock simply repeats with the same leader.
+    pub repeat_terms: bool,
+}
+
+/// What the executive weighs from the other rooms' parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct Stakes {
+    /// Controversy of each rung (0 for none).
+    pub controversy: [f64; 6],
+    pub familiarity_damping: f64,
+    /// Its voters' threat baseline.
+    pub threat_baseline: f64,
+    pub consent_required: bool,
+    pub mediation: f64,
+}
+
+impl Stakes {
+    pub fn new(ladder: &crate::ladder::Params, threat_baseline: f64, consent_required: bool, mediation: f64) -> Stakes {
+        Stakes {
+            controversy: [0, 1, 2, 3, 4, 5].map(|r| ladder.controversy.get(r)),
+            familiarity_damping: ladder.familiarity_damping,
+            threat_baseline,
+            consent_required,
+            mediation,
+        }
+    }
+}
 
 /// Weeks of notice before an agreement ends (90 days); it then ends at its anniversary.
 pub const NOTICE_WEEKS: u32 = 13;
@@ -81,7 +212,7 @@ pub struct Executive {
     /// Without elections the term clock simply repeats with the same president.
     repeat_terms: bool,
     damage_decay: f64,
-    params: crate::scenario::Executive,
+    params: Params,
     controversy: [f64; 6],
     threat_baseline: f64,
     familiarity_damping: f64,
@@ -90,27 +221,26 @@ pub struct Executive {
 }
 
 impl Executive {
-    pub fn new(sc: &Scenario) -> Self {
-        let e = &sc.executive;
-        let term_start_day = crate::scenario::parse_date(&e.term_start).unwrap_or(0);
+    /// An executive deciding by the rules `p`, in `office`.
+    pub fn new(p: &Params, office: Office, stakes: Stakes) -> Self {
         Executive {
-            party: e.party,
-            ideology: e.ideology,
+            party: office.party,
+            ideology: office.ideology,
             posture: Posture::Idle,
             capital: 0.5,
             cooldown: 0,
             damage: 0.0,
             last_balloon: None,
-            term_start_week: (term_start_day - sc.start_day()) as f64 / 7.0,
-            term_weeks: e.term_years as f64 * crate::events::WEEKS_PER_YEAR,
-            repeat_terms: !sc.elections.enabled,
-            damage_decay: decay(e.damage_half_life_weeks),
-            params: e.clone(),
-            controversy: [0, 1, 2, 3, 4, 5].map(|r| sc.ladder.controversy.get(r as u8)),
-            threat_baseline: sc.voters.threat_baseline,
-            familiarity_damping: sc.ladder.familiarity_damping,
-            consent_required: sc.legislature.consent_required,
-            mediation: sc.us.mediation,
+            term_start_week: office.term_start_week,
+            term_weeks: office.term_years as f64 * WEEKS_PER_YEAR,
+            repeat_terms: office.repeat_terms,
+            damage_decay: decay(p.damage_half_life_weeks),
+            params: p.clone(),
+            controversy: stakes.controversy,
+            threat_baseline: stakes.threat_baseline,
+            familiarity_damping: stakes.familiarity_damping,
+            consent_required: stakes.consent_required,
+            mediation: stakes.mediation,
         }
     }
 
@@ -154,7 +284,7 @@ impl Executive {
     /// Shift of voters' resting approval: honeymoon bonus, decay with years in office.
     pub fn approval_shift(&self, week: u32, term_decay: f64) -> f64 {
         let (honeymoon, _) = self.clock(week);
-        honeymoon - term_decay * self.weeks_in_term(week) / crate::events::WEEKS_PER_YEAR
+        honeymoon - term_decay * self.weeks_in_term(week) / WEEKS_PER_YEAR
     }
 
     /// Political capital from approval, seat share, the term clock and past defeats.
@@ -404,14 +534,16 @@ mod tests {
     /// A president without noise, with the levers these tests are written for (they do
     /// not follow the calibrated defaults).
     fn quiet_exec() -> Executive {
-        let mut sc = Scenario::default();
+        let mut sc = crate::scenario::Scenario::default();
         sc.executive.decision_noise = 0.0;
         sc.executive.risk_tolerance = 0.8;
         sc.executive.cost_weight = 1.0;
         sc.executive.hurdle = 1.0;
         sc.executive.ideology = 0.0;
         sc.ladder.controversy.acsa_conditional = 0.65;
-        let mut e = Executive::new(&sc);
+        let office = sc.executive.office(&sc.calendar(), false);
+        let stakes = Stakes::new(&sc.ladder, sc.voters.threat_baseline, false, sc.us.mediation);
+        let mut e = Executive::new(&sc.executive, office, stakes);
         e.capital = 0.5;
         e
     }

@@ -9,14 +9,105 @@
 //! voter, legislature and executive engine as Korea, with its own voters (`japan.voters`),
 //! whose "grievance" is antipathy toward Korea.
 
-use crate::counterparts::UnitedStates;
-use crate::events::{Shock, ShockKind};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{parse_date, Calendar};
+use crate::events::Impact;
 use crate::executive::Executive;
-use crate::legislature::{Assessment, Legislature};
+use crate::legislature::{Assessment, Legislature, Seats};
 use crate::network::Graph;
 use crate::rng::{decay, normal, Counter, RunRng};
-use crate::scenario::{parse_date, JapanMode, Party, Scenario};
-use crate::voters::{Pulse, Voters};
+use crate::scenario::{param, Param};
+use crate::us::UnitedStates;
+use crate::voters::{self, Pulse, Voters};
+
+/// How Japan is modelled: as a counterpart reduced to a few stocks, or on the same voter,
+/// legislature and executive engine as Korea with its own voters.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JapanMode {
+    Reduced,
+    Full,
+}
+
+/// A new Japanese cabinet (for replays): from `date`, the executive's nationalism.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Cabinet {
+    pub date: String,
+    pub nationalism: f64,
+}
+
+/// The `[japan]` section.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub mode: JapanMode,
+    pub nationalism: f64,
+    pub willingness: f64,
+    pub dispute_half_life_weeks: f64,
+    pub mood: f64,
+    pub mood_weight: f64,
+    pub mood_spillover: f64,
+    pub seats: Seats,
+    pub cabinets: Vec<Cabinet>,
+    /// Japan's own voters (full mode only): "grievance" is antipathy toward Korea.
+    pub voters: voters::Params,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            mode: JapanMode::Reduced,
+            nationalism: 0.6,
+            willingness: 0.8,
+            dispute_half_life_weeks: 52.0,
+            mood: 0.37,
+            mood_weight: 0.5,
+            mood_spillover: 0.5,
+            // House of Representatives, 2024 election, scaled to 300: LDP-Komeito 215,
+            // CDP and the left 166, others 84 of 465.
+            seats: Seats { progressive: 107, conservative: 139, independent: 54 },
+            cabinets: Vec::new(),
+            voters: japanese_voters(),
+        }
+    }
+}
+
+/// Japanese voters: the same engine, with antipathy toward Korea as "grievance".
+/// Sources and reasons are in docs/ODD.md section 9.
+pub fn japanese_voters() -> voters::Params {
+    voters::Params {
+        n: 5_000,
+        share_progressive: 0.20,
+        share_conservative: 0.40,
+        grievance_mean: 0.44,
+        party_grievance_gap: -0.10,
+        threat_baseline: 0.45,
+        party_threat_gap: 0.05,
+        support_intercept: 0.6,
+        approval_aligned: 0.70,
+        approval_opposed: 0.15,
+        approval_independent: 0.35,
+        ..voters::Params::default()
+    }
+}
+
+/// Rows of the parameter table, within the section (Japan's voters are assembled from the
+/// voters' rows).
+pub const PARAMETERS: &[Param] = &[
+    param("nationalism", "0-1 scale", 0.0, 1.0, "Japanese executive nationalism; trigger rate scales with 0.5 + nationalism."),
+    param("willingness", "0-1 scale", 0.0, 1.0, "Japan's resting willingness to deepen cooperation."),
+    param("dispute_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of Japan's reluctance after a dispute."),
+    param("mode", "choice", 0.0, 0.0, "reduced: Japan as a few stocks; full: Japan on the same voter, legislature and executive engine, with its own voters (japan.voters)."),
+    param("mood", "share", 0.0, 1.0, "Resting share of the Japanese public with a good impression of Korea (reduced mode; full mode starts from japan.voters)."),
+    param("mood_weight", "per unit", 0.0, 5.0, "Change in Japan's willingness per unit of public mood above or below its resting level."),
+    param("mood_spillover", "per unit", 0.0, 5.0, "Fall in Japanese mood per unit of Korean salience above baseline and per unit of a Korean offence (termination notice, dispute)."),
+    param("seats.progressive", "seats", 0.0, 300.0, "Diet seats of the opposition left (scaled to 300; sum must be 300)."),
+    param("seats.conservative", "seats", 0.0, 300.0, "Diet seats of the ruling coalition."),
+    param("seats.independent", "seats", 0.0, 300.0, "Other Diet seats."),
+    param("cabinets", "list", 0.0, 0.0, "New Japanese cabinets (date, nationalism), for replays: from each date the executive's nationalism sets the trigger rate."),
+];
 
 /// Weekly fall in mood per unit of Korean salience more than SPIKE above its baseline,
 /// times `japan.mood_spillover`: only spikes spill over. A Korean boycott summer
@@ -34,16 +125,17 @@ const DIET_NOISE: f64 = 0.05;
 /// Salience input to Japanese voters per unit of Korean offence (full mode).
 const OFFENCE_SALIENCE: f64 = 0.5;
 /// Grievance-averaging rounds that settle Japan's voters before week 0.
-const SETTLE_ROUNDS: usize = 30;
+pub const SETTLE_ROUNDS: usize = 30;
 
 /// Japan's own voters, Diet and cabinet (full mode).
-struct Engine {
-    sc: Scenario,
+pub struct Engine {
     counter: Counter,
     graph: Graph,
     voters: Voters,
     diet: Legislature,
     cabinet: Executive,
+    /// The voters' resting approval falls by this much per year in office.
+    term_decay: f64,
     /// The Diet's stance on a pro-cooperation motion this week.
     assessment: Assessment,
 }
@@ -82,18 +174,17 @@ pub struct Japan {
 }
 
 impl Japan {
-    /// `counter` and `rng` seed Japan's own voters in full mode. The run starts at the
-    /// long-run loads of routine security threat (shared by both publics), disputes and
-    /// Korean offences, so nothing drifts through the first years; the mood Japan starts
-    /// with is its resting mood.
-    pub fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: Loads) -> Japan {
-        let j = &sc.japan;
-        let start = sc.start_day();
+    /// Japan of section `j`, with its own voters, Diet and cabinet in full mode (`full`).
+    /// The run starts at the long-run loads of disputes and Korean offences, so nothing
+    /// drifts through the first years; the mood Japan starts with is its resting mood.
+    /// `us_commitment` is the scenario's US commitment, against which Japan measures
+    /// abandonment.
+    pub fn new(j: &Params, calendar: &Calendar, us_commitment: f64, full: Option<Engine>, loads: Loads) -> Japan {
         let mut dated: Vec<(i64, f64)> =
             j.cabinets.iter().filter_map(|c| Some((parse_date(&c.date).ok()?, c.nationalism))).collect();
         dated.sort_by_key(|c| c.0);
-        let cabinets = dated.iter().map(|&(day, n)| (((day - start).div_euclid(7)).max(0) as u32, n)).collect();
-        let full = (j.mode == JapanMode::Full).then(|| Box::new(Engine::new(sc, counter, rng, &loads)));
+        let cabinets = dated.iter().map(|&(day, n)| (calendar.week_of(day).max(0) as u32, n)).collect();
+        let full = full.map(Box::new);
         let mood = full.as_ref().map_or(j.mood - loads.offence, |e| e.voters.aggregate().favourability).clamp(0.0, 1.0);
         Japan {
             base_willingness: j.willingness,
@@ -109,7 +200,7 @@ impl Japan {
             offence_this_week: 0.0,
             mood,
             ruling_share: j.seats.conservative as f64 / crate::legislature::SEATS as f64,
-            commitment_level: sc.us.commitment,
+            commitment_level: us_commitment,
             abandonment: 0.0,
             full,
         }
@@ -135,23 +226,9 @@ impl Japan {
 
     /// Disputes sour Tokyo: triggers, frictions and Korean-side disputes lower its
     /// willingness for a while; frictions and Korean disputes also sour the public.
-    pub fn absorb(&mut self, shock: &Shock, sc: &Scenario) {
-        self.dispute += Japan::dispute_jump(shock.kind, sc) * shock.magnitude;
-        match shock.kind {
-            ShockKind::KoreanDispute => self.offend_public(sc.shocks.korean_dispute.effect * shock.magnitude),
-            ShockKind::MilitaryFriction => self.offend_public(sc.shocks.military_friction.effect * shock.magnitude),
-            _ => {}
-        }
-    }
-
-    /// Fall in Japan's willingness per unit magnitude of an event.
-    pub fn dispute_jump(kind: ShockKind, sc: &Scenario) -> f64 {
-        match kind {
-            ShockKind::JapanTrigger => 0.05,
-            ShockKind::MilitaryFriction => 0.15,
-            ShockKind::KoreanDispute => sc.shocks.korean_dispute.effect,
-            _ => 0.0,
-        }
+    pub fn absorb(&mut self, impact: &Impact) {
+        self.dispute += impact.japan_dispute;
+        self.offend_public(impact.japan_offence);
     }
 
     fn offend_public(&mut self, amount: f64) {
@@ -185,10 +262,10 @@ impl Japan {
                     exec_party: Some(e.cabinet.party),
                     exec_stance: e.cabinet.stance(),
                     politicisation: 0.0,
-                    approval_shift: e.cabinet.approval_shift(week, e.sc.voters.term_decay),
+                    approval_shift: e.cabinet.approval_shift(week, e.term_decay),
                 };
                 if week > 0 && week.is_multiple_of(52) {
-                    e.voters.replace_cohort(&e.sc, week, &pulse, &e.counter);
+                    e.voters.replace_cohort(week, &pulse, &e.counter);
                 }
                 let agg = e.voters.step(&e.graph, &pulse, &e.counter);
                 e.assessment = e.diet.assess(&agg, e.cabinet.party, 0.0, &e.counter, week);
@@ -235,68 +312,60 @@ impl Japan {
 }
 
 impl Engine {
-    fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: &Loads) -> Engine {
-        let mut jp = sc.clone();
-        jp.voters = sc.japan.voters.clone();
-        jp.legislature.seats = sc.japan.seats.clone();
-        jp.executive.party = Party::Conservative;
-        jp.executive.ideology = 2.0 * sc.japan.willingness - 1.0;
-        jp.executive.term_start = sc.start_date.clone();
-        // The ruling party's leadership term; without Japanese elections the clock repeats.
-        jp.executive.term_years = 3;
-        jp.elections.enabled = false;
-        let counter = counter.derive(JAPAN_STREAM);
-        let mut voters = Voters::new(&jp, &counter, rng);
-        let net = &jp.network;
-        let degree = (net.degree as usize).min(voters.n() - 1);
-        let graph = Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter);
-        voters.settle(&graph, SETTLE_ROUNDS, loads.offence);
-        voters.raise_threat(loads.threat);
+    /// Japan's polity from its parts: voters settled at the offence load with threat at the
+    /// shared threat load, the Diet seated, the cabinet's capital read from both.
+    pub fn new(
+        voters: Voters,
+        graph: Graph,
+        diet: Legislature,
+        mut cabinet: Executive,
+        counter: Counter,
+        term_decay: f64,
+    ) -> Engine {
         let agg = voters.aggregate();
-        let diet = Legislature::new(&jp, &agg.district_lean, rng);
-        let mut cabinet = Executive::new(&jp);
-        let assessment = diet.assess(&agg, Party::Conservative, 0.0, &counter, 0);
-        let seat_share = diet.seats(Party::Conservative) as f64 / crate::legislature::SEATS as f64;
+        let assessment = diet.assess(&agg, cabinet.party, 0.0, &counter, 0);
+        let seat_share = diet.seats(cabinet.party) as f64 / crate::legislature::SEATS as f64;
         cabinet.update_capital(0, agg.approval, seat_share);
-        Engine { sc: jp, counter, graph, voters, diet, cabinet, assessment }
+        Engine { counter, graph, voters, diet, cabinet, term_decay, assessment }
     }
 }
 
-/// Nationalism of the cabinet in office in week 0: the last one dated on or before the
-/// start, else `japan.nationalism`.
-pub fn starting_nationalism(sc: &Scenario) -> f64 {
-    let start = sc.start_day();
-    sc.japan
-        .cabinets
-        .iter()
-        .filter_map(|c| Some((parse_date(&c.date).ok()?, c.nationalism)))
-        .filter(|c| c.0 - start < 7)
-        .max_by_key(|c| c.0)
-        .map_or(sc.japan.nationalism, |c| c.1)
+impl Params {
+    /// Nationalism of the cabinet in office in week 0: the last one dated on or before the
+    /// start, else `japan.nationalism`.
+    pub fn starting_nationalism(&self, calendar: &Calendar) -> f64 {
+        self.cabinets
+            .iter()
+            .filter_map(|c| Some((parse_date(&c.date).ok()?, c.nationalism)))
+            .filter(|c| calendar.week_of(c.0) <= 0)
+            .max_by_key(|c| c.0)
+            .map_or(self.nationalism, |c| c.1)
+    }
 }
 
-/// Events that offend the Japanese public as well as its cabinet.
-pub const PUBLIC_OFFENDERS: [ShockKind; 2] = [ShockKind::MilitaryFriction, ShockKind::KoreanDispute];
-
 /// Key of Japan's own counter-based streams, so its voters never share Korea's draws.
-const JAPAN_STREAM: u64 = 0x4a50_4e00;
+pub const JAPAN_STREAM: u64 = 0x4a50_4e00;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::ShockKind;
     use crate::rng::run_rng;
+    use crate::scenario::Scenario;
 
-    fn shock(kind: ShockKind, magnitude: f64) -> Shock {
-        Shock { kind, magnitude, scheduled: true }
+    fn shock(sc: &Scenario, kind: ShockKind, magnitude: f64) -> Impact {
+        sc.shocks.impact(kind, magnitude)
     }
 
     fn calm_us() -> UnitedStates {
-        UnitedStates::new(&Scenario::default())
+        UnitedStates::new(&Scenario::default().us)
     }
 
     fn japan(sc: &Scenario) -> Japan {
         let loads = Loads { threat: 0.0, dispute: 0.0, offence: 0.0 };
-        Japan::new(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), loads)
+        let full = (sc.japan.mode == JapanMode::Full)
+            .then(|| crate::world::japan_engine(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), &loads));
+        Japan::new(&sc.japan, &sc.calendar(), sc.us.commitment, full, loads)
     }
 
     #[test]
@@ -304,7 +373,7 @@ mod tests {
         let sc = Scenario::default();
         let mut jp = japan(&sc);
         assert!(jp.accepts(0.5, 1.0));
-        jp.absorb(&shock(ShockKind::JapanTrigger, 8.0), &sc);
+        jp.absorb(&shock(&sc, ShockKind::JapanTrigger, 8.0));
         assert!(!jp.accepts(0.5, 1.0));
         assert!(jp.accepts(0.5, 0.1));
     }
@@ -329,11 +398,11 @@ mod tests {
     fn shared_fear_of_abandonment_widens_japans_win_set() {
         let sc = Scenario::default();
         let mut jp = japan(&sc);
-        jp.absorb(&shock(ShockKind::JapanTrigger, 7.0), &sc);
+        jp.absorb(&shock(&sc, ShockKind::JapanTrigger, 7.0));
         jp.react(0, 0.0, 0.0, &calm_us());
         assert!(!jp.accepts(0.5, 1.0));
         let mut wary = calm_us();
-        wary.absorb(&shock(ShockKind::UsAbandonment, 4.0), &sc);
+        wary.absorb(&shock(&sc, ShockKind::UsAbandonment, 4.0));
         jp.react(1, 0.0, 0.0, &wary);
         assert!(jp.accepts(0.5, 1.0));
     }
@@ -358,8 +427,8 @@ mod tests {
     fn cabinets_take_office_on_their_dates() {
         let mut sc = Scenario::default();
         sc.japan.cabinets = vec![
-            crate::scenario::Cabinet { date: "2026-05-01".into(), nationalism: 0.2 },
-            crate::scenario::Cabinet { date: "2026-08-01".into(), nationalism: 0.9 },
+            Cabinet { date: "2026-05-01".into(), nationalism: 0.2 },
+            Cabinet { date: "2026-08-01".into(), nationalism: 0.9 },
         ];
         let mut jp = japan(&sc);
         assert_eq!(jp.nationalism, sc.japan.nationalism);

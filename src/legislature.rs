@@ -4,9 +4,64 @@
 //! governing party backs its president under discipline; the opposition opposes in proportion
 //! to how politicised the issue is; both are pulled by their own voters.
 
+use serde::{Deserialize, Serialize};
+
+use crate::party::Party;
 use crate::rng::{normal, Counter, RunRng, Stream};
-use crate::scenario::{Party, Scenario};
+use crate::scenario::{param, Param};
 use crate::voters::{Aggregates, DISTRICTS};
+
+/// Seats of each camp, scaled to 300.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Seats {
+    pub progressive: u32,
+    pub conservative: u32,
+    pub independent: u32,
+}
+
+/// The `[legislature]` section.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub seats: Seats,
+    pub consent_required: bool,
+    pub discipline: f64,
+    pub district_weight: f64,
+    pub noise: f64,
+    pub revolt_threshold: f64,
+}
+
+impl Default for Seats {
+    fn default() -> Self {
+        Seats { progressive: 188, conservative: 108, independent: 4 }
+    }
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            seats: Seats::default(),
+            consent_required: false,
+            discipline: 0.4,
+            district_weight: 1.0,
+            noise: 0.15,
+            revolt_threshold: 0.3,
+        }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] = &[
+    param("seats.progressive", "seats", 0.0, 300.0, "Progressive-camp seats (sum of seats must be 300)."),
+    param("seats.conservative", "seats", 0.0, 300.0, "Conservative-camp seats."),
+    param("seats.independent", "seats", 0.0, 300.0, "Other seats."),
+    param("consent_required", "flag", 0.0, 0.0, "An agreement needs a National Assembly consent vote."),
+    param("discipline", "share", 0.0, 1.0, "Weight of the party line in a member's stance."),
+    param("district_weight", "per unit", 0.0, 5.0, "Weight of district mood in a member's stance."),
+    param("noise", "stance", 0.0, 5.0, "Spread of members' idiosyncratic stances."),
+    param("revolt_threshold", "share", 0.0, 1.0, "Share of governing-party members opposed that forces postponement."),
+];
 
 pub const SEATS: usize = 300;
 pub const LIST_SEATS: usize = 47;
@@ -61,10 +116,10 @@ fn largest_remainder(total: usize, weights: [u32; 3]) -> [usize; 3] {
 }
 
 impl Legislature {
-    /// Seats from the scenario: list seats in proportion to each camp's seats, the rest as
-    /// districts, given to the districts whose voters lean most towards that camp.
-    pub fn new(sc: &Scenario, district_lean: &[f64], rng: &mut RunRng) -> Legislature {
-        let s = &sc.legislature.seats;
+    /// A chamber with the rules `l` and the seats `s`: list seats in proportion to each
+    /// camp's seats, the rest as districts, given to the districts whose voters lean most
+    /// towards that camp.
+    pub fn new(l: &Params, s: &Seats, district_lean: &[f64], rng: &mut RunRng) -> Legislature {
         let totals = [s.progressive as usize, s.conservative as usize, s.independent as usize];
         let mut list = largest_remainder(LIST_SEATS, [s.progressive, s.conservative, s.independent]);
         for k in 0..3 {
@@ -89,7 +144,6 @@ impl Legislature {
             };
         }
 
-        let l = &sc.legislature;
         let mut legislature = Legislature {
             members: Vec::new(),
             discipline: l.discipline,
@@ -185,6 +239,7 @@ impl Legislature {
 mod tests {
     use super::*;
     use crate::rng::run_rng;
+    use crate::scenario::Scenario;
 
     fn aggregates(support: f64) -> Aggregates {
         Aggregates { party_support: [support; 3], district_support: vec![support; DISTRICTS], ..Default::default() }
@@ -197,7 +252,7 @@ mod tests {
     #[test]
     fn seats_sum_to_300_and_follow_scenario() {
         let sc = Scenario::default();
-        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         assert_eq!(l.members.len(), SEATS);
         assert_eq!(l.seats(Party::Progressive), 188);
         assert_eq!(l.seats(Party::Conservative), 108);
@@ -213,7 +268,7 @@ mod tests {
         sc.legislature.seats.progressive = 299;
         sc.legislature.seats.conservative = 0;
         sc.legislature.seats.independent = 1;
-        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         assert_eq!(l.members.len(), SEATS);
         assert_eq!(l.seats(Party::Independent), 1);
     }
@@ -221,7 +276,7 @@ mod tests {
     #[test]
     fn elections_give_districts_to_their_plurality_and_lists_by_share() {
         let sc = Scenario::default();
-        let mut l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        let mut l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         // Conservatives win every district narrowly; nationally 40 / 45 / 15.
         let tallies: Vec<[u32; 3]> = (0..DISTRICTS).map(|_| [40, 45, 15]).collect();
         l.elect(&tallies, &mut run_rng(&[2; 32]));
@@ -237,7 +292,7 @@ mod tests {
     #[test]
     fn unpopular_proposal_provokes_a_revolt() {
         let sc = Scenario::default();
-        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         let c = Counter::new(&[2; 32]);
         let calm = l.assess(&aggregates(0.7), Party::Progressive, 0.2, &c, 0);
         let angry = l.assess(&aggregates(0.1), Party::Progressive, 0.2, &c, 0);
@@ -249,7 +304,7 @@ mod tests {
     #[test]
     fn politicisation_hardens_the_opposition() {
         let sc = Scenario::default();
-        let l = Legislature::new(&sc, &lean(), &mut run_rng(&[1; 32]));
+        let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         let c = Counter::new(&[2; 32]);
         let low = l.assess(&aggregates(0.55), Party::Progressive, 0.0, &c, 0);
         let high = l.assess(&aggregates(0.55), Party::Progressive, 1.0, &c, 0);

@@ -5,7 +5,8 @@
 //! The core knows nothing of Python; the bindings live in `python` behind a feature.
 
 pub mod bandwidth;
-pub mod counterparts;
+pub mod calendar;
+pub mod elections;
 pub mod error;
 pub mod events;
 pub mod executive;
@@ -16,10 +17,12 @@ pub mod logistics;
 pub mod math;
 pub mod network;
 pub mod opinion;
+pub mod party;
 pub mod record;
 pub mod rng;
 pub mod scenario;
 pub mod sweep;
+pub mod us;
 pub mod voters;
 pub mod world;
 

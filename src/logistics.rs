@@ -4,8 +4,38 @@
 //! opens it only for demand outside Korean soil. Without it, crisis cross-servicing between
 //! ROK forces and the JSDF goes ROK -> USFK -> USFJ -> JSDF, three links plus clearance.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ladder::{ACSA_CONDITIONAL, ACSA_FULL};
-use crate::scenario::Logistics;
+use crate::scenario::{param, Param};
+
+/// The `[logistics]` section.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub offshore_share: f64,
+    pub hop_days: f64,
+    pub clearance_days: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { offshore_share: 0.6, hop_days: 1.0, clearance_days: 3.0 }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] = &[
+    param(
+        "offshore_share",
+        "share",
+        0.0,
+        1.0,
+        "Share of crisis cross-servicing demand outside Korean soil (covered by a conditional ACSA).",
+    ),
+    param("hop_days", "days", 0.0, 60.0, "Transfer time over one link between two of the four logistics nodes."),
+    param("clearance_days", "days", 0.0, 60.0, "Extra clearance time when ROK-JSDF demand routes through the US hub."),
+];
 
 /// Share of crisis demand routed through the hub, given the rungs in force.
 pub fn gap(in_force: &[bool; 6], offshore_share: f64) -> f64 {
@@ -27,7 +57,7 @@ pub fn gap_closed(in_force: &[bool; 6], rung: u8, offshore_share: f64) -> f64 {
 
 /// Mean transfer time (days) of ROK-JSDF crisis demand: one link where an ACSA covers it,
 /// three links and clearance through the hub where none does.
-pub fn delay_days(in_force: &[bool; 6], l: &Logistics) -> f64 {
+pub fn delay_days(in_force: &[bool; 6], l: &Params) -> f64 {
     let hub = gap(in_force, l.offshore_share);
     (1.0 - hub) * l.hop_days + hub * (3.0 * l.hop_days + l.clearance_days)
 }
@@ -47,7 +77,7 @@ mod tests {
 
     #[test]
     fn an_acsa_cuts_the_transfer_time() {
-        let l = Logistics { offshore_share: 0.6, hop_days: 1.0, clearance_days: 3.0 };
+        let l = Params { offshore_share: 0.6, hop_days: 1.0, clearance_days: 3.0 };
         let none = [true, false, false, true, false, false];
         let conditional = [true, false, false, true, true, false];
         let full = [true, false, false, true, true, true];

@@ -4,9 +4,46 @@
 //! district and, within a district, by party, so ring neighbours share region and party.
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::rng::{Counter, Stream};
+use crate::scenario::{param, Param};
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkKind {
+    WattsStrogatz,
+    Sbm,
+    User,
+}
+
+/// The `[network]` section.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub kind: NetworkKind,
+    pub degree: u32,
+    pub rewire: f64,
+    pub homophily: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { kind: NetworkKind::WattsStrogatz, degree: 10, rewire: 0.1, homophily: 0.8 }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] = &[
+    param("kind", "choice", 0.0, 0.0, "watts_strogatz (default), sbm or user."),
+    param("degree", "neighbours", 1.0, 1000.0, "Neighbours each voter listens to."),
+    param("rewire", "probability", 0.0, 1.0, "Watts-Strogatz rewiring probability."),
+    param("homophily", "probability", 0.0, 1.0, "Probability a rewired (or SBM) tie goes to the same party."),
+];
+
+/// Largest network built in memory (4 bytes a tie).
+const MAX_TIES: u64 = 1_000_000_000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Graph {
@@ -22,6 +59,38 @@ impl Graph {
     #[inline(always)]
     pub fn neighbours(&self, i: usize) -> &[u32] {
         &self.indices[self.indptr[i] as usize..self.indptr[i + 1] as usize]
+    }
+
+    /// The network of voters whose parties are `party`: generated as `p` says, or the
+    /// user's graph, checked.
+    pub fn build(p: &Params, party: &[u8], user: Option<Graph>, counter: &Counter) -> Result<Graph> {
+        let n = party.len();
+        match (p.kind, user) {
+            (NetworkKind::User, Some(g)) => Graph::from_csr(g.indptr, g.indices, n),
+            (NetworkKind::User, None) => Err(Error::config("network.kind", "is 'user' but no graph was given")),
+            (kind, Some(_)) => {
+                Err(Error::config("network.kind", format!("is '{kind:?}' but a graph was given; use 'user'")))
+            }
+            (kind, None) => {
+                let degree = p.degree as usize;
+                if degree >= n {
+                    return Err(Error::config(
+                        "network.degree",
+                        format!("must be less than voters.n ({n}), got {degree}"),
+                    ));
+                }
+                if (n as u64) * (degree as u64) > MAX_TIES {
+                    return Err(Error::config(
+                        "network.degree",
+                        format!("voters.n x degree must be at most {MAX_TIES} ties, got {}", n as u64 * degree as u64),
+                    ));
+                }
+                Ok(match kind {
+                    NetworkKind::Sbm => Graph::sbm(party, degree, p.homophily, counter),
+                    _ => Graph::watts_strogatz(party, degree, p.rewire, p.homophily, counter),
+                })
+            }
+        }
     }
 
     /// A user-supplied CSR graph, checked against the number of voters.

@@ -1,6 +1,25 @@
 //! What a run leaves behind: the weekly series, the event log and the outcome.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{param, Param};
+
+/// The `[outcome]` section: what counts as a viable ACSA.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub sustain_weeks: u32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { sustain_weeks: 52 }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] =
+    &[param("sustain_weeks", "weeks", 1.0, 5200.0, "Weeks an ACSA must stay in force to count as viable.")];
 
 /// Series columns, in order. Every value is an f64 for zero-copy hand-over.
 pub const COLUMNS: [&str; 26] = [

@@ -13,10 +13,13 @@
 
 use rayon::prelude::*;
 
-use crate::events::WEEKS_PER_YEAR;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, WEEKS_PER_YEAR};
 use crate::network::Graph;
+use crate::party::Party;
 use crate::rng::{decay, normal, Counter, RunRng, Stream};
-use crate::scenario::{Party, Scenario};
+use crate::scenario::{param, Param};
 
 pub const DISTRICTS: usize = 253;
 const PROGRESSIVE: u8 = 0;
@@ -33,6 +36,194 @@ const AGE_BINS: [(f64, f64, f64); 6] = [
 ];
 const REFERENCE_AGE: f64 = 48.0;
 const ADULT_AGE: f64 = 18.0;
+
+/// The `[voters]` section (and `[japan.voters]`, Japan's voters in full mode).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub n: u64,
+    pub share_progressive: f64,
+    pub share_conservative: f64,
+    pub district_lean_sd: f64,
+    pub grievance_mean: f64,
+    pub grievance_sd: f64,
+    pub age_gradient: f64,
+    pub party_grievance_gap: f64,
+    pub cohort_shift: f64,
+    pub turnover: f64,
+    pub stubbornness: f64,
+    pub confidence_bound: f64,
+    pub threat_baseline: f64,
+    pub party_threat_gap: f64,
+    pub threat_half_life_weeks: f64,
+    pub salience_baseline: f64,
+    pub salience_half_life_weeks: f64,
+    pub grievance_shock_half_life_weeks: f64,
+    pub support_intercept: f64,
+    pub support_threat_weight: f64,
+    pub support_grievance_weight: f64,
+    pub support_sd: f64,
+    pub party_cue: f64,
+    pub approval_aligned: f64,
+    pub approval_opposed: f64,
+    pub approval_independent: f64,
+    pub approval_half_life_weeks: f64,
+    pub backlash: f64,
+    pub rally: f64,
+    pub term_decay: f64,
+    pub favourable_below: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            n: 20_000,
+            share_progressive: 0.36,
+            share_conservative: 0.30,
+            district_lean_sd: 0.15,
+            grievance_mean: 0.43,
+            grievance_sd: 0.18,
+            age_gradient: 0.004,
+            party_grievance_gap: 0.10,
+            cohort_shift: 0.005,
+            turnover: 0.012,
+            stubbornness: 0.5,
+            confidence_bound: 1.0,
+            threat_baseline: 0.40,
+            party_threat_gap: 0.10,
+            threat_half_life_weeks: 8.0,
+            salience_baseline: 0.10,
+            salience_half_life_weeks: 4.0,
+            grievance_shock_half_life_weeks: 52.0,
+            support_intercept: 0.8,
+            support_threat_weight: 3.0,
+            support_grievance_weight: 3.0,
+            support_sd: 0.8,
+            party_cue: 1.0,
+            approval_aligned: 0.85,
+            approval_opposed: 0.15,
+            approval_independent: 0.45,
+            approval_half_life_weeks: 26.0,
+            backlash: 0.1,
+            rally: 0.06,
+            term_decay: 0.04,
+            favourable_below: 0.45,
+        }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] = &[
+    param("n", "voters", 253.0, 20_000_000.0, "Number of voter agents (at least one per district)."),
+    param("share_progressive", "share", 0.0, 1.0, "Share of voters identifying with the progressive camp."),
+    param(
+        "share_conservative",
+        "share",
+        0.0,
+        1.0,
+        "Share identifying with the conservative camp; independents are the rest.",
+    ),
+    param(
+        "district_lean_sd",
+        "share",
+        0.0,
+        0.5,
+        "Spread of districts' partisan lean (shifts progressive vs conservative shares).",
+    ),
+    param("grievance_mean", "0-1 scale", 0.0, 1.0, "Mean historical grievance anchor g0 of a 48-year-old voter."),
+    param("grievance_sd", "0-1 scale", 0.0, 0.5, "Spread of the grievance anchor across voters."),
+    param(
+        "age_gradient",
+        "per year of age",
+        -0.05,
+        0.05,
+        "Grievance anchor rise per year of age (older voters hold more grievance).",
+    ),
+    param("party_grievance_gap", "0-1 scale", -0.5, 0.5, "Progressives' anchor minus conservatives' anchor."),
+    param(
+        "cohort_shift",
+        "per year",
+        -0.1,
+        0.1,
+        "Fall in the grievance anchor of each newly adult cohort per simulated year (perception-shift pathway).",
+    ),
+    param(
+        "turnover",
+        "per year",
+        0.0,
+        0.2,
+        "Share of voters replaced by new adults each year (mortality-weighted by age).",
+    ),
+    param("stubbornness", "share", 0.0, 1.0, "Friedkin-Johnsen weight on one's own anchor against neighbours."),
+    param(
+        "confidence_bound",
+        "0-1 scale",
+        0.0,
+        1.0,
+        "Bounded confidence: ignore neighbours whose grievance differs by more than this (1 = off).",
+    ),
+    param("threat_baseline", "0-1 scale", 0.0, 1.0, "Threat perception to which shocks decay."),
+    param("party_threat_gap", "0-1 scale", -0.5, 0.5, "Conservatives' baseline threat minus progressives'."),
+    param("threat_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of a threat jump."),
+    param("salience_baseline", "0-1 scale", 0.0, 1.0, "Resting salience of history."),
+    param("salience_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of a salience spike."),
+    param(
+        "grievance_shock_half_life_weeks",
+        "weeks",
+        0.1,
+        1040.0,
+        "Half-life of the grievance raised by a Japanese trigger.",
+    ),
+    param(
+        "support_intercept",
+        "logit",
+        -10.0,
+        10.0,
+        "Logit of support for security cooperation at baseline threat and zero grievance.",
+    ),
+    param(
+        "support_threat_weight",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Rise in support logit per unit of threat above baseline.",
+    ),
+    param(
+        "support_grievance_weight",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Fall in support logit per unit of grievance x (0.5 + salience).",
+    ),
+    param("support_sd", "logit", 0.0, 5.0, "Spread of individual support intercepts."),
+    param(
+        "party_cue",
+        "logit",
+        0.0,
+        10.0,
+        "Party cue at full politicisation: co-partisans follow the president's stance, opponents oppose it.",
+    ),
+    param("approval_aligned", "probability", 0.0, 1.0, "Resting approval of the president among co-partisans."),
+    param("approval_opposed", "probability", 0.0, 1.0, "Resting approval among the other camp."),
+    param("approval_independent", "probability", 0.0, 1.0, "Resting approval among independents."),
+    param("approval_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of approval shocks (backlash, rally)."),
+    param("backlash", "per unit", 0.0, 5.0, "Approval lost per unit of proposal activation x grievance."),
+    param(
+        "rally",
+        "per unit",
+        0.0,
+        5.0,
+        "Approval gained per unit of Japanese trigger x grievance (a dispute with Japan).",
+    ),
+    param("term_decay", "per year", 0.0, 0.5, "Fall in resting approval per year in office."),
+    param(
+        "favourable_below",
+        "0-1 scale",
+        0.0,
+        1.0,
+        "A voter holds a good impression of Japan when grievance is below this.",
+    ),
+];
 
 /// What reaches every voter this week.
 #[derive(Clone, Copy, Debug, Default)]
@@ -52,9 +243,9 @@ pub struct Pulse {
     pub approval_shift: f64,
 }
 
-/// Per-run constants derived from the scenario.
+/// Per-run constants derived from the voters' parameters.
 #[derive(Clone, Copy, Debug)]
-struct Params {
+struct Rates {
     stubbornness: f64,
     confidence_bound: f64,
     threat_baseline: f64,
@@ -73,10 +264,9 @@ struct Params {
     favourable_below: f64,
 }
 
-impl Params {
-    fn new(sc: &Scenario) -> Params {
-        let v = &sc.voters;
-        Params {
+impl Rates {
+    fn new(v: &Params) -> Rates {
+        Rates {
             stubbornness: v.stubbornness,
             confidence_bound: v.confidence_bound,
             threat_baseline: v.threat_baseline,
@@ -119,7 +309,7 @@ fn alignment(p: u8, exec: Option<Party>) -> f64 {
 }
 
 #[inline(always)]
-fn approval_target(params: &Params, align: f64, shift: f64) -> f64 {
+fn approval_target(params: &Rates, align: f64, shift: f64) -> f64 {
     let base = if align > 0.0 {
         params.approval[0]
     } else if align < 0.0 {
@@ -211,7 +401,10 @@ impl Aggregates {
 }
 
 pub struct Voters {
-    params: Params,
+    params: Rates,
+    /// The voters' section, for cohort replacement.
+    input: Params,
+    calendar: Calendar,
     pub party: Vec<u8>,
     /// District d holds voters district_start[d]..district_start[d + 1].
     pub district_start: Vec<usize>,
@@ -229,9 +422,10 @@ pub struct Voters {
 }
 
 impl Voters {
-    pub fn new(sc: &Scenario, counter: &Counter, rng: &mut RunRng) -> Voters {
-        let n = sc.voters.n as usize;
-        let v = &sc.voters;
+    /// Voters laid out by district and party, with ages, anchors and support intercepts
+    /// drawn and threat and approval at their resting levels under `president`.
+    pub fn new(v: &Params, calendar: &Calendar, president: Party, counter: &Counter, rng: &mut RunRng) -> Voters {
+        let n = v.n as usize;
         let district_start: Vec<usize> = (0..=DISTRICTS).map(|d| d * n / DISTRICTS).collect();
 
         // Party layout: each district gets a partisan lean; within it, progressives,
@@ -254,18 +448,18 @@ impl Voters {
             party.extend(std::iter::repeat_n(CONSERVATIVE, n_cons));
         }
 
-        let params = Params::new(sc);
-        let start_year = crate::scenario::year_of_day(sc.start_day());
+        let params = Rates::new(v);
+        let start_year = calendar.year(0);
         let mut birth_year = vec![0f32; n];
         let mut g0 = vec![0f32; n];
         let mut support_bias = vec![0f32; n];
         for i in 0..n {
             let age = sample_age(counter.uniform(Stream::Age, 0, i as u64, 0));
             birth_year[i] = (start_year - age) as f32;
-            g0[i] = anchor(sc, party[i], age, 0.0, counter.normal(Stream::Grievance, 0, i as u64)) as f32;
+            g0[i] = anchor(v, party[i], age, 0.0, counter.normal(Stream::Grievance, 0, i as u64)) as f32;
             support_bias[i] = (v.support_sd * counter.normal(Stream::Support, 0, i as u64)) as f32;
         }
-        let exec = Some(sc.executive.party);
+        let exec = Some(president);
         let threat: Vec<f32> = party.iter().map(|&p| threat_base(&params, p, 0.0) as f32).collect();
         let approval = party.iter().map(|&p| approval_target(&params, alignment(p, exec), 0.0) as f32).collect();
 
@@ -280,6 +474,8 @@ impl Voters {
 
         Voters {
             params,
+            input: v.clone(),
+            calendar: *calendar,
             party,
             district_start,
             blocks,
@@ -400,12 +596,12 @@ impl Voters {
 
     /// Yearly cohort replacement: voters leave with an age-rising hazard (mean = turnover)
     /// and new adults take their place, with an anchor lowered by cohort_shift per year.
-    pub fn replace_cohort(&mut self, sc: &Scenario, step: u32, pulse: &Pulse, counter: &Counter) -> usize {
-        let turnover = sc.voters.turnover;
+    pub fn replace_cohort(&mut self, step: u32, pulse: &Pulse, counter: &Counter) -> usize {
+        let turnover = self.input.turnover;
         if turnover <= 0.0 {
             return 0;
         }
-        let now = crate::scenario::year_of_day(sc.start_day()) + step as f64 / WEEKS_PER_YEAR;
+        let now = self.calendar.year(step);
         let years = step as f64 / WEEKS_PER_YEAR;
         let weight = |by: f32| crate::math::exp(0.07 * (now - by as f64 - ADULT_AGE));
         let mean_w = self.birth_year.iter().map(|&b| weight(b)).sum::<f64>() / self.n() as f64;
@@ -419,10 +615,10 @@ impl Voters {
             let p = self.party[i];
             self.birth_year[i] = (now - ADULT_AGE) as f32;
             let z = counter.normal(Stream::Grievance, step, i as u64);
-            let g0 = anchor(sc, p, ADULT_AGE, years, z);
+            let g0 = anchor(&self.input, p, ADULT_AGE, years, z);
             self.g0[i] = g0 as f32;
             self.grievance[i] = g0 as f32;
-            self.support_bias[i] = (sc.voters.support_sd * counter.normal(Stream::Support, step, i as u64)) as f32;
+            self.support_bias[i] = (self.input.support_sd * counter.normal(Stream::Support, step, i as u64)) as f32;
             self.threat[i] = threat_base(&self.params, p, pulse.threat_base_shift) as f32;
             self.salience[i] = self.params.salience_baseline as f32;
             self.approval[i] =
@@ -586,8 +782,7 @@ fn tally(v: Ballots) -> [u32; 3] {
 }
 
 /// Grievance anchor g0 for a voter of party p and age, entering `years` after the start.
-fn anchor(sc: &Scenario, p: u8, age: f64, years: f64, z: f64) -> f64 {
-    let v = &sc.voters;
+fn anchor(v: &Params, p: u8, age: f64, years: f64, z: f64) -> f64 {
     clamp01(
         v.grievance_mean + v.age_gradient * (age - REFERENCE_AGE)
             - 0.5 * v.party_grievance_gap * camp(p)
@@ -610,7 +805,7 @@ fn sample_age(u: f64) -> f64 {
 }
 
 #[inline(always)]
-fn threat_base(p: &Params, party: u8, shift: f64) -> f64 {
+fn threat_base(p: &Rates, party: u8, shift: f64) -> f64 {
     clamp01(p.threat_baseline + 0.5 * p.party_threat_gap * camp(party) + shift)
 }
 
@@ -638,7 +833,7 @@ unsafe fn gather_sum(g: &[f32], nbrs: &[u32]) -> f32 {
 /// Friedkin-Johnsen with optional bounded confidence:
 /// g' = s * anchor + (1 - s) * mean of neighbours within the confidence bound.
 #[inline(always)]
-fn friedkin_johnsen(g: &[f32], nbrs: &[u32], i: usize, anchor: f64, p: &Params) -> f64 {
+fn friedkin_johnsen(g: &[f32], nbrs: &[u32], i: usize, anchor: f64, p: &Rates) -> f64 {
     let gi = g[i];
     let (mut sum, mut count) = (0f32, 0u32);
     if p.confidence_bound >= 1.0 {
@@ -664,7 +859,7 @@ fn friedkin_johnsen(g: &[f32], nbrs: &[u32], i: usize, anchor: f64, p: &Params) 
 
 /// Threat: jumps with shock exposure, decays to the party baseline.
 #[cfg(test)]
-fn update_threat(p: &Params, pulse: &Pulse, counter: &Counter, party: u8, i: usize, old: f64) -> f64 {
+fn update_threat(p: &Rates, pulse: &Pulse, counter: &Counter, party: u8, i: usize, old: f64) -> f64 {
     let base = threat_base(p, party, pulse.threat_base_shift);
     let mut th = base + (old - base) * p.threat_decay;
     if pulse.threat_jump > 0.0 {
@@ -675,7 +870,7 @@ fn update_threat(p: &Params, pulse: &Pulse, counter: &Counter, party: u8, i: usi
 
 /// Salience: decays to baseline, activated by proposals and triggers in proportion to grievance.
 #[cfg(test)]
-fn update_salience(p: &Params, pulse: &Pulse, g: f64, old: f64) -> f64 {
+fn update_salience(p: &Rates, pulse: &Pulse, g: f64, old: f64) -> f64 {
     let sa = p.salience_baseline + (old - p.salience_baseline) * p.salience_decay;
     clamp01(sa + (1.0 - sa) * ((pulse.activation + pulse.trigger) * g).min(1.0))
 }
@@ -683,7 +878,7 @@ fn update_salience(p: &Params, pulse: &Pulse, g: f64, old: f64) -> f64 {
 /// Support for security cooperation (logit): threat for, grievance x salience against,
 /// and the party cue once the issue is politicised.
 #[cfg(test)]
-fn support_logit(p: &Params, pulse: &Pulse, party: u8, g: f64, th: f64, sa: f64, bias: f32) -> f64 {
+fn support_logit(p: &Rates, pulse: &Pulse, party: u8, g: f64, th: f64, sa: f64, bias: f32) -> f64 {
     p.support_intercept + p.support_threat_weight * (th - p.threat_baseline)
         - p.support_grievance_weight * g * (0.5 + sa)
         + p.party_cue * pulse.politicisation * pulse.exec_stance * alignment(party, pulse.exec_party)
@@ -692,7 +887,7 @@ fn support_logit(p: &Params, pulse: &Pulse, party: u8, g: f64, th: f64, sa: f64,
 
 /// Approval: relaxes to the partisan resting level; backlash and rally move it.
 #[cfg(test)]
-fn update_approval(p: &Params, pulse: &Pulse, party: u8, g: f64, old: f64) -> f64 {
+fn update_approval(p: &Rates, pulse: &Pulse, party: u8, g: f64, old: f64) -> f64 {
     let target = approval_target(p, alignment(party, pulse.exec_party), pulse.approval_shift);
     clamp01(
         target + (old - target) * p.approval_decay - p.backlash * pulse.activation * g + p.rally * pulse.trigger * g,
@@ -731,7 +926,7 @@ struct Week {
 }
 
 impl Week {
-    fn new(p: &Params, pulse: &Pulse, isa: Isa) -> Week {
+    fn new(p: &Rates, pulse: &Pulse, isa: Isa) -> Week {
         let parties = [PROGRESSIVE, CONSERVATIVE, 2];
         Week {
             grievance_shock: pulse.grievance_shock,
@@ -778,7 +973,7 @@ struct Block<'a> {
     graph: &'a Graph,
     counter: &'a Counter,
     pulse: &'a Pulse,
-    params: &'a Params,
+    params: &'a Rates,
     week: &'a Week,
     /// First voter of the block.
     lo: usize,
@@ -1042,7 +1237,7 @@ fn update<const FJ: bool, const JUMP: bool>(w: &Week, degree: f64, v: Columns) {
 
 /// `friedkin_johnsen` for voters `lo..lo + out.len()` into `out`: the sums over the ties in a
 /// pass of their own if every voter has the same number of ties and the confidence bound is 1.
-fn settle_chunk(p: &Params, graph: &Graph, g: &[f32], g0: &[f32], shock: f64, lo: usize, out: &mut [f32]) {
+fn settle_chunk(p: &Rates, graph: &Graph, g: &[f32], g0: &[f32], shock: f64, lo: usize, out: &mut [f32]) {
     let n = out.len();
     match if p.confidence_bound >= 1.0 { regular_degree(&graph.indptr[lo..=lo + n]) } else { None } {
         Some(d) => {
@@ -1113,7 +1308,7 @@ type DistrictColumns<'a> = (&'a [f32], &'a [f32], &'a [f32], &'a [f32], &'a [f32
 /// Sums over one district, in voter order. Counts are kept as integers (a running f64
 /// sum of ones and zeros is the same integer).
 #[inline(never)]
-fn district_sums(p: &Params, c: DistrictColumns) -> Sums {
+fn district_sums(p: &Rates, c: DistrictColumns) -> Sums {
     let (g, th, sa, su, ap, party) = c;
     let n = g.len();
     let (th, sa, su, ap, party) = (&th[..n], &sa[..n], &su[..n], &ap[..n], &party[..n]);
@@ -1313,13 +1508,17 @@ mod tests {
     use super::*;
     use crate::rng::run_rng;
 
-    fn setup(n: u64) -> (Scenario, Voters, Graph, Counter) {
-        let mut sc = Scenario::default();
-        sc.voters.n = n;
+    /// Voters of the default scenario's calendar and president.
+    fn voters(p: &Params, counter: &Counter, seed: &[u8; 32]) -> Voters {
+        let calendar = crate::scenario::Scenario::default().calendar();
+        Voters::new(p, &calendar, Party::Progressive, counter, &mut run_rng(seed))
+    }
+
+    fn setup(n: u64) -> (Params, Voters, Graph, Counter) {
+        let sc = Params { n, ..Params::default() };
         let seed = [9u8; 32];
         let counter = Counter::new(&seed);
-        let mut rng = run_rng(&seed);
-        let v = Voters::new(&sc, &counter, &mut rng);
+        let v = voters(&sc, &counter, &seed);
         let g = Graph::watts_strogatz(&v.party, 10, 0.1, 0.8, &counter);
         (sc, v, g, counter)
     }
@@ -1442,13 +1641,11 @@ mod tests {
         ];
         for (n, bound, kind, scramble) in cases {
             for isa in isas() {
-                let mut sc = Scenario::default();
-                sc.voters.n = n;
-                sc.voters.confidence_bound = bound;
+                let sc = Params { n, confidence_bound: bound, ..Params::default() };
                 let seed = [3u8; 32];
                 let c = Counter::new(&seed);
-                let mut fast = Voters::new(&sc, &c, &mut run_rng(&seed));
-                let mut slow = Voters::new(&sc, &c, &mut run_rng(&seed));
+                let mut fast = voters(&sc, &c, &seed);
+                let mut slow = voters(&sc, &c, &seed);
                 if scramble {
                     let a = fast.district_start[3];
                     fast.party.swap(a, a + 5);
@@ -1543,8 +1740,8 @@ mod tests {
     fn party_shares_follow_scenario() {
         let (sc, v, _, _) = setup(20_000);
         let a = v.aggregate();
-        assert!((a.party_share[0] - sc.voters.share_progressive).abs() < 0.03);
-        assert!((a.party_share[1] - sc.voters.share_conservative).abs() < 0.03);
+        assert!((a.party_share[0] - sc.share_progressive).abs() < 0.03);
+        assert!((a.party_share[1] - sc.share_conservative).abs() < 0.03);
         assert_eq!(v.district_start[DISTRICTS], 20_000);
     }
 
@@ -1598,14 +1795,14 @@ mod tests {
     fn grievance_follows_friedkin_johnsen_fixed_point() {
         // With stubbornness 1 grievance equals the anchor; with 0 it only averages.
         let (mut sc, _, _, c) = setup(2_000);
-        sc.voters.n = 2_000;
-        sc.voters.stubbornness = 1.0;
-        let mut v = Voters::new(&sc, &c, &mut run_rng(&[9u8; 32]));
+        sc.n = 2_000;
+        sc.stubbornness = 1.0;
+        let mut v = voters(&sc, &c, &[9u8; 32]);
         let g = Graph::watts_strogatz(&v.party, 10, 0.1, 0.8, &c);
         v.settle(&g, 3, 0.0);
         assert!(v.grievance.iter().zip(&v.g0).all(|(a, b)| (a - b).abs() < 1e-6));
-        sc.voters.stubbornness = 0.0;
-        let mut v = Voters::new(&sc, &c, &mut run_rng(&[9u8; 32]));
+        sc.stubbornness = 0.0;
+        let mut v = voters(&sc, &c, &[9u8; 32]);
         let spread = |x: &[f32]| {
             let m = x.iter().sum::<f32>() / x.len() as f32;
             x.iter().map(|a| (a - m).powi(2)).sum::<f32>() / x.len() as f32
@@ -1632,13 +1829,13 @@ mod tests {
     fn cohort_replacement_lowers_anchor_with_shift() {
         let run = |shift: f64| {
             let (mut sc, _, _, c) = setup(5_000);
-            sc.voters.cohort_shift = shift;
-            sc.voters.turnover = 0.1;
-            let mut v = Voters::new(&sc, &c, &mut run_rng(&[9u8; 32]));
+            sc.cohort_shift = shift;
+            sc.turnover = 0.1;
+            let mut v = voters(&sc, &c, &[9u8; 32]);
             let before = v.anchor_mean();
             let mut replaced = 0;
             for year in 1..=5 {
-                replaced += v.replace_cohort(&sc, (year as f64 * WEEKS_PER_YEAR) as u32, &pulse(0), &c);
+                replaced += v.replace_cohort((year as f64 * WEEKS_PER_YEAR) as u32, &pulse(0), &c);
             }
             (before, v.anchor_mean(), replaced)
         };

@@ -1,122 +1,73 @@
 //! The world and its weekly step loop: events, counterparts, voters, aggregation,
 //! legislature, executive, ladder, record (docs/ODD.md section 3, in that order).
 
-use crate::counterparts::{Japan, UnitedStates};
-use crate::error::{Error, Result};
-use crate::events::{draw_week, Shock, ShockKind, WEEKS_PER_YEAR};
-use crate::executive::{Action, Context, Executive, Posture};
-use crate::japan::{Loads, PUBLIC_OFFENDERS};
+use crate::calendar::{parse_date, Calendar};
+use crate::error::Result;
+use crate::events::{draw_week, Impact, Shock, ShockKind};
+use crate::executive::{Action, Context, Executive, Office, Posture, Stakes};
+use crate::japan::{self, Japan, JapanMode, Loads};
 use crate::ladder::{Ladder, ACSA_CONDITIONAL};
 use crate::legislature::{Legislature, SEATS};
 use crate::logistics;
 use crate::network::Graph;
+use crate::party::Party;
 use crate::record::{EventRecord, Outcome, Recorder, Row, Run};
 use crate::rng::{decay, run_rng, Counter, RunRng};
-use crate::scenario::{NetworkKind, Party, Scenario};
+use crate::scenario::Scenario;
+use crate::us::UnitedStates;
 use crate::voters::{Aggregates, Pulse, VoteWeights, Voters};
-
-/// Salience input per unit magnitude of a Japanese trigger (military friction: half).
-const TRIGGER_SALIENCE: f64 = 0.5;
 /// Salience and rally input of a Korean termination notice, itself a dispute with Japan.
 const NOTICE_DISPUTE: f64 = 0.3;
 /// Politicisation follows salience: it closes this share of the gap in a week when rising,
 /// and fades with this half-life when falling.
 const POLITICISATION_RISE: f64 = 0.15;
 const POLITICISATION_HALF_LIFE_WEEKS: f64 = 26.0;
-/// Weeks within the horizon of a date that recurs every `years`: the next one on `date`.
-fn calendar(sc: &Scenario, date: &str, years: u32) -> Vec<u32> {
-    let first = (crate::scenario::parse_date(date).unwrap_or(0) - sc.start_day()) as f64 / 7.0;
-    let every = years as f64 * WEEKS_PER_YEAR;
-    (0..)
-        .map(|k| (first + k as f64 * every).round())
-        .take_while(|&w| w < sc.horizon_weeks as f64)
-        .filter(|&w| w >= 0.0)
-        .map(|w| w as u32)
-        .collect()
-}
-
-/// Presidential elections with a given winner, as (week, winner, ideology), in date order.
-fn fixed_winners(sc: &Scenario) -> Vec<(i64, Party, f64)> {
-    let mut v: Vec<(i64, Party, f64)> = sc
-        .elections
-        .fixed_winners
-        .iter()
-        .filter_map(|f| {
-            let day = crate::scenario::parse_date(&f.date).ok()?;
-            let ideology = f.ideology.unwrap_or_else(|| sc.elections.ideology(f.party));
-            Some(((day - sc.start_day()).div_euclid(7), f.party, ideology))
-        })
-        .collect();
-    v.sort_by_key(|f| f.0);
-    v
-}
-
 /// A given winner is used once: by the calendar election at the end of the term if that
 /// falls within half a year of its date (the model's calendar is approximate), else by an
 /// election held on its own date (a snap election, as after an impeachment).
 const FIXED_WINNER_WINDOW: i64 = 26;
 
-fn party_name(p: Party) -> &'static str {
-    match p {
-        Party::Progressive => "progressive",
-        Party::Conservative => "conservative",
-        Party::Independent => "independent",
-    }
-}
-
-/// Largest network built in memory (4 bytes a tie).
-const MAX_TIES: u64 = 1_000_000_000;
 /// Grievance averaging rounds before week 0, so the run starts settled.
 const SETTLE_ROUNDS: usize = 30;
 
-/// Long-run mean of a stock fed by Poisson events (weekly rate x jump per event) that
-/// decays with `half_life`: the run starts its stocks there instead of at zero, so they do
-/// not drift through the first years. Event magnitudes have mean 1 (x intensity).
-fn long_run(weekly_rate: f64, jump: f64, half_life: f64) -> f64 {
-    weekly_rate * jump / (1.0 - decay(half_life))
+/// Long-run loads of the stocks that routine shocks feed (see `events::Params::long_run_load`).
+fn loads(sc: &Scenario) -> (f64, Loads) {
+    let nationalism = sc.japan.starting_nationalism(&sc.calendar());
+    let load = |half_life: f64, jump: &dyn Fn(&Impact) -> f64| sc.shocks.long_run_load(nationalism, half_life, jump);
+    let spillover = sc.japan.mood_spillover;
+    let grievance = load(sc.voters.grievance_shock_half_life_weeks, &|i| i.grievance);
+    let loads = Loads {
+        threat: load(sc.voters.threat_half_life_weeks, &|i| i.threat),
+        dispute: load(sc.japan.dispute_half_life_weeks, &|i| i.japan_dispute),
+        offence: load(sc.japan.dispute_half_life_weeks, &|i| spillover * i.japan_offence),
+    };
+    (grievance, loads)
 }
 
-fn weekly_rate(sc: &Scenario, kind: ShockKind) -> f64 {
-    let nationalism = if kind == ShockKind::JapanTrigger { 0.5 + crate::japan::starting_nationalism(sc) } else { 1.0 };
-    sc.shocks.params(kind).rate * sc.shocks.rate_scale * nationalism / WEEKS_PER_YEAR
-}
-
-/// Grievance load of Japanese triggers and military frictions.
-fn expected_trigger_load(sc: &Scenario) -> f64 {
-    [ShockKind::JapanTrigger, ShockKind::MilitaryFriction]
-        .into_iter()
-        .map(|k| long_run(weekly_rate(sc, k), sc.shocks.params(k).effect, sc.voters.grievance_shock_half_life_weeks))
-        .sum()
-}
-
-/// Threat load of routine security shocks (mean exposure is 1).
-fn expected_threat_load(sc: &Scenario) -> f64 {
-    [ShockKind::MissileTest, ShockKind::NuclearTest, ShockKind::MaritimeClash, ShockKind::ChineseCoercion]
-        .into_iter()
-        .map(|k| {
-            let jump = sc.shocks.params(k).effect * sc.shocks.intensity;
-            long_run(weekly_rate(sc, k), jump, sc.voters.threat_half_life_weeks)
-        })
-        .sum()
-}
-
-/// Japan's reluctance load from triggers, frictions and Korean disputes.
-fn expected_dispute_load(sc: &Scenario) -> f64 {
-    [ShockKind::JapanTrigger, ShockKind::MilitaryFriction, ShockKind::KoreanDispute]
-        .into_iter()
-        .map(|k| long_run(weekly_rate(sc, k), Japan::dispute_jump(k, sc), sc.japan.dispute_half_life_weeks))
-        .sum()
-}
-
-/// The Japanese public's load of Korean offences (frictions and Korean disputes).
-fn expected_offence_load(sc: &Scenario) -> f64 {
-    PUBLIC_OFFENDERS
-        .into_iter()
-        .map(|k| {
-            let jump = sc.japan.mood_spillover * sc.shocks.params(k).effect;
-            long_run(weekly_rate(sc, k), jump, sc.japan.dispute_half_life_weeks)
-        })
-        .sum()
+/// Japan's voters, network, Diet and cabinet (full mode), started at the long-run loads.
+pub(crate) fn japan_engine(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: &Loads) -> japan::Engine {
+    let j = &sc.japan;
+    let calendar = sc.calendar();
+    let counter = counter.derive(japan::JAPAN_STREAM);
+    let mut voters = Voters::new(&j.voters, &calendar, Party::Conservative, &counter, rng);
+    // Japan's network is a Watts-Strogatz graph whatever Korea's is.
+    let net = &sc.network;
+    let degree = (net.degree as usize).min(voters.n() - 1);
+    let graph = Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter);
+    voters.settle(&graph, japan::SETTLE_ROUNDS, loads.offence);
+    voters.raise_threat(loads.threat);
+    let diet = Legislature::new(&sc.legislature, &j.seats, &voters.aggregate().district_lean, rng);
+    // The ruling party's leader: a three-year term; without Japanese elections the clock repeats.
+    let office = Office {
+        party: Party::Conservative,
+        ideology: 2.0 * j.willingness - 1.0,
+        term_start_week: 0.0,
+        term_years: 3,
+        repeat_terms: true,
+    };
+    let stakes = Stakes::new(&sc.ladder, j.voters.threat_baseline, sc.legislature.consent_required, sc.us.mediation);
+    let cabinet = Executive::new(&sc.executive, office, stakes);
+    japan::Engine::new(voters, graph, diet, cabinet, counter, j.voters.term_decay)
 }
 
 pub struct World<'a> {
@@ -152,6 +103,11 @@ pub struct World<'a> {
     approval_sum: f64,
 }
 
+/// Days since 1970-01-01 of a date the scenario's validation has checked.
+fn day(date: &str) -> i64 {
+    parse_date(date).unwrap_or(0)
+}
+
 /// Run one scenario from a 32-byte seed. `graph` is the user network (network.kind = "user").
 pub fn simulate(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<Run> {
     let mut world = World::new(sc, seed, graph)?;
@@ -164,52 +120,23 @@ pub fn simulate(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<
 impl<'a> World<'a> {
     pub fn new(sc: &'a Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<World<'a>> {
         sc.validate()?;
-        let n = sc.voters.n as usize;
+        let calendar = sc.calendar();
         let counter = Counter::new(seed);
         let mut rng = run_rng(seed);
-        let mut voters = Voters::new(sc, &counter, &mut rng);
-        let graph = match (sc.network.kind, graph) {
-            (NetworkKind::User, Some(g)) => Graph::from_csr(g.indptr, g.indices, n)?,
-            (NetworkKind::User, None) => {
-                return Err(Error::config("network.kind", "is 'user' but no graph was given"));
-            }
-            (kind, Some(_)) => {
-                return Err(Error::config("network.kind", format!("is '{kind:?}' but a graph was given; use 'user'")));
-            }
-            (kind, None) => {
-                let degree = sc.network.degree as usize;
-                if degree >= n {
-                    return Err(Error::config(
-                        "network.degree",
-                        format!("must be less than voters.n ({n}), got {degree}"),
-                    ));
-                }
-                if (n as u64) * (degree as u64) > MAX_TIES {
-                    return Err(Error::config(
-                        "network.degree",
-                        format!("voters.n x degree must be at most {MAX_TIES} ties, got {}", n as u64 * degree as u64),
-                    ));
-                }
-                let net = &sc.network;
-                match kind {
-                    NetworkKind::Sbm => Graph::sbm(&voters.party, degree, net.homophily, &counter),
-                    _ => Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter),
-                }
-            }
-        };
+        let mut voters = Voters::new(&sc.voters, &calendar, sc.executive.party, &counter, &mut rng);
+        let graph = Graph::build(&sc.network, &voters.party, graph, &counter)?;
         // Start at the long-run levels of the routine shock loads, not at zero.
-        let grievance_shock = expected_trigger_load(sc);
+        let (grievance_shock, loads) = loads(sc);
         voters.settle(&graph, SETTLE_ROUNDS, grievance_shock);
-        voters.raise_threat(expected_threat_load(sc));
+        voters.raise_threat(loads.threat);
         let start = voters.aggregate();
-        let legislature = Legislature::new(sc, &start.district_lean, &mut rng);
-        let loads = Loads {
-            threat: expected_threat_load(sc),
-            dispute: expected_dispute_load(sc),
-            offence: expected_offence_load(sc),
-        };
-        let japan = Japan::new(sc, &counter, &mut rng, loads);
-        let executive = Executive::new(sc);
+        let legislature = Legislature::new(&sc.legislature, &sc.legislature.seats, &start.district_lean, &mut rng);
+        let full = (sc.japan.mode == JapanMode::Full).then(|| japan_engine(sc, &counter, &mut rng, &loads));
+        let japan = Japan::new(&sc.japan, &calendar, sc.us.commitment, full, loads);
+        let office = sc.executive.office(&calendar, !sc.elections.enabled);
+        let stakes =
+            Stakes::new(&sc.ladder, sc.voters.threat_baseline, sc.legislature.consent_required, sc.us.mediation);
+        let executive = Executive::new(&sc.executive, office, stakes);
         let seat_share = legislature.seats(executive.party) as f64 / SEATS as f64;
         let weeks = sc.horizon_weeks as usize;
         Ok(World {
@@ -220,8 +147,8 @@ impl<'a> World<'a> {
             voters,
             legislature,
             executive,
-            ladder: Ladder::new(sc),
-            us: UnitedStates::new(sc),
+            ladder: Ladder::new(&sc.ladder, &calendar),
+            us: UnitedStates::new(&sc.us),
             japan,
             scheduled: sc.scheduled(),
             shocks: Vec::new(),
@@ -233,9 +160,9 @@ impl<'a> World<'a> {
             carried_activation: 0.0,
             carried_trigger: 0.0,
             acsa_since: None,
-            fixed_winners: fixed_winners(sc),
-            assembly_weeks: calendar(sc, &sc.elections.assembly_date, sc.elections.assembly_years),
-            us_inaugurations: calendar(sc, &sc.us.inauguration_date, sc.us.term_years),
+            fixed_winners: sc.elections.fixed_winners(&calendar),
+            assembly_weeks: calendar.recurring(day(&sc.elections.assembly_date), sc.elections.assembly_years),
+            us_inaugurations: calendar.recurring(day(&sc.us.inauguration_date), sc.us.term_years),
             recorder: Recorder::with_capacity(weeks),
             events: Vec::new(),
             outcome: Outcome { min_capital: 1.0, ..Default::default() },
@@ -253,38 +180,27 @@ impl<'a> World<'a> {
         // 1-2. Events and counterparts: last week's episodes fade, this week's land.
         self.us.step();
         if self.us_inaugurations.contains(&week) {
-            self.us.new_administration(sc, &mut self.rng);
+            self.us.new_administration(&mut self.rng);
             self.log(week, "us_administration", self.us.commitment(), self.ladder.top(), "");
         }
         if self.japan.step(week) {
             self.log(week, "japan_cabinet", self.japan.nationalism, self.ladder.top(), "");
         }
         self.grievance_shock *= self.grievance_decay;
-        draw_week(sc, week, self.japan.nationalism, &self.scheduled, &mut self.rng, &mut self.shocks);
+        draw_week(&sc.shocks, week, self.japan.nationalism, &self.scheduled, &mut self.rng, &mut self.shocks);
         let (mut threat_jump, mut trigger) = (0.0, std::mem::take(&mut self.carried_trigger));
         for i in 0..self.shocks.len() {
             let s = self.shocks[i];
-            let effect = sc.shocks.params(s.kind).effect * s.magnitude;
-            self.us.absorb(&s, sc);
-            self.japan.absorb(&s, sc);
-            match s.kind {
-                ShockKind::MissileTest
-                | ShockKind::NuclearTest
-                | ShockKind::MaritimeClash
-                | ShockKind::ChineseCoercion => threat_jump += effect,
-                ShockKind::UsAbandonment | ShockKind::UsPressure => {}
-                ShockKind::KoreanDispute => trigger += 0.5 * TRIGGER_SALIENCE * s.magnitude,
-                ShockKind::JapanTrigger => {
-                    self.grievance_shock += effect;
-                    trigger += TRIGGER_SALIENCE * s.magnitude;
-                }
-                ShockKind::MilitaryFriction => {
-                    self.grievance_shock += effect;
-                    trigger += 0.5 * TRIGGER_SALIENCE * s.magnitude;
-                    self.ladder.freeze_drills(week, sc.ladder.friction_freeze_weeks);
-                }
-                ShockKind::Disaster => self.ladder.disaster_relief(week, effect),
+            let impact = sc.shocks.impact(s.kind, s.magnitude);
+            self.us.absorb(&impact);
+            self.japan.absorb(&impact);
+            threat_jump += impact.threat;
+            trigger += impact.salience;
+            self.grievance_shock += impact.grievance;
+            if impact.freezes_drills {
+                self.ladder.freeze_drills(week, sc.ladder.friction_freeze_weeks);
             }
+            self.ladder.disaster_relief(week, impact.familiarity);
             let outcome = if s.scheduled { "scheduled" } else { "" };
             self.log(week, s.kind.name(), s.magnitude, self.ladder.top(), outcome);
         }
@@ -304,8 +220,8 @@ impl<'a> World<'a> {
             politicisation: self.politicisation,
             approval_shift: self.executive.approval_shift(week, sc.voters.term_decay),
         };
-        if week > 0 && (week as f64 / WEEKS_PER_YEAR).floor() > ((week - 1) as f64 / WEEKS_PER_YEAR).floor() {
-            self.voters.replace_cohort(sc, week, &pulse, &self.counter);
+        if Calendar::new_year(week) {
+            self.voters.replace_cohort(week, &pulse, &self.counter);
         }
         // 4. Aggregation (inside the voter step, in fixed district order).
         let mut agg = self.voters.step(&self.graph, &pulse, &self.counter);
@@ -379,7 +295,7 @@ impl<'a> World<'a> {
         self.seat_share = self.legislature.seats(self.executive.party) as f64 / SEATS as f64;
         let largest = Party::ALL.into_iter().max_by_key(|&p| self.legislature.seats(p)).unwrap();
         let share = self.legislature.seats(largest) as f64 / SEATS as f64;
-        self.log(week, "assembly_election", share, self.ladder.top(), party_name(largest));
+        self.log(week, "assembly_election", share, self.ladder.top(), largest.name());
     }
 
     /// The sitting president's term ends: the camp with most votes (or the scheduled
@@ -416,7 +332,7 @@ impl<'a> World<'a> {
         }
         self.seat_share = self.legislature.seats(winner) as f64 / SEATS as f64;
         self.voters.reset_approval(winner, self.executive.approval_shift(week, sc.voters.term_decay));
-        self.log(week, "presidential_election", share, self.ladder.top(), party_name(winner));
+        self.log(week, "presidential_election", share, self.ladder.top(), winner.name());
     }
 
     fn decide(

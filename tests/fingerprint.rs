@@ -5,8 +5,10 @@
 //! tests/fingerprints.txt. A change that is meant to alter results rewrites the file with
 //! `ACSA_FINGERPRINTS=write` and says why in its commit message.
 
-use acsa::events::ShockKind;
-use acsa::scenario::{JapanMode, NetworkKind, Scenario, ScheduledEvent};
+use acsa::events::{ScheduledEvent, ShockKind};
+use acsa::japan::JapanMode;
+use acsa::network::NetworkKind;
+use acsa::scenario::Scenario;
 use acsa::{simulate, Graph, Run};
 
 const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fingerprints.txt");

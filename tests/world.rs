@@ -1,7 +1,7 @@
 //! Whole-run behaviour of the core: determinism, bounds, mechanisms, viability.
 
-use acsa::events::ShockKind;
-use acsa::scenario::{Scenario, ScheduledEvent};
+use acsa::events::{ScheduledEvent, ShockKind};
+use acsa::scenario::Scenario;
 use acsa::{simulate, Error, Graph, Run};
 
 fn small(weeks: u32) -> Scenario {
@@ -54,7 +54,7 @@ fn state_stays_bounded_and_finite_across_scenarios() {
         },
         |s| {
             s.voters.confidence_bound = 0.1;
-            s.network.kind = acsa::scenario::NetworkKind::Sbm
+            s.network.kind = acsa::network::NetworkKind::Sbm
         },
         |s| {
             s.executive.risk_tolerance = 1.0;
@@ -62,7 +62,7 @@ fn state_stays_bounded_and_finite_across_scenarios() {
             s.legislature.consent_required = true
         },
         |s| {
-            s.japan.mode = acsa::scenario::JapanMode::Full;
+            s.japan.mode = acsa::japan::JapanMode::Full;
             s.japan.voters.n = 1_000;
             s.shocks.rate_scale = 3.0
         },
@@ -113,7 +113,7 @@ fn japanese_trigger_raises_grievance_and_salience() {
 
 #[test]
 fn a_korean_dispute_sours_japan_in_either_mode() {
-    for mode in [acsa::scenario::JapanMode::Reduced, acsa::scenario::JapanMode::Full] {
+    for mode in [acsa::japan::JapanMode::Reduced, acsa::japan::JapanMode::Full] {
         let mut base = small(30);
         base.shocks.rate_scale = 0.0;
         base.japan.mode = mode;
@@ -145,7 +145,7 @@ fn japanese_cabinets_set_the_trigger_rate() {
     let triggers = |nationalism: f64| {
         let mut sc = small(520);
         sc.voters.n = 600;
-        sc.japan.cabinets = vec![acsa::scenario::Cabinet { date: "2026-06-01".into(), nationalism }];
+        sc.japan.cabinets = vec![acsa::japan::Cabinet { date: "2026-06-01".into(), nationalism }];
         (0..4u8)
             .map(|seed| {
                 let run = simulate(&sc, &[seed; 32], None).unwrap();
@@ -242,7 +242,7 @@ fn viability_means_an_acsa_signed_and_sustained() {
 #[test]
 fn seats_and_graph_errors_are_config_errors() {
     let mut sc = small(10);
-    sc.network.kind = acsa::scenario::NetworkKind::User;
+    sc.network.kind = acsa::network::NetworkKind::User;
     assert!(matches!(simulate(&sc, &[0; 32], None), Err(Error::Config { ref path, .. }) if path == "network.kind"));
     let g = Graph { indptr: vec![0; 11], indices: vec![] };
     assert!(matches!(simulate(&sc, &[0; 32], Some(g)), Err(Error::Config { ref path, .. }) if path == "graph"));
@@ -259,7 +259,7 @@ fn a_user_graph_is_used() {
     // a ring: each voter listens to the next one
     let g = Graph { indptr: (0..=n as u64).collect(), indices: (0..n as u32).map(|i| (i + 1) % n as u32).collect() };
     let mut user = sc.clone();
-    user.network.kind = acsa::scenario::NetworkKind::User;
+    user.network.kind = acsa::network::NetworkKind::User;
     let a = simulate(&user, &[1; 32], Some(g)).unwrap();
     let b = simulate(&sc, &[1; 32], None).unwrap();
     assert_ne!(col(&a, "grievance_mean"), col(&b, "grievance_mean"));
@@ -317,9 +317,9 @@ fn an_unpopular_incumbent_camp_loses() {
 #[test]
 fn a_fixed_winner_takes_office() {
     let mut sc = small(260);
-    sc.elections.fixed_winners = vec![acsa::scenario::FixedWinner {
+    sc.elections.fixed_winners = vec![acsa::elections::FixedWinner {
         date: "2030-06-03".into(),
-        party: acsa::scenario::Party::Independent,
+        party: acsa::party::Party::Independent,
         ideology: None,
     }];
     let run = simulate(&sc, &[3; 32], None).unwrap();
@@ -364,9 +364,9 @@ fn an_acsa_shortens_logistics_delay() {
 fn a_fixed_winner_dated_before_the_term_ends_calls_a_snap_election() {
     // An impeachment-style early election in 2028, then the calendar resumes five years on.
     let mut sc = small(520);
-    sc.elections.fixed_winners = vec![acsa::scenario::FixedWinner {
+    sc.elections.fixed_winners = vec![acsa::elections::FixedWinner {
         date: "2028-05-10".into(),
-        party: acsa::scenario::Party::Conservative,
+        party: acsa::party::Party::Conservative,
         ideology: None,
     }];
     let run = simulate(&sc, &[4; 32], None).unwrap();

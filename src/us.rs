@@ -1,0 +1,144 @@
+//! The United States (the hub), reduced to the quantities the ROK executive weighs.
+//! Episodes (pressure pushes, abandonment signals) jump and decay back to the
+//! administration's resting levels; each new administration brings its own.
+
+use serde::{Deserialize, Serialize};
+
+use crate::events::Impact;
+use crate::rng::{decay, normal, RunRng};
+use crate::scenario::{param, Param};
+
+/// The `[us]` section.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub pressure: f64,
+    pub commitment: f64,
+    pub mediation: f64,
+    pub episode_half_life_weeks: f64,
+    pub inauguration_date: String,
+    pub term_years: u32,
+    pub administration_sd: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            pressure: 0.5,
+            commitment: 0.7,
+            mediation: 0.3,
+            episode_half_life_weeks: 26.0,
+            inauguration_date: "2029-01-20".into(),
+            term_years: 4,
+            administration_sd: 0.15,
+        }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] = &[
+    param("pressure", "0-1 scale", 0.0, 1.0, "Resting US pressure for trilateral integration."),
+    param(
+        "commitment",
+        "0-1 scale",
+        0.0,
+        1.0,
+        "Resting credibility of the US commitment; abandonment fear is 1 - commitment.",
+    ),
+    param("mediation", "share", 0.0, 1.0, "Share of proposal backlash damped per unit of US pressure."),
+    param("episode_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of pressure and commitment episodes."),
+    param(
+        "inauguration_date",
+        "date",
+        0.0,
+        0.0,
+        "Next US presidential inauguration; later ones follow every us.term_years.",
+    ),
+    param("term_years", "years", 1.0, 10.0, "Years between US inaugurations."),
+    param(
+        "administration_sd",
+        "0-1 scale",
+        0.0,
+        1.0,
+        "Spread of a new US administration's resting pressure and commitment around us.pressure and us.commitment.",
+    ),
+];
+
+#[derive(Clone, Debug)]
+pub struct UnitedStates {
+    params: Params,
+    base_pressure: f64,
+    base_commitment: f64,
+    pub mediation: f64,
+    episode_decay: f64,
+    pressure_episode: f64,
+    commitment_loss: f64,
+}
+
+impl UnitedStates {
+    pub fn new(p: &Params) -> Self {
+        UnitedStates {
+            params: p.clone(),
+            base_pressure: p.pressure,
+            base_commitment: p.commitment,
+            mediation: p.mediation,
+            episode_decay: decay(p.episode_half_life_weeks),
+            pressure_episode: 0.0,
+            commitment_loss: 0.0,
+        }
+    }
+
+    /// Washington pushes trilateral integration after coercion and nuclear provocations,
+    /// and an abandonment signal lowers the credibility of its commitment.
+    pub fn absorb(&mut self, impact: &Impact) {
+        self.pressure_episode += impact.us_pressure;
+        self.commitment_loss += impact.us_commitment;
+    }
+
+    pub fn step(&mut self) {
+        self.pressure_episode *= self.episode_decay;
+        self.commitment_loss *= self.episode_decay;
+    }
+
+    /// A new administration in Washington brings its own resting pressure and commitment,
+    /// drawn around the scenario's levels.
+    pub fn new_administration(&mut self, rng: &mut RunRng) {
+        let p = &self.params;
+        self.base_pressure = (p.pressure + p.administration_sd * normal(rng)).clamp(0.0, 1.0);
+        self.base_commitment = (p.commitment + p.administration_sd * normal(rng)).clamp(0.0, 1.0);
+    }
+
+    pub fn pressure(&self) -> f64 {
+        (self.base_pressure + self.pressure_episode).clamp(0.0, 1.0)
+    }
+
+    pub fn commitment(&self) -> f64 {
+        (self.base_commitment - self.commitment_loss).clamp(0.0, 1.0)
+    }
+
+    /// Fall in commitment below its resting level: raises Korean threat perception.
+    pub fn abandonment_shock(&self) -> f64 {
+        self.base_commitment - self.commitment()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::ShockKind;
+
+    #[test]
+    fn us_episodes_jump_and_decay() {
+        let shocks = crate::events::Params::default();
+        let p = Params::default();
+        let mut us = UnitedStates::new(&p);
+        us.absorb(&shocks.impact(ShockKind::ChineseCoercion, 2.0));
+        us.absorb(&shocks.impact(ShockKind::UsAbandonment, 2.0));
+        assert!(us.pressure() > p.pressure + 0.1);
+        assert!(us.commitment() < p.commitment - 0.1);
+        for _ in 0..520 {
+            us.step();
+        }
+        assert!((us.pressure() - p.pressure).abs() < 1e-3);
+    }
+}
