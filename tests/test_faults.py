@@ -6,7 +6,9 @@ its series whole) and the sweep resumed to the very results of a sweep that neve
 
 import os
 import random
+import re
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -51,13 +53,15 @@ def reference(spec):
     return acsa.sweep(**spec_sweep_args(spec), progress=False)
 
 
-def launch(spec, out, *extra, limit_file_size=None, env=None):
+def launch(spec, out, *extra, limit_file_size=None, env=None, progress=False):
     def limits():
         if limit_file_size is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
 
-    cmd = [sys.executable, "-m", "acsa", "sweep", str(spec), "--out", str(out), "--no-progress", *extra]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=limits,
+    cmd = [sys.executable, "-m", "acsa", "sweep", str(spec), "--out", str(out), *extra]
+    if not progress:
+        cmd.append("--no-progress")
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", preexec_fn=limits,
                             env=None if env is None else {**os.environ, **env})
 
 
@@ -69,6 +73,23 @@ def wait_for_parts(proc, out, n, timeout=60):
             return
         time.sleep(0.002)
     assert proc.poll() is None, "the sweep ended before the fault could be injected"
+
+
+def wait_for_runs(proc, n, timeout=60):
+    """Read the progress bar on stderr until it counts at least n finished runs; return what was read."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], 0.05)
+        if ready:
+            chunk = os.read(proc.stderr.fileno(), 65536)
+            if not chunk:
+                break
+            seen += chunk
+            counts = re.findall(rb"(\d+)/%d " % N_RUNS, seen)
+            if counts and int(counts[-1]) >= n:
+                return seen.decode(errors="replace")
+    raise AssertionError(f"the sweep ended or stalled before {n} runs were done: {seen.decode(errors='replace')[-500:]}")
 
 
 def assert_sound(out, n_runs=N_RUNS):
@@ -121,12 +142,14 @@ def test_kill_9_at_random_moments(spec, reference, tmp_path):
 
 def test_sigterm_keeps_finished_runs_and_says_so(spec, reference, tmp_path):
     out = tmp_path / "s"
-    proc = launch(spec, out, "--flush-every", "3600")  # nothing written until asked
-    wait_for_parts(proc, out, 0)
-    time.sleep(1.5)
+    # Nothing is written until asked; the signal comes as soon as the bar counts a finished
+    # run, so it reaches the sweep in mid-course however fast the machine.
+    proc = launch(spec, out, "--flush-every", "3600", progress=True)
+    before = wait_for_runs(proc, 1)
     t0 = time.monotonic()
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=60)
+    _, rest = proc.communicate(timeout=60)
+    stderr = before + rest
     assert time.monotonic() - t0 < 5
     assert proc.returncode == 143, stderr
     assert "stopped by SIGTERM" in stderr and "--resume" in stderr
