@@ -87,6 +87,10 @@ def _terminated(signum: int, frame: Any) -> None:
     raise Terminated
 
 
+def _add_set(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE", help=text)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="acsa", description="When does a Seoul-Tokyo ACSA become politically viable?")
     p.add_argument("--version", action="version", version=f"acsa {__version__}")
@@ -112,14 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--scenario", type=Path, default=None, help=".toml or .json scenario (default: 2026 baseline)")
     r.add_argument("--history", action="store_true", help="start from the 2012-2026 replay instead")
     r.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    r.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a parameter, e.g. --set voters.n=5000 --set network.kind=sbm (repeatable)",
-    )
+    _add_set(r, "override a parameter, e.g. --set voters.n=5000 --set network.kind=sbm (repeatable)")
     r.add_argument("--out", required=True, type=Path, help="output directory")
     r.set_defaults(func=_cmd_run)
 
@@ -137,14 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--shard", default=None, metavar="I/N", help="run only shard I of N (I = 0..N-1), e.g. a job array task")
     s.add_argument("--resume", action="store_true", help="continue a sweep already started in --out")
     s.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
-    s.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a parameter of the spec's scenario, e.g. --set voters.n=2000 (repeatable)",
-    )
+    _add_set(s, "override a parameter of the spec's scenario, e.g. --set voters.n=2000 (repeatable)")
     s.add_argument("--dry-run", action="store_true", help="print what would run, and stop")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     s.add_argument(

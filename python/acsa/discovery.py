@@ -130,11 +130,8 @@ class PrimResult:
 
 
 def prim(
-    sw: "Sweep",
-    outcome: str = "viable",
-    threshold: float = 0.8,
-    peel_alpha: float = 0.05,
-    mass_min: float = 0.05,
+    sw: "Sweep", outcome: str = "viable",
+    threshold: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
 ) -> PrimResult:
     """PRIM (EMA Workbench's) over the runs: peel towards the region where `outcome` is 1.
 
@@ -156,11 +153,8 @@ def prim(
 
 
 def cart(
-    sw: "Sweep",
-    outcome: str = "viable",
-    max_depth: int = 3,
-    min_leaf: float = 0.05,
-    seed: int = 0,
+    sw: "Sweep", outcome: str = "viable",
+    max_depth: int = 3, min_leaf: float = 0.05, seed: int = 0,
 ) -> pd.DataFrame:
     """A classification tree (scikit-learn's CART) of `outcome` on the parameters; one row per leaf.
 

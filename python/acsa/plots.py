@@ -9,6 +9,7 @@ dotted path and its unit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -365,31 +366,21 @@ def survival(
     viable are censored at their horizon (see `acsa.outcomes.kaplan_meier`). bins: group a
     continuous `by` into bins (by default 6 when it has more than 12 distinct values).
     """
-    from .outcomes import kaplan_meier
-
     groups, runs, scenario = _survival_groups(runs, by, bins)
     xlabel = f"weeks since {scenario['start_date']}" if scenario is not None else "weeks since start"
     if horizon is None and scenario is not None:
         horizon = int(scenario["horizon_weeks"])
     fig, ax = _axes(ax, (7, 4.5))
-    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(len(groups), 1)))
     end = 0.0
     with plt.rc_context(STYLE):
-        for (key, g), colour in zip(groups, colours):
-            km = kaplan_meier(g, horizon)
+        for km, name, colour in _km_curves(groups, horizon, by):
             end = max(end, float(km["week"].iloc[-1]))
-            name = "all runs" if by is None else _fmt(key)
-            ax.step(km["week"], km["survival"], where="post", color=colour, label=f"{name} (n={len(g)})")
+            ax.step(km["week"], km["survival"], where="post", color=colour, label=name)
             if band:
                 ax.fill_between(km["week"], km["lo"], km["hi"], step="post", color=colour, alpha=0.18, lw=0)
         ax.set_xlim(0, horizon or end)
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("P(no viable ACSA yet)")
-        ax.set_title(title or "Time to a viable ACSA (Kaplan-Meier, 95% band)")
-        ax.grid(alpha=0.3)
-        if by is not None:
-            ax.legend(title=label(by), **_OUTSIDE)
+        title = title or "Time to a viable ACSA (Kaplan-Meier, 95% band)"
+        _finish_curves(ax, by, xlabel, "P(no viable ACSA yet)", title)
     return fig
 
 
@@ -401,30 +392,38 @@ def viable_by_date(
     title: str | None = None,
 ) -> "Figure":
     """P(viable ACSA by each calendar date), 1 - Kaplan-Meier, with its 95% band, per value of `by`."""
-    from .outcomes import kaplan_meier
-
-    groups, runs, scenario = _survival_groups(sw, by, bins)
+    groups, _, scenario = _survival_groups(sw, by, bins)
     if scenario is None:
         raise ConfigError("viable_by_date: needs the sweep's scenario for its calendar (a Sweep whose scenario loads)")
     start = pd.Timestamp(scenario["start_date"])
-    horizon = int(scenario["horizon_weeks"])
     fig, ax = _axes(ax, (7, 4.5))
-    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(len(groups), 1)))
     with plt.rc_context(STYLE):
-        for (key, g), colour in zip(groups, colours):
-            km = kaplan_meier(g, horizon)
+        for km, name, colour in _km_curves(groups, int(scenario["horizon_weeks"]), by):
             dates = start + pd.to_timedelta(km["week"].to_numpy() * 7, unit="D")
-            name = "all runs" if by is None else _fmt(key)
-            ax.step(dates, 1.0 - km["survival"], where="post", color=colour, label=f"{name} (n={len(g)})")
+            ax.step(dates, 1.0 - km["survival"], where="post", color=colour, label=name)
             ax.fill_between(dates, 1.0 - km["hi"], 1.0 - km["lo"], step="post", color=colour, alpha=0.18, lw=0)
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel("date")
-        ax.set_ylabel("P(viable ACSA by date)")
-        ax.set_title(title or "P(viable ACSA by date), 95% band")
-        ax.grid(alpha=0.3)
-        if by is not None:
-            ax.legend(title=label(by), **_OUTSIDE)
+        _finish_curves(ax, by, "date", "P(viable ACSA by date)", title or "P(viable ACSA by date), 95% band")
     return fig
+
+
+def _km_curves(groups: list, horizon: int | None, by: str | None) -> Iterator[tuple[pd.DataFrame, str, Any]]:
+    """Each group's Kaplan-Meier table (`acsa.outcomes.kaplan_meier`), its legend entry and its colour."""
+    from .outcomes import kaplan_meier
+
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(len(groups), 1)))
+    for (key, g), colour in zip(groups, colours):
+        name = "all runs" if by is None else _fmt(key)
+        yield kaplan_meier(g, horizon), f"{name} (n={len(g)})", colour
+
+
+def _finish_curves(ax: "Axes", by: str | None, xlabel: str, ylabel: str, title: str) -> None:
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    if by is not None:
+        ax.legend(title=label(by), **_OUTSIDE)
 
 
 # ---- sensitivity and scenario discovery -------------------------------------------

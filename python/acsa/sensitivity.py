@@ -53,11 +53,8 @@ class SensitivityWarning(UserWarning):
 
 
 def sobol(
-    sw: "Sweep",
-    outcome: str = "viable",
-    by_year: bool = False,
-    num_resamples: int = 100,
-    conf_level: float = 0.95,
+    sw: "Sweep", outcome: str = "viable",
+    by_year: bool = False, num_resamples: int = 100, conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Sobol first-order (S1) and total (ST) indices of `outcome`, with bootstrap intervals.
 
@@ -112,11 +109,8 @@ def sobol(
 
 
 def morris(
-    sw: "Sweep",
-    outcome: str = "viable",
-    by_year: bool = False,
-    num_resamples: int = 100,
-    conf_level: float = 0.95,
+    sw: "Sweep", outcome: str = "viable",
+    by_year: bool = False, num_resamples: int = 100, conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Morris elementary effects of `outcome`: mu, mu_star (with its interval) and sigma.
 
