@@ -2,6 +2,8 @@
 //! x(t+1) = s * x0 + (1 - s) * W x(t), W the row-normalised adjacency.
 //! The same update the voters' grievance follows, in f64, for comparison with other tools.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -14,8 +16,10 @@ const CHUNK: usize = 1024;
 pub struct Adjacency<'a> {
     indptr: &'a [u64],
     indices: &'a [u32],
-    weights: Option<&'a [f64]>,
-    /// 1 / (row sum of weights), or 0 for an empty row.
+    /// The weights of each row divided by the row's sum (W itself), or None for unit weights.
+    weights: Option<Vec<f64>>,
+    /// Unit weights: 1 / (number of ties). Weighted: 1, as the weights are normalised
+    /// already. 0 for a row with no tie, or only ties of weight zero.
     inv_row_sum: Vec<f64>,
     /// Whether row lengths mod 4 change from one row to the next on more than a quarter
     /// of the rows, so that the scalar kernel's tail loop often mispredicts.
@@ -23,7 +27,7 @@ pub struct Adjacency<'a> {
 }
 
 impl<'a> Adjacency<'a> {
-    pub fn new(indptr: &'a [u64], indices: &'a [u32], weights: Option<&'a [f64]>) -> Result<Self> {
+    pub fn new(indptr: &'a [u64], indices: &'a [u32], weights: Option<&[f64]>) -> Result<Self> {
         let n = indptr.len().checked_sub(1).ok_or_else(|| Error::config("adjacency", "indptr is empty"))?;
         if indptr[0] != 0 || indptr[n] as usize != indices.len() || indptr.windows(2).any(|w| w[1] < w[0]) {
             return Err(Error::config("adjacency", "indptr must rise from 0 to the number of edges"));
@@ -42,21 +46,22 @@ impl<'a> Adjacency<'a> {
                 return Err(Error::config("adjacency", "weights must be finite and non-negative"));
             }
         }
-        let inv_row_sum = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let (a, b) = (indptr[i] as usize, indptr[i + 1] as usize);
-                let sum = match weights {
-                    Some(w) => w[a..b].iter().sum::<f64>(),
-                    None => (b - a) as f64,
-                };
-                if sum > 0.0 {
-                    1.0 / sum
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let (weights, inv_row_sum) = match weights {
+            Some(w) => {
+                let (w, inv) = normalised(indptr, w);
+                (Some(w), inv)
+            }
+            None => {
+                let inv = (0..n)
+                    .into_par_iter()
+                    .map(|i| match indptr[i + 1] - indptr[i] {
+                        0 => 0.0,
+                        d => 1.0 / d as f64,
+                    })
+                    .collect();
+                (None, inv)
+            }
+        };
         let changes = indptr.windows(3).filter(|w| (w[1] - w[0]) % 4 != (w[2] - w[1]) % 4).count();
         Ok(Adjacency { indptr, indices, weights, inv_row_sum, ragged: changes > n / 4 })
     }
@@ -64,6 +69,43 @@ impl<'a> Adjacency<'a> {
     pub fn n(&self) -> usize {
         self.inv_row_sum.len()
     }
+}
+
+/// Each row's weights divided by their sum, and 1 (0 for a row without weight) per row.
+/// The weights are first divided by the row's largest one, so that the sum neither
+/// overflows (weights near the largest float) nor loses its digits (subnormal weights).
+fn normalised(indptr: &[u64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let n = indptr.len() - 1;
+    let mut out = w.to_vec();
+    // The rows of each task, and their weights, as disjoint slices.
+    let mut tasks = Vec::with_capacity(n.div_ceil(CHUNK));
+    let mut rest = out.as_mut_slice();
+    for first in (0..n).step_by(CHUNK) {
+        let last = (first + CHUNK).min(n);
+        let (mine, tail) = rest.split_at_mut((indptr[last] - indptr[first]) as usize);
+        tasks.push((first..last, mine));
+        rest = tail;
+    }
+    let inv = tasks
+        .into_par_iter()
+        .flat_map_iter(|(rows, slice)| {
+            let base = indptr[rows.start];
+            let mut inv = Vec::with_capacity(rows.len());
+            for i in rows {
+                let row = &mut slice[(indptr[i] - base) as usize..(indptr[i + 1] - base) as usize];
+                let largest = row.iter().fold(0.0f64, |m, &x| m.max(x));
+                if largest == 0.0 {
+                    inv.push(0.0); // no weight: the node keeps its value
+                    continue;
+                }
+                let sum: f64 = row.iter().map(|&x| x / largest).sum();
+                row.iter_mut().for_each(|x| *x = *x / largest / sum);
+                inv.push(1.0);
+            }
+            inv
+        })
+        .collect();
+    (out, inv)
 }
 
 /// How a step sums each row's neighbours. All kernels give the same bits.
@@ -100,10 +142,30 @@ enum Stubbornness<'a> {
 /// per node or a single value for all. Each node's sum runs in row order, so the result
 /// does not depend on the number of threads.
 pub fn friedkin_johnsen(adj: &Adjacency, x0: &[f64], stubbornness: &[f64], steps: usize) -> Result<Vec<f64>> {
-    run(adj, x0, stubbornness, steps, Kernel::best(adj))
+    let never = AtomicBool::new(false);
+    Ok(run(adj, x0, stubbornness, steps, Kernel::best(adj), &never)?.expect("never stopped"))
 }
 
-fn run(adj: &Adjacency, x0: &[f64], stubbornness: &[f64], steps: usize, kernel: Kernel) -> Result<Vec<f64>> {
+/// `friedkin_johnsen` that looks at `stop` before each step and returns None once it is
+/// set, so a caller can cut a long run short (Ctrl-C) within one step.
+pub fn friedkin_johnsen_until(
+    adj: &Adjacency,
+    x0: &[f64],
+    stubbornness: &[f64],
+    steps: usize,
+    stop: &AtomicBool,
+) -> Result<Option<Vec<f64>>> {
+    run(adj, x0, stubbornness, steps, Kernel::best(adj), stop)
+}
+
+fn run(
+    adj: &Adjacency,
+    x0: &[f64],
+    stubbornness: &[f64],
+    steps: usize,
+    kernel: Kernel,
+    stop: &AtomicBool,
+) -> Result<Option<Vec<f64>>> {
     let n = adj.n();
     if x0.len() != n {
         return Err(Error::config("x0", format!("has {} values for {n} nodes", x0.len())));
@@ -118,7 +180,7 @@ fn run(adj: &Adjacency, x0: &[f64], stubbornness: &[f64], steps: usize, kernel: 
         return Err(Error::config("x0", "values must be finite"));
     }
     if steps == 0 {
-        return Ok(x0.to_vec());
+        return Ok(Some(x0.to_vec()));
     }
     let s = match stubbornness {
         [s] => Stubbornness::All(*s),
@@ -128,15 +190,19 @@ fn run(adj: &Adjacency, x0: &[f64], stubbornness: &[f64], steps: usize, kernel: 
     let mut next = vec![0.0; if steps > 1 { n } else { 0 }];
     // The whole loop runs on a pool thread: started from outside the pool, every step
     // would wait for a sleeping thread to wake, which at 10^4 nodes costs more than the step.
-    rayon::scope(|_| {
+    let finished = rayon::scope(|_| {
         // The first step reads x0 itself; later ones alternate between the two buffers.
         step(adj, x0, x0, s, kernel, &mut x);
         for _ in 1..steps {
+            if stop.load(Ordering::Relaxed) {
+                return false;
+            }
             step(adj, &x, x0, s, kernel, &mut next);
             std::mem::swap(&mut x, &mut next);
         }
+        true
     });
-    Ok(x)
+    Ok(finished.then_some(x))
 }
 
 /// One step from x into `next`, chunk by chunk: each row's neighbour sum is written into
@@ -154,7 +220,7 @@ fn step(adj: &Adjacency, x: &[f64], x0: &[f64], s: Stubbornness, kernel: Kernel,
             s,
             first,
         };
-        match (adj.weights, kernel) {
+        match (adj.weights.as_deref(), kernel) {
             (Some(w), _) => chunk.weighted(w, out),
             (None, Kernel::Scalar) => chunk.unweighted(out, |cols| {
                 // SAFETY: `Adjacency::new` checked every index against n, and x has n values.
@@ -327,6 +393,32 @@ mod tests {
     }
 
     #[test]
+    fn extreme_weights_are_normalised_safely() {
+        // Node 0 listens to 1 and 2 with equal weights at the top and the bottom of the
+        // floats' range: their sum overflows, or their inverse does.
+        for w in [1e308, f64::MAX, 5e-324, 1e-310] {
+            let adj = Adjacency::new(&[0, 2, 2, 2], &[1, 2], Some(&[w, w])).unwrap();
+            let x = friedkin_johnsen(&adj, &[1.0, 0.5, 0.0], &[0.5], 1).unwrap();
+            assert_eq!(x, vec![0.625, 0.5, 0.0], "weights {w}");
+        }
+        // Large opinions with large weights: no product overflows.
+        let adj = Adjacency::new(&[0, 1, 1], &[1], Some(&[1e308])).unwrap();
+        assert_eq!(friedkin_johnsen(&adj, &[0.0, 1e308], &[0.0], 1).unwrap(), vec![1e308, 1e308]);
+        // Only zero weights: the node keeps its value.
+        let adj = Adjacency::new(&[0, 1, 1], &[1], Some(&[0.0])).unwrap();
+        assert_eq!(friedkin_johnsen(&adj, &[0.25, 1.0], &[0.0], 3).unwrap(), vec![0.25, 1.0]);
+    }
+
+    #[test]
+    fn a_set_stop_flag_ends_the_run_within_a_step() {
+        let adj = Adjacency::new(&[0, 1, 2], &[1, 0], None).unwrap();
+        let stop = AtomicBool::new(true);
+        assert_eq!(friedkin_johnsen_until(&adj, &[1.0, 0.0], &[0.5], usize::MAX, &stop).unwrap(), None);
+        let go = AtomicBool::new(false);
+        assert!(friedkin_johnsen_until(&adj, &[1.0, 0.0], &[0.5], 3, &go).unwrap().is_some());
+    }
+
+    #[test]
     fn bad_input_is_an_error() {
         assert!(Adjacency::new(&[0, 1], &[3], None).is_err());
         let adj = Adjacency::new(&[0, 1, 2], &[1, 0], None).unwrap();
@@ -394,7 +486,8 @@ mod tests {
             for steps in [1, 2, 7] {
                 let want = bits(reference(&indptr, &indices, &x0, s, steps));
                 for kernel in kernels {
-                    assert_eq!(bits(run(&adj, &x0, s, steps, kernel).unwrap()), want, "{kernel:?}, {steps} steps");
+                    let got = run(&adj, &x0, s, steps, kernel, &AtomicBool::new(false)).unwrap().unwrap();
+                    assert_eq!(bits(got), want, "{kernel:?}, {steps} steps");
                 }
             }
         }

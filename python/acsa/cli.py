@@ -458,7 +458,7 @@ def spec_sweep_args(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: give either [scenario] or scenario_file, not both")
     if "grid" in spec and "design" in spec:
         raise ConfigError(f"{path}: give either [grid] or [design], not both")
-    sc = Scenario.from_file(path.parent / spec["scenario_file"]) if "scenario_file" in spec else Scenario.default()
+    sc = Scenario.from_file(_file_key(spec, "scenario_file", path)) if "scenario_file" in spec else Scenario.default()
     overrides = _table(spec, "scenario", path)
     sc = sc.replace(flatten(overrides))
     replicates = spec.get("replicates", 1)
@@ -472,7 +472,7 @@ def spec_sweep_args(path: Path) -> dict[str, Any]:
         if kind == "table":
             if "file" not in d:
                 raise ConfigError(f"{path}: a table design needs file = 'points.csv'")
-            design = designs.table(path.parent / d["file"], replicates)
+            design = designs.table(_file_key(d, "file", path, "design."), replicates)
         elif kind in ("latin_hypercube", "lhs", "sobol", "saltelli", "morris"):
             if "n" not in d or "bounds" not in d:
                 raise ConfigError(f"{path}: a {kind} design needs n and a [design.bounds] table")
@@ -506,6 +506,14 @@ def spec_sweep_args(path: Path) -> dict[str, Any]:
         "batch_size": spec.get("batch_size"),
         "flush_every": spec.get("flush_every", 10.0),
     }
+
+
+def _file_key(spec: dict[str, Any], key: str, path: Path, prefix: str = "") -> Path:
+    """A file named in the spec, relative to the spec's folder."""
+    value = spec[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: {prefix}{key} must be a file name, got {value!r}")
+    return path.parent / value
 
 
 def _table(spec: dict[str, Any], key: str, path: Path) -> dict[str, Any]:

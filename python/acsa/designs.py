@@ -19,12 +19,14 @@ analysers::
 from __future__ import annotations
 
 import copy
+import io
 import itertools
 import json
 import math
 import numbers
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,11 +34,15 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError
-from .scenario import check_path, plain_value
+from .scenario import check_path, plain_value, read_text
 
-__all__ = ["Design", "grid", "latin_hypercube", "sobol", "saltelli", "morris", "table", "levels", "as_design"]
+__all__ = ["Design", "grid", "latin_hypercube", "sobol", "saltelli", "morris", "table", "levels", "as_design", "check_values"]
 
 KINDS = ("grid", "latin_hypercube", "sobol", "morris", "table")
+# The largest designs: beyond these a typo (replicates = 10**12) would only fill memory.
+MAX_POINTS = 10**7
+MAX_REPLICATES = 10**6
+MAX_RUNS = 10**9
 
 
 class Design:
@@ -68,6 +74,7 @@ class Design:
         self.options = dict(options or {})
         if not self.points:
             raise ConfigError("design: has no points")
+        _check_size(len(self.points), self.replicates)
 
     @property
     def n_points(self) -> int:
@@ -144,6 +151,7 @@ def grid(values: Mapping[str, Sequence[Any]], replicates: int = 1) -> Design:
     has 6 points. An empty dict is one point: the scenario as it is.
     """
     values = _check_grid(values)
+    _check_size(math.prod(len(v) for v in values.values()), _check_replicates(replicates))
     points = [dict(zip(values, combo)) for combo in itertools.product(*values.values())]
     return Design("grid", list(values), points, replicates, grid=values)
 
@@ -155,7 +163,7 @@ def latin_hypercube(problem: Mapping[str, Any], n: int, replicates: int = 1, see
     ``{"path": (low, high), ...}``. seed makes the sample reproducible.
     """
     problem = as_problem(problem)
-    n = _check_count(n, "n")
+    n = _check_count(n, "n", MAX_POINTS)
     _require_salib()
     from SALib.sample import latin
 
@@ -177,7 +185,8 @@ def sobol(
     calc_second_order to ``SALib.analyze.sobol.analyze``.
     """
     problem = as_problem(problem)
-    n = _check_count(n, "n")
+    d = problem["num_vars"]
+    n = _check_count(n, "n", MAX_POINTS // (2 * d + 2 if calc_second_order else d + 2))
     _require_salib()
     from SALib.sample import sobol as sobol_sampler
 
@@ -201,8 +210,8 @@ def morris(
     Analyse with ``SALib.analyze.morris.analyze(d.problem, d.X, sw.y(...), num_levels=levels)``.
     """
     problem = as_problem(problem)
-    trajectories = _check_count(trajectories, "trajectories")
-    levels = _check_count(levels, "levels")
+    trajectories = _check_count(trajectories, "trajectories", MAX_POINTS // (problem["num_vars"] + 1))
+    levels = _check_count(levels, "levels", 1000, minimum=2)
     _require_salib()
     from SALib.sample import morris as morris_sampler
 
@@ -214,7 +223,7 @@ def morris(
 def table(points: Any, replicates: int = 1) -> Design:
     """Your own points: a DataFrame (one column per parameter path), a list of dicts, or a CSV path."""
     if isinstance(points, str) or hasattr(points, "__fspath__"):
-        points = pd.read_csv(points)
+        points = _read_csv(Path(points))
     if isinstance(points, pd.DataFrame):
         frame = points
     elif isinstance(points, Mapping):
@@ -302,6 +311,7 @@ def as_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigError("problem: a parameter is named twice")
     kinds = _parameter_kinds()
     categories = dict(out.get("levels", {}))
+    ranges = _parameter_ranges()
     for j, (name, b) in enumerate(zip(names, bounds)):
         check_path(name)
         given = problem.get(name) if "names" not in problem else None
@@ -334,6 +344,12 @@ def as_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"{name}: bounds must be finite numbers, got {b!r}")
         if not (out.get("dists") or lo < hi):
             raise ConfigError(f"{name}: low bound {lo} must be below high bound {hi}")
+        pmin, pmax = ranges[name]
+        if not out.get("dists"):
+            if lo < pmin:
+                raise ConfigError(f"{name}: low bound {lo} is below the parameter's minimum {pmin:g}")
+            if hi > pmax:
+                raise ConfigError(f"{name}: high bound {hi} is above the parameter's maximum {pmax:g}")
     out["num_vars"] = len(names)
     out["names"] = names
     out["bounds"] = [[float(v) for v in b] for b in bounds]
@@ -350,13 +366,14 @@ def _sampled(kind: str, problem: dict[str, Any], X: np.ndarray, replicates: int,
     # Whole-number parameters (voters.n, weeks, seats) are rounded; X keeps the values run.
     ints = [j for j, n in enumerate(names) if kinds[n] == "int" and n not in cats]
     X[:, ints] = np.rint(X[:, ints])
-
-    def value(j: int, n: str, u: float) -> Any:
+    columns: list[list[Any]] = []
+    for j, n in enumerate(names):
         if n in cats:
-            return cats[n][min(int(u * len(cats[n])), len(cats[n]) - 1)]
-        return int(u) if j in ints else float(u)
-
-    points = [{n: value(j, n, row[j]) for j, n in enumerate(names)} for row in X]
+            k = len(cats[n])
+            columns.append([cats[n][i] for i in np.minimum((X[:, j] * k).astype(np.int64), k - 1)])
+        else:
+            columns.append(X[:, j].astype(np.int64).tolist() if j in ints else X[:, j].tolist())
+    points = [dict(zip(names, row)) for row in zip(*columns)]
     return Design(kind, names, points, replicates, problem=problem, options=options)
 
 
@@ -368,6 +385,12 @@ def _unit(value: Any, values: list[Any]) -> float:
 
 
 @lru_cache(maxsize=1)
+def _parameter_ranges() -> dict[str, tuple[float, float]]:
+    """Each numeric parameter's valid range, as the core states it."""
+    return {r["path"]: (r["min"], r["max"]) for r in _core.parameters() if r["min"] is not None}
+
+
+@lru_cache(maxsize=1)
 def _parameter_kinds() -> dict[str, str]:
     out = {}
     for row in _core.parameters():
@@ -376,6 +399,26 @@ def _parameter_kinds() -> dict[str, str]:
             "bool" if isinstance(d, bool) else "int" if isinstance(d, int) else "float" if isinstance(d, float) else "other"
         )
     return out
+
+
+def check_values(name: str, values: Sequence[Any]) -> None:
+    """Each value of a design's column against its parameter's range, without the other parameters.
+
+    A number outside the range is a ConfigError naming the first point that
+    has it. Rules across parameters (and names, dates, lists) are checked
+    when a point's scenario is made.
+    """
+    lo, hi = _parameter_ranges().get(name, (-math.inf, math.inf))
+    try:
+        x = np.asarray(values)
+    except ValueError:  # lists of different lengths: not numbers
+        return
+    if x.ndim != 1 or x.dtype.kind not in "iuf":
+        return  # not all numbers (or booleans): their rules are checked with each point
+    bad = np.flatnonzero(~((x >= lo) & (x <= hi)))
+    if len(bad):
+        k = int(bad[0])
+        raise ConfigError(f"{name}: must be between {lo:g} and {hi:g}, got {values[k]!r} (design point {k})")
 
 
 def _check_grid(values: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -396,33 +439,51 @@ def _check_grid(values: Mapping[str, Any]) -> dict[str, list[Any]]:
 
 
 def _column_type(values: list[Any]) -> str:
-    if all(isinstance(v, bool) for v in values):
+    types = set(map(type, values))
+    if types == {bool}:
         return "bool"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+    if types == {int}:
         return "int"
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+    if types and types <= {int, float}:
         return "float"
-    if all(isinstance(v, str) for v in values):
+    if types == {str}:
         return "str"
     return "json"
 
 
 def _check_replicates(replicates: Any) -> int:
-    if isinstance(replicates, bool) or not isinstance(replicates, numbers.Integral) or replicates < 1:
-        raise ConfigError(f"replicates: must be an integer >= 1, got {replicates!r}")
-    return int(replicates)
+    return _check_count(replicates, "replicates", MAX_REPLICATES)
 
 
-def _check_count(n: Any, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ConfigError(f"{name}: must be an integer >= 1, got {n!r}")
+def _check_count(n: Any, name: str, maximum: int, minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not minimum <= int(n) <= maximum:
+        raise ConfigError(f"{name}: must be an integer from {minimum} to {maximum:,}, got {n!r}")
     return int(n)
+
+
+def _check_size(points: int, replicates: int) -> None:
+    if points > MAX_POINTS:
+        raise ConfigError(f"design: has {points:,} points, more than the {MAX_POINTS:,} a design may have")
+    if points * replicates > MAX_RUNS:
+        raise ConfigError(
+            f"replicates: {points:,} points x {replicates:,} replicates is {points * replicates:,} runs, "
+            f"more than the {MAX_RUNS:,} a sweep may have"
+        )
 
 
 def _check_design_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ConfigError(f"seed: must be a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A table of points from a CSV file; a file that cannot be read as one is a ConfigError."""
+    text = read_text(path)
+    try:
+        return pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raise ConfigError(f"{path}: not a table of points ({str(e).strip().splitlines()[0] if str(e).strip() else e})") from None
 
 
 def _is_missing(value: Any) -> bool:

@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -53,15 +53,20 @@ def run_task(task: Task) -> dict:
         # The thread pool reads this when it first starts, i.e. at the first run.
         worker_init(task["threads"])
     t0 = time.perf_counter()
-    scenarios = task["scenarios"]
-    results = _core.run_batch(
-        [scenarios[k] for k in task["which"]],
-        task["seeds"],
-        task["indptr"],
-        task["indices"],
-        task["columns"],
-        task["every"],
-    )
+    scenarios, errors, which = task["scenarios"], task["errors"], task["which"]
+    good = [j for j, k in enumerate(which) if scenarios[k] is not None]
+    results: list[Any] = [(None, errors[k], None) for k in which]  # a bad point's runs fail with its error
+    if good:
+        ran = _core.run_batch(
+            [scenarios[which[j]] for j in good],
+            [task["seeds"][j] for j in good],
+            task["indptr"],
+            task["indices"],
+            task["columns"],
+            task["every"],
+        )
+        for j, r in zip(good, ran):
+            results[j] = r
     return {"results": results, "seconds": time.perf_counter() - t0}
 
 
@@ -69,10 +74,15 @@ def _origin() -> tuple[str, int]:
     return (socket.gethostname(), os.getpid())
 
 
+class Points(Protocol):
+    def scenario_json(self, k: int) -> str | None: ...
+    def error(self, k: int) -> str | None: ...
+
+
 def make_task(
     run_index: Sequence[int],
     seeds: Sequence[bytes],
-    scenario_json: Callable[[int], str],
+    points: Points,
     replicates: int,
     indptr: Any,
     indices: Any,
@@ -80,14 +90,15 @@ def make_task(
     every: int,
     threads: int,
 ) -> Task:
-    """A task for the given runs and their seeds; each point's JSON is sent once."""
-    points: dict[int, int] = {}
+    """A task for the given runs and their seeds; each point's JSON (or error) is sent once."""
+    slots: dict[int, int] = {}
     which = []
     for i in run_index:
-        which.append(points.setdefault(i // replicates, len(points)))
+        which.append(slots.setdefault(i // replicates, len(slots)))
     return {
         "run_index": list(run_index),
-        "scenarios": [scenario_json(p) for p in points],
+        "scenarios": [points.scenario_json(p) for p in slots],
+        "errors": [points.error(p) for p in slots],
         "which": which,
         "seeds": list(seeds),
         "indptr": indptr,

@@ -22,6 +22,9 @@ from ._core import ConfigError
 
 __all__ = ["to_csr"]
 
+# Voters are numbered with 32 bits in the core.
+MAX_NODE = 2**32 - 2
+
 
 def to_csr(graph: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (indptr uint64, indices uint32) for a graph over n voters."""
@@ -29,7 +32,9 @@ def to_csr(graph: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     if src.shape != dst.shape:
         raise ConfigError(f"graph: src and dst must have the same length, got {src.size} and {dst.size}")
     if src.size and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
-        raise ConfigError(f"graph: node numbers must lie in 0..{n - 1} (voters.n = {n})")
+        low, high = int(min(src.min(), dst.min())), int(max(src.max(), dst.max()))
+        bad = low if low < 0 else high
+        raise ConfigError(f"graph: node numbers must lie in 0..{n - 1} (voters.n = {n}), got {bad}")
     # Sort by (row, column) and drop duplicate edges so every input type
     # yields the same CSR for the same graph.
     order = np.lexsort((dst, src))
@@ -49,7 +54,7 @@ def _edges(graph: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     if _is_networkx(graph):
         return _networkx_edges(graph, n)
     if isinstance(graph, (tuple, list)) and len(graph) == 2:
-        return _as_index_array(graph[0], "src"), _as_index_array(graph[1], "dst")
+        return as_index_array(graph[0], "src"), as_index_array(graph[1], "dst")
     raise ConfigError(
         "graph: expected a scipy.sparse matrix, a networkx graph or a pair of "
         f"edge arrays (src, dst), got {type(graph).__name__}"
@@ -98,10 +103,17 @@ def _networkx_edges(g: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     return arr[:, 0], arr[:, 1]
 
 
-def _as_index_array(x: Any, name: str) -> np.ndarray:
-    arr = np.asarray(x)
+def as_index_array(x: Any, name: str) -> np.ndarray:
+    """Node numbers as int64, each in 0..MAX_NODE; anything else is a ConfigError naming `name`."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ConfigError(f"graph: {name} must be an array of node numbers ({e})") from None
     if arr.ndim != 1:
         raise ConfigError(f"graph: {name} must be a 1-D array, got shape {arr.shape}")
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         raise ConfigError(f"graph: {name} must hold integers, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() > MAX_NODE):
+        bad = arr.min() if arr.min() < 0 else arr.max()
+        raise ConfigError(f"graph: {name} holds node {int(bad)}; node numbers must lie in 0..{MAX_NODE}")
     return arr.astype(np.int64)

@@ -85,6 +85,8 @@ class Scenario:
             d = json.loads(text)
         except json.JSONDecodeError as e:
             raise ConfigError(f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+        except RecursionError:
+            raise ConfigError(f"{source}: nested too deeply to be a scenario") from None
         return cls.from_dict(d)
 
     @classmethod
@@ -105,7 +107,9 @@ class Scenario:
 
     @classmethod
     def _from_json(cls, text: str) -> "Scenario":
-        return cls._wrap(json.loads(_core.scenario_normalize_json(text)))
+        data = json.loads(_core.scenario_normalize_json(text))
+        _check_calendar(data["start_date"], data["horizon_weeks"])
+        return cls._wrap(data)
 
     # ---- export ---------------------------------------------------------
 
@@ -152,21 +156,21 @@ class Scenario:
         """
         if not isinstance(changes, Mapping):
             raise ConfigError(f"replace: expected a mapping of dotted paths to values, got {type(changes).__name__}")
-        data = copy.deepcopy(self._data)
+        data = dict(self._data)  # copied on the way down each path; nothing is changed in place
         for path, value in changes.items():
             check_path(path)
             value = plain_value(value, path)
+            _check_shape(path, value)
             if isinstance(value, dict):
                 _check_known_keys(value, path)
             parts = path.split(".")
             parent = data
             for part in parts[:-1]:
-                parent = parent.setdefault(part, {})
+                child = parent.get(part)
+                parent[part] = child = dict(child) if isinstance(child, dict) else {}
+                parent = child
             old = parent.get(parts[-1])
-            if isinstance(old, dict) and isinstance(value, dict):
-                _deep_merge(old, value)
-            else:
-                parent[parts[-1]] = value
+            parent[parts[-1]] = _merged(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
         return Scenario._from_json(json.dumps(data))
 
     def diff(self, other: "Scenario") -> dict[str, tuple[Any, Any]]:
@@ -247,7 +251,28 @@ def check_path(path: object) -> None:
         raise ConfigError(_unknown_path_message(str(path)))
 
 
+def _check_calendar(start: str, weeks: int) -> None:
+    """Every week of the run must have a date in the calendar of `Run.series` (pandas timestamps)."""
+    import pandas as pd
+
+    first, last = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+    ok = len(start) == 10 and start[:4].isdigit()
+    if ok:
+        try:
+            day = pd.Timestamp(start)
+            ok = first <= day and day + pd.Timedelta(days=7 * (weeks - 1)) <= last
+        except (ValueError, OverflowError):
+            ok = False
+    if not ok:
+        end = (last - pd.Timedelta(days=7 * (weeks - 1))).date()
+        raise ConfigError(
+            f"start_date: must be a date YYYY-MM-DD from {first.date()} to {end} (the run's weeks must all have "
+            f"dates, and horizon_weeks = {weeks}), got {start!r}"
+        )
+
+
 def _unknown_path_message(path: str) -> str:
+    path = path.encode("utf-8", "backslashreplace").decode("utf-8")
     msg = f"unknown parameter '{path}'"
     close = difflib.get_close_matches(path, sorted(_known_paths()), n=1, cutoff=0.6)
     if close:
@@ -262,8 +287,26 @@ def _check_known_keys(d: dict[str, Any], prefix: str) -> None:
         path = _join(prefix, key)
         if path not in known:
             raise ConfigError(_unknown_path_message(path))
-        if isinstance(value, dict) and any(k.startswith(path + ".") for k in known):
+        _check_shape(path, value)
+        if isinstance(value, dict) and path in _tables():
             _check_known_keys(value, path)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> frozenset[str]:
+    """Paths that name a table of parameters (voters, network, japan.voters, ...)."""
+    return frozenset(p.rsplit(".", 1)[0] for p in _known_paths() if "." in p)
+
+
+def _check_shape(path: str, value: Any) -> None:
+    """A table is given as a table: a list would set its parameters by position."""
+    if path in _tables() and not isinstance(value, dict):
+        raise ConfigError(f"{path}: is a table of parameters; give it as a table of name = value, not {_show(value)}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -278,33 +321,53 @@ def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _deep_merge(target: dict[str, Any], new: Mapping[str, Any]) -> None:
+def _merged(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """`old` with `new` laid over it, table by table; neither is changed."""
+    out = dict(old)
     for key, value in new.items():
-        if isinstance(target.get(key), dict) and isinstance(value, dict):
-            _deep_merge(target[key], value)
-        else:
-            target[key] = value
+        out[key] = _merged(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
+    return out
 
 
 def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else str(key)
 
 
-def plain_value(value: Any, path: str) -> Any:
+# Deepest nesting of lists and tables a value may have (the scenario's own is 3).
+MAX_DEPTH = 32
+# Whole numbers beyond the core's 64-bit integers are refused, not rounded.
+MAX_INT = 2**63 - 1
+
+
+def plain_value(value: Any, path: str, depth: int = 0) -> Any:
     """Turn a Python value into plain JSON types, naming the path on failure.
 
     Accepts numpy scalars and arrays, tuples and dates so that values from
     np.linspace or pandas can be used directly.
     """
     where = path or "scenario"
-    if value is None or isinstance(value, (bool, str)):
+    if depth > MAX_DEPTH:
+        raise ConfigError(f"{where}: nested more than {MAX_DEPTH} lists or tables deep")
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ConfigError(f"{where}: text holds {value[e.start]!r} at position {e.start}, which is not valid Unicode") from None
         return value
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, numbers.Integral):
-        return int(value)
+        i = int(value)
+        if not -MAX_INT - 1 <= i <= MAX_INT:
+            raise ConfigError(f"{where}: {_show(i)} is too large (whole numbers must lie within +-2**63)")
+        return i
     if isinstance(value, numbers.Real):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:
+            f = math.inf
         if not math.isfinite(f):
             raise ConfigError(f"{where}: must be a finite number, got {f}")
         return f
@@ -314,16 +377,18 @@ def plain_value(value: Any, path: str) -> Any:
         return value.isoformat()
     if isinstance(value, np.datetime64):
         return str(np.datetime_as_string(value, unit="D"))
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return plain_value(value.item(), path, depth)
     if isinstance(value, Mapping):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise ConfigError(f"{where}: keys must be strings, got {k!r}")
-            out[k] = plain_value(v, _join(path, k))
+                raise ConfigError(f"{where}: keys must be strings, got {_show(k)}")
+            out[plain_value(k, where, depth + 1)] = plain_value(v, _join(path, k), depth + 1)
         return out
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [plain_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    raise ConfigError(f"{where}: unsupported value of type {type(value).__name__}: {value!r}")
+        return [plain_value(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
+    raise ConfigError(f"{where}: unsupported value of type {type(value).__name__}: {_show(value)}")
 
 
 def read_text(path: Path) -> str:

@@ -112,8 +112,19 @@ def graph_digest(indptr: np.ndarray | None, indices: np.ndarray | None) -> str |
 
 def sweep_id(manifest: Mapping[str, Any]) -> str:
     """A hash of what the sweep is: design, scenario, seed, record, graph, model version."""
+    return _identity(manifest)[1]
+
+
+def _identity(manifest: Mapping[str, Any]) -> tuple[str, str]:
+    """(the sweep's identity as canonical JSON, its hash)."""
     text = json.dumps({k: manifest.get(k) for k in IDENTITY}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _manifest_text(manifest: Mapping[str, Any]) -> str:
+    """sweep.json's contents: the identity and its hash, compact (100 000 points take a moment)."""
+    text, sid = _identity(manifest)
+    return f'{text[:-1]},"sweep_id":"{sid}"}}\n'
 
 
 @lru_cache(maxsize=1)
@@ -389,10 +400,13 @@ class DirStore:
         path = _store_path(path)
         if path.exists() and not path.is_dir():
             raise ConfigError(f"store: {path} is a file, not a directory")
-        manifest = json.loads(json.dumps(manifest))  # as it reads back from disk
-        manifest["sweep_id"] = sweep_id(manifest)
+        text = _manifest_text(manifest)
+        manifest = json.loads(text)  # as it reads back from disk
         for sub in ("runs", "series"):
             (path / sub).mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            if (path / MANIFEST).read_bytes() == text.encode("utf-8"):
+                return cls(path, manifest)  # the same sweep, resumed: nothing to compare
         existed = (path / MANIFEST).exists()
         old = _read_manifest(path, repair=True)
         if old is not None:
@@ -408,7 +422,7 @@ class DirStore:
         if _part_names(path, "runs") or existed:
             warnings.warn(f"{path}: {MANIFEST} was {'damaged' if existed else 'missing'}; rebuilt it from this "
                           "sweep, whose parts these are", RuntimeWarning, stacklevel=3)
-        _atomic_write(path / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+        _atomic_write(path / MANIFEST, text.encode("utf-8"))
         return store
 
     def _foreign_parts(self) -> int:

@@ -11,14 +11,14 @@ import signal
 import warnings
 from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import _core, engines, outcomes
 from ._core import ConfigError
-from .designs import Design, as_design
+from .designs import Design, as_design, check_values
 from .run import Run, prepare_graph, simulate
 from .scenario import PathLike, Scenario, as_scenario
 from .seeds import check_seed, child_sequence, seed_bytes
@@ -126,7 +126,7 @@ def sweep(
     def build(batch: np.ndarray) -> dict:
         index = [int(i) for i in batch]
         seeds = [seed_bytes(seed, i) for i in index]
-        return engines.make_task(index, seeds, plan.scenario_json, reps, indptr, indices, columns, r_every, worker_threads)
+        return engines.make_task(index, seeds, plan, reps, indptr, indices, columns, r_every, worker_threads)
 
     failed = finished_now = 0
 
@@ -148,7 +148,7 @@ def sweep(
                 f"store: {store} already holds {todo.done} runs of this sweep; resume to run only the rest "
                 "(resume=True, or --resume on the command line), or use a new store"
             )
-        plan.check(todo.points(reps))
+        plan.check(np.fromiter(todo.points(reps), dtype=np.int64).tolist())
         bar = _progress_bar(todo.done + len(todo), todo.done, progress)
         with engines.stop_on_signals() as stop:
             try:
@@ -208,35 +208,56 @@ def open_sweep(path: str | os.PathLike[str], graph: Any = None) -> "Sweep":
 class Plan:
     """Each point's scenario and the hash it adds to its runs' ids, made when first needed.
 
-    A design may have 100 000 points: only the points this process runs
-    are checked, and only recent ones are kept.
+    A design may have 100 000 points: only recent ones are kept. Before a
+    sweep starts, `check` makes every point's scenario (so a bad one is a
+    ConfigError naming it) if there are at most FULL_CHECK points, else
+    checks each value against its parameter's range; a point that then
+    breaks a rule across parameters fails, with its error, as its runs
+    come up, and the sweep goes on.
     """
+
+    FULL_CHECK = 2000
 
     def __init__(self, base: Scenario, design: Design, indptr: np.ndarray | None, indices: np.ndarray | None):
         self.base = base
         self.design = design
         self.indptr = indptr
         self.graph = graph_digest(indptr, indices)
-        self._recent: dict[int, tuple[str, bytes]] = {}
+        self._recent: dict[int, tuple[str | None, bytes, str | None]] = {}
 
-    def check(self, points: Iterable[int]) -> None:
-        """Make (and so check) the scenario of each of these points: a bad one is a ConfigError naming it."""
-        for k in points:
-            self._point(int(k))
+    def check(self, points: Sequence[int] | None = None) -> None:
+        """Check the design's points (or these ones) before running them; see the class docstring."""
+        points = range(self.design.n_points) if points is None else points
+        if len(points) <= self.FULL_CHECK:
+            for k in points:
+                error = self._point(int(k))[2]
+                if error is not None:
+                    raise ConfigError(error)
+            return
+        for name in self.design.names:
+            check_values(name, [p[name] for p in self.design.points])
 
-    def scenario_json(self, k: int) -> str:
+    def scenario_json(self, k: int) -> str | None:
+        """The point's scenario as JSON; None if it breaks a rule (see `error`)."""
         return self._point(k)[0]
+
+    def error(self, k: int) -> str | None:
+        return self._point(k)[2]
 
     def digest(self, k: int) -> bytes:
         return self._point(k)[1]
 
-    def _point(self, k: int) -> tuple[str, bytes]:
+    def _point(self, k: int) -> tuple[str | None, bytes, str | None]:
         got = self._recent.get(k)
         if got is None:
             label = "grid point" if self.design.kind == "grid" else f"design point {k}"
             point = self.design.points[k]
-            text = _point_scenario(self.base, point, self.indptr, label).to_json(indent=None)
-            got = (text, point_digest(text, point, self.graph))
+            try:
+                text = _point_scenario(self.base, point, self.indptr, label).to_json(indent=None)
+                got = (text, point_digest(text, point, self.graph), None)
+            except ConfigError as e:
+                # Its runs fail with this error; their ids hash the base scenario and the point.
+                got = (None, point_digest(self.base.to_json(indent=None), point, self.graph), str(e))
             if len(self._recent) >= 256:
                 self._recent.clear()
             self._recent[k] = got
