@@ -10,6 +10,9 @@ pub enum Error {
     /// An internal failure while simulating (should not happen; never a panic across the boundary).
     #[error("simulation failed: {0}")]
     Simulation(String),
+    /// Stopped before the end because a stop was requested (see `threads::request_stop`).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl Error {

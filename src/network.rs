@@ -45,6 +45,16 @@ pub const PARAMETERS: &[Param] = &[
 /// Largest network built in memory (4 bytes a tie).
 const MAX_TIES: u64 = 1_000_000_000;
 
+/// A generated network of `n` voters with `degree` ties each stays within `MAX_TIES`;
+/// `path` is the parameter the error names, `what` the product it describes.
+pub fn check_ties(n: usize, degree: usize, path: &str, what: &str) -> Result<()> {
+    let ties = n as u64 * degree as u64;
+    if ties > MAX_TIES {
+        return Err(Error::config(path, format!("{what} must be at most {MAX_TIES} ties, got {ties}")));
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Graph {
     pub indptr: Vec<u64>,
@@ -77,12 +87,6 @@ impl Graph {
                     return Err(Error::config(
                         "network.degree",
                         format!("must be less than voters.n ({n}), got {degree}"),
-                    ));
-                }
-                if (n as u64) * (degree as u64) > MAX_TIES {
-                    return Err(Error::config(
-                        "network.degree",
-                        format!("voters.n x degree must be at most {MAX_TIES} ties, got {}", n as u64 * degree as u64),
                     ));
                 }
                 Ok(match kind {

@@ -142,19 +142,19 @@ enum Stubbornness<'a> {
 /// per node or a single value for all. Each node's sum runs in row order, so the result
 /// does not depend on the number of threads.
 pub fn friedkin_johnsen(adj: &Adjacency, x0: &[f64], stubbornness: &[f64], steps: usize) -> Result<Vec<f64>> {
-    let never = AtomicBool::new(false);
-    Ok(run(adj, x0, stubbornness, steps, Kernel::best(adj), &never)?.expect("never stopped"))
+    run(adj, x0, stubbornness, steps, Kernel::best(adj), &AtomicBool::new(false))
 }
 
-/// `friedkin_johnsen` that looks at `stop` before each step and returns None once it is
-/// set, so a caller can cut a long run short (Ctrl-C) within one step.
+/// `friedkin_johnsen` that looks at `stop` before each step and returns
+/// `Error::Interrupted` once it is set, so a caller can cut a long run short (Ctrl-C)
+/// within one step.
 pub fn friedkin_johnsen_until(
     adj: &Adjacency,
     x0: &[f64],
     stubbornness: &[f64],
     steps: usize,
     stop: &AtomicBool,
-) -> Result<Option<Vec<f64>>> {
+) -> Result<Vec<f64>> {
     run(adj, x0, stubbornness, steps, Kernel::best(adj), stop)
 }
 
@@ -165,7 +165,7 @@ fn run(
     steps: usize,
     kernel: Kernel,
     stop: &AtomicBool,
-) -> Result<Option<Vec<f64>>> {
+) -> Result<Vec<f64>> {
     let n = adj.n();
     if x0.len() != n {
         return Err(Error::config("x0", format!("has {} values for {n} nodes", x0.len())));
@@ -180,7 +180,7 @@ fn run(
         return Err(Error::config("x0", "values must be finite"));
     }
     if steps == 0 {
-        return Ok(Some(x0.to_vec()));
+        return Ok(x0.to_vec());
     }
     let s = match stubbornness {
         [s] => Stubbornness::All(*s),
@@ -202,7 +202,11 @@ fn run(
         }
         true
     });
-    Ok(finished.then_some(x))
+    if finished {
+        Ok(x)
+    } else {
+        Err(Error::Interrupted)
+    }
 }
 
 /// One step from x into `next`, chunk by chunk: each row's neighbour sum is written into
@@ -413,9 +417,9 @@ mod tests {
     fn a_set_stop_flag_ends_the_run_within_a_step() {
         let adj = Adjacency::new(&[0, 1, 2], &[1, 0], None).unwrap();
         let stop = AtomicBool::new(true);
-        assert_eq!(friedkin_johnsen_until(&adj, &[1.0, 0.0], &[0.5], usize::MAX, &stop).unwrap(), None);
+        assert_eq!(friedkin_johnsen_until(&adj, &[1.0, 0.0], &[0.5], usize::MAX, &stop), Err(Error::Interrupted));
         let go = AtomicBool::new(false);
-        assert!(friedkin_johnsen_until(&adj, &[1.0, 0.0], &[0.5], 3, &go).unwrap().is_some());
+        assert!(friedkin_johnsen_until(&adj, &[1.0, 0.0], &[0.5], 3, &go).is_ok());
     }
 
     #[test]
@@ -486,7 +490,7 @@ mod tests {
             for steps in [1, 2, 7] {
                 let want = bits(reference(&indptr, &indices, &x0, s, steps));
                 for kernel in kernels {
-                    let got = run(&adj, &x0, s, steps, kernel, &AtomicBool::new(false)).unwrap().unwrap();
+                    let got = run(&adj, &x0, s, steps, kernel, &AtomicBool::new(false)).unwrap();
                     assert_eq!(bits(got), want, "{kernel:?}, {steps} steps");
                 }
             }

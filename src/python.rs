@@ -4,7 +4,7 @@
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::network::Graph;
 use crate::record::Run;
 use crate::scenario::{get_path, Scenario};
-use crate::sweep;
+use crate::{sweep, threads};
 
 create_exception!(
     _core,
@@ -26,7 +26,43 @@ fn to_py(e: Error) -> PyErr {
     match e {
         Error::Config { .. } => ConfigError::new_err(e.to_string()),
         Error::Simulation(m) => SimulationError::new_err(m),
+        Error::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
     }
+}
+
+/// Run `work` on the core's threads with the GIL released, answering Ctrl-C within about
+/// 50 ms: the runs in progress stop at their next week and the signal's exception is raised.
+fn interruptible<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    std::thread::scope(|scope| {
+        let waiting = std::thread::current();
+        let job = scope.spawn(move || {
+            let out = threads::install(work);
+            waiting.unpark();
+            out
+        });
+        while !job.is_finished() {
+            py.detach(|| std::thread::park_timeout(std::time::Duration::from_millis(50)));
+            if let Err(signal) = py.check_signals() {
+                threads::request_stop();
+                let _ = job.join();
+                threads::clear_stop();
+                return Err(signal);
+            }
+        }
+        Ok(job.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })
+}
+
+/// Ask every run in progress in this process to stop at its next week (a sweep's Ctrl-C
+/// and SIGTERM); runs started before `clear_stop` stop at once.
+#[pyfunction]
+fn request_stop() {
+    threads::request_stop();
+}
+
+#[pyfunction]
+fn clear_stop() {
+    threads::clear_stop();
 }
 
 fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -142,13 +178,13 @@ fn simulate(
     let sc = Scenario::from_json_str(scenario_json).map_err(to_py)?;
     let seed = seed_bytes(seed)?;
     let graph = user_graph(indptr, indices)?;
-    let run = py.detach(|| sweep::run_one(&sc, &seed, graph)).map_err(to_py)?;
+    let run = interruptible(py, || sweep::run_one(&sc, &seed, graph))?.map_err(to_py)?;
     into_handle(py, run)
 }
 
 /// Run many scenarios in parallel on all cores. Returns, in input order, one
 /// (outcome, error, series) tuple per run: a failed run has outcome None and its error
-/// text, never a silent gap. `columns` picks series columns to keep (None: none), every
+/// text, never a silent gap; a run stopped by `request_stop` has neither. `columns` picks series columns to keep (None: none), every
 /// `every`-th week.
 #[pyfunction]
 #[pyo3(signature = (scenario_jsons, seeds, indptr=None, indices=None, columns=None, every=1))]
@@ -172,7 +208,7 @@ fn run_batch<'py>(
     }
     let seeds = seeds.iter().map(|s| seed_bytes(s)).collect::<PyResult<Vec<_>>>()?;
     let graph = user_graph(indptr, indices)?;
-    let runs = py.detach(|| sweep::run_batch(&scenario_jsons, &seeds, graph.as_ref()));
+    let runs = interruptible(py, || sweep::run_batch(&scenario_jsons, &seeds, graph.as_ref()))?;
     runs.into_iter()
         .map(|r| {
             let item = match r {
@@ -189,6 +225,9 @@ fn run_batch<'py>(
                         }
                     };
                     (outcome_dict(py, &run)?, py.None().into_bound(py), series)
+                }
+                Err(Error::Interrupted) => {
+                    (py.None().into_bound(py), py.None().into_bound(py), py.None().into_bound(py))
                 }
                 Err(e) => {
                     (py.None().into_bound(py), e.to_string().into_pyobject(py)?.into_any(), py.None().into_bound(py))
@@ -216,12 +255,11 @@ fn friedkin_johnsen<'py>(
         Some(w) => Some(w.as_slice()?),
         None => None,
     };
-    let x = py
-        .detach(|| {
-            let adj = crate::opinion::Adjacency::new(ip, ix, w)?;
-            crate::opinion::friedkin_johnsen(&adj, x0, s, steps)
-        })
-        .map_err(to_py)?;
+    let x = interruptible(py, || {
+        let adj = crate::opinion::Adjacency::new(ip, ix, w)?;
+        crate::opinion::friedkin_johnsen_until(&adj, x0, s, steps, threads::stop_flag())
+    })?
+    .map_err(to_py)?;
     Ok(x.into_pyarray(py))
 }
 
@@ -229,7 +267,7 @@ fn friedkin_johnsen<'py>(
 #[pyfunction]
 #[pyo3(signature = (n=20_000_000, repeats=5))]
 fn triad_bandwidth(py: Python<'_>, n: usize, repeats: usize) -> f64 {
-    py.detach(|| crate::bandwidth::triad(n, repeats))
+    py.detach(|| threads::install(|| crate::bandwidth::triad(n, repeats)))
 }
 
 #[pymodule]
@@ -248,5 +286,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_batch, m)?)?;
     m.add_function(wrap_pyfunction!(friedkin_johnsen, m)?)?;
     m.add_function(wrap_pyfunction!(triad_bandwidth, m)?)?;
+    m.add_function(wrap_pyfunction!(request_stop, m)?)?;
+    m.add_function(wrap_pyfunction!(clear_stop, m)?)?;
     Ok(())
 }

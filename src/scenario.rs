@@ -196,6 +196,15 @@ impl Scenario {
                 return Err(Error::config(path, format!("seats must sum to 300, got {total}")));
             }
         }
+        // Generated networks stay within the tie limit, Japan's own in full mode too.
+        let degree = self.network.degree as usize;
+        if self.network.kind != network::NetworkKind::User {
+            network::check_ties(self.voters.n as usize, degree, "network.degree", "voters.n x degree")?;
+        }
+        if self.japan.mode == japan::JapanMode::Full {
+            let n = self.japan.voters.n as usize;
+            network::check_ties(n, degree.min(n - 1), "japan.voters.n", "japan.voters.n x network.degree")?;
+        }
         for (i, c) in self.japan.cabinets.iter().enumerate() {
             parse_date(&c.date).map_err(|r| Error::config(format!("japan.cabinets[{i}].date"), r))?;
             if !(0.0..=1.0).contains(&c.nationalism) {

@@ -112,6 +112,9 @@ fn day(date: &str) -> i64 {
 pub fn simulate(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<Run> {
     let mut world = World::new(sc, seed, graph)?;
     for week in 0..sc.horizon_weeks {
+        if crate::threads::stop_requested() {
+            return Err(crate::Error::Interrupted);
+        }
         world.step(week);
     }
     Ok(world.finish())

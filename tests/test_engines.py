@@ -196,9 +196,3 @@ def test_slurm_example_runs_on_a_local_cluster(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "40 runs (complete)" in res.stdout and "ST" in res.stdout
     assert len(acsa.open_sweep(tmp_path / "s").runs) == 40
-
-
-def test_a_forking_process_pool_is_refused(args, tmp_path):
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as ex:
-        with pytest.raises(acsa.ConfigError, match="spawn"):
-            acsa.sweep(**args, store=tmp_path / "s", executor=ex, progress=False)

@@ -19,6 +19,8 @@ __all__ = [
     "run_batch",
     "friedkin_johnsen",
     "triad_bandwidth",
+    "request_stop",
+    "clear_stop",
 ]
 
 MODEL_VERSION: str
@@ -54,6 +56,8 @@ def friedkin_johnsen(
     steps: int,
 ) -> npt.NDArray[np.float64]: ...
 def triad_bandwidth(n: int = 20000000, repeats: int = 5) -> float: ...
+def request_stop() -> None: ...
+def clear_stop() -> None: ...
 @final
 class RunHandle:
     def series(self) -> dict[str, npt.NDArray[np.float64]]: ...

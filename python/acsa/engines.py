@@ -189,7 +189,8 @@ class Stop:
 def stop_on_signals() -> Iterator[Stop]:
     """Turn the first Ctrl-C (or a notebook's interrupt) or SIGTERM into a polite stop request.
 
-    The sweep then finishes the batch in hand, keeps what is done, and
+    Runs in progress in this process stop at their next week (the core
+    looks at a stop flag each week); the sweep keeps what finished and
     returns. A second Ctrl-C raises KeyboardInterrupt as usual. The
     previous handlers are put back on the way out.
     """
@@ -203,9 +204,11 @@ def stop_on_signals() -> Iterator[Stop]:
     def handler(signum: int, frame: Any) -> None:
         stop.requested = True
         stop.signal = stop.signal or signum
+        _core.request_stop()  # runs in progress in this process stop at their next week
         if signum == signal.SIGINT:
             signal.signal(signal.SIGINT, previous[signal.SIGINT])
 
+    _core.clear_stop()
     for s in names:
         signal.signal(s, handler)
     try:
@@ -214,6 +217,7 @@ def stop_on_signals() -> Iterator[Stop]:
         for s in names:
             if signal.getsignal(s) is handler:
                 signal.signal(s, previous[s])
+        _core.clear_stop()
 
 
 # ---- batch sizes --------------------------------------------------------------
@@ -267,7 +271,7 @@ def run_in_process(todo: Todo, build: Build, done: Done, stop: Stop, batch_size:
             out = fut.result()
             sizer.update(len(task["seeds"]), time.perf_counter() - t0)
             current = submit()
-            done(task, out["results"])
+            done(*_finished(task, out["results"]))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -323,7 +327,7 @@ def _collect(fut: cf.Future, task: Task, done: Done, sizer: Sizer, stop: Stop) -
     if exc is None:
         out = fut.result()
         sizer.update(n, out["seconds"])
-        done(task, out["results"])
+        done(*_finished(task, out["results"]))
     elif stop.requested:
         return  # Ctrl-C reaches worker processes too; their runs were cut short, not failed
     elif isinstance(exc, cf.BrokenExecutor):
@@ -331,6 +335,15 @@ def _collect(fut: cf.Future, task: Task, done: Done, sizer: Sizer, stop: Stop) -
     else:
         error = f"task failed on the executor: {type(exc).__name__}: {exc}"
         done(task, [(None, error, None)] * n)
+
+
+def _finished(task: Task, results: list) -> tuple[Task, list]:
+    """The task's runs that finished or failed, less those that a stop cut short."""
+    keep = [j for j, (outcome, error, _) in enumerate(results) if outcome is not None or error is not None]
+    if len(keep) == len(results):
+        return task, results
+    runs = {"run_index": [task["run_index"][j] for j in keep], "seeds": [task["seeds"][j] for j in keep]}
+    return {**task, **runs}, [results[j] for j in keep]
 
 
 class _Workers:

@@ -83,8 +83,8 @@ def sweep(
     batch_size: runs per batch or task (default: chosen from run times).
     flush_every: seconds between writes to the store, at most.
 
-    Press Ctrl-C (or interrupt the kernel) to stop early: the batch in
-    hand finishes (about a second), the runs finished so far are kept
+    Press Ctrl-C (or interrupt the kernel) to stop early: the runs in
+    progress stop at their next week, the runs finished so far are kept
     (and stored), and the returned Sweep has ``complete == False``.
     SIGTERM stops the same way, then ends the process as SIGTERM asks
     once the finished runs are stored.
@@ -101,7 +101,6 @@ def sweep(
         raise ConfigError(f"flush_every: must be a number of seconds >= 0, got {flush_every!r}")
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ConfigError(f"executor: expected a concurrent.futures.Executor, got {type(executor).__name__}")
-    _check_not_forking(executor)
 
     base, indptr, indices = prepare_graph(base, graph)
     plan = Plan(base, design, indptr, indices)
@@ -683,16 +682,6 @@ def _check_root_seed(seed: Any) -> int:
     if int(seed) >= 2**63:
         raise ConfigError(f"seed: sweeps take a root seed below 2**63, got {seed}")
     return int(seed)
-
-
-def _check_not_forking(executor: Any) -> None:
-    # A process forked after the core's threads started has a thread pool with no threads: it hangs.
-    context = getattr(executor, "_mp_context", None)
-    if context is not None and context.get_start_method() == "fork":
-        raise ConfigError(
-            "executor: a process pool that forks its workers would hang once acsa has run in this process; "
-            "use ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(\"spawn\")) (or \"forkserver\")"
-        )
 
 
 def _check_int(value: Any, name: str) -> int:
