@@ -51,7 +51,8 @@ impl Calendar {
 pub fn parse_date(s: &str) -> Result<i64, String> {
     let bad = || format!("must be a date YYYY-MM-DD, got '{s}'");
     let parts: Vec<&str> = s.split('-').collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+    let digits = parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if !digits || parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
         return Err(bad());
     }
     let y: i64 = parts[0].parse().map_err(|_| bad())?;
@@ -99,6 +100,8 @@ mod tests {
         assert!(parse_date("2023-02-29").is_err());
         assert!(parse_date("2024-02-29").is_ok());
         assert!(parse_date("2024-2-29").is_err());
+        assert!(parse_date("+999-01-01").is_err());
+        assert!(parse_date("2024-+2-01").is_err());
     }
 
     #[test]

@@ -135,7 +135,7 @@ impl Scenario {
     /// A partial tree is laid over the default scenario, so any subset of keys may be given.
     pub fn from_value(value: Value) -> Result<Scenario> {
         let mut full = serde_json::to_value(Scenario::default()).expect("a scenario always serialises");
-        merge(&mut full, value);
+        merge(&mut full, value, "")?;
         let sc: Scenario = serde_path_to_error::deserialize(full).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." { "<scenario>".to_string() } else { path };
@@ -293,21 +293,38 @@ fn event_week(ev: &ScheduledEvent, calendar: &Calendar) -> std::result::Result<i
     }
 }
 
-/// Deep-merge `over` onto `base`: tables merge key by key, anything else replaces.
-fn merge(base: &mut Value, over: Value) {
+/// Deep-merge `over` onto `base`: tables merge key by key, anything else replaces. A table
+/// is only ever replaced by a table (serde would read a list into one by position), and no
+/// key is empty. `path` is where `base` stands, for the errors.
+fn merge(base: &mut Value, over: Value, path: &str) -> Result<()> {
+    let here = if path.is_empty() { "<scenario>" } else { path };
     match (base, over) {
         (Value::Object(b), Value::Object(o)) => {
             for (k, v) in o {
+                if k.is_empty() {
+                    return Err(Error::config(here, "has an empty key"));
+                }
                 match b.get_mut(&k) {
-                    Some(slot) => merge(slot, v),
+                    Some(slot) => merge(slot, v, &if path.is_empty() { k } else { format!("{path}.{k}") })?,
                     None => {
                         b.insert(k, v);
                     }
                 }
             }
         }
+        (Value::Object(_), v) => {
+            let got = match v {
+                Value::Array(_) => "a list",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "true or false",
+                _ => "nothing",
+            };
+            return Err(Error::config(here, format!("must be a table, got {got}")));
+        }
         (slot, v) => *slot = v,
     }
+    Ok(())
 }
 
 fn fmt_num(x: f64) -> String {
@@ -419,6 +436,21 @@ mod tests {
             "events[0].week"
         );
         assert_eq!(err_path(Scenario::from_json_str(r#"{"network": {"kind": "ring"}}"#)), "network.kind");
+    }
+
+    #[test]
+    fn tables_are_never_lists_and_keys_never_empty() {
+        // serde alone reads a list into a table by position, and an empty one as the defaults.
+        let err = Scenario::from_toml_str("voters = [5000, 0.3]\n", "f.toml").unwrap_err().to_string();
+        assert_eq!(err, "voters: must be a table, got a list");
+        assert_eq!(err_path(Scenario::from_json_str(r#"{"voters": []}"#)), "voters");
+        assert_eq!(err_path(Scenario::from_json_str(r#"{"japan": {"voters": 3}}"#)), "japan.voters");
+        assert_eq!(err_path(Scenario::from_json_str(r#"[]"#)), "<scenario>");
+        let err = Scenario::from_toml_str("\"\" = 1\n", "f.toml").unwrap_err().to_string();
+        assert_eq!(err, "<scenario>: has an empty key");
+        assert_eq!(err_path(Scenario::from_json_str(r#"{"voters": {"": 2}}"#)), "voters");
+        // Dates are digits only, as the calendar that reads them.
+        assert_eq!(err_path(Scenario::from_json_str(r#"{"start_date": "+999-01-01"}"#)), "start_date");
     }
 
     #[test]
