@@ -65,6 +65,12 @@ impl Counter {
         (self.bits(stream, step, index, draw) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Uniform in (0, 1), never 0 (for logarithms).
+    #[inline(always)]
+    pub fn open_uniform(&self, stream: Stream, step: u32, index: u64, draw: u32) -> f64 {
+        ((self.bits(stream, step, index, draw) >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    }
+
     /// Standard normal by Marsaglia's polar method (pairs of draws until one is accepted).
     #[inline]
     pub fn normal(&self, stream: Stream, step: u32, index: u64) -> f64 {

@@ -1,0 +1,878 @@
+//! Voters: their state, as structure-of-arrays over all voters, and the cohorts that
+//! replace them. The equations are in `equations.rs`; how a week is computed over all
+//! voters (dispatch, chunking, neighbour and district sums, the tally) in `kernel.rs`.
+//!
+//! Voters are laid out by district and, within a district, by party. Grievance is
+//! double-buffered (voters read last week's neighbours); every other state variable
+//! depends only on the voter itself. Work is split into blocks of whole districts, each
+//! block returns its district sums in order, so aggregates are bit-stable whatever the
+//! number of threads.
+
+mod equations;
+mod kernel;
+
+use serde::{Deserialize, Serialize};
+
+pub use equations::VoteWeights;
+
+use crate::calendar::Calendar;
+use crate::network::Graph;
+use crate::party::Party;
+use crate::rng::{normal, Counter, RunRng, Stream};
+use crate::scenario::{param, Param};
+use equations::{self as eq, Rates, ADULT_AGE, CONSERVATIVE, INDEPENDENT, PROGRESSIVE};
+use kernel::{Ballots, Block, Columns, State, Sums, Week};
+
+pub const DISTRICTS: usize = 253;
+/// Fewest voters in a block of districts (the unit of parallel work).
+const MIN_BLOCK: usize = 4096;
+/// Age bins of the adult population (share, from, to), Statistics Korea 2024, rounded.
+const AGE_BINS: [(f64, f64, f64); 6] = [
+    (0.17, 18.0, 30.0),
+    (0.15, 30.0, 40.0),
+    (0.18, 40.0, 50.0),
+    (0.19, 50.0, 60.0),
+    (0.16, 60.0, 70.0),
+    (0.15, 70.0, 90.0),
+];
+
+/// The `[voters]` section (and `[japan.voters]`, Japan's voters in full mode).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub n: u64,
+    pub share_progressive: f64,
+    pub share_conservative: f64,
+    pub district_lean_sd: f64,
+    pub grievance_mean: f64,
+    pub grievance_sd: f64,
+    pub age_gradient: f64,
+    pub party_grievance_gap: f64,
+    pub cohort_shift: f64,
+    pub turnover: f64,
+    pub stubbornness: f64,
+    pub confidence_bound: f64,
+    pub threat_baseline: f64,
+    pub party_threat_gap: f64,
+    pub threat_half_life_weeks: f64,
+    pub salience_baseline: f64,
+    pub salience_half_life_weeks: f64,
+    pub grievance_shock_half_life_weeks: f64,
+    pub support_intercept: f64,
+    pub support_threat_weight: f64,
+    pub support_grievance_weight: f64,
+    pub support_sd: f64,
+    pub party_cue: f64,
+    pub approval_aligned: f64,
+    pub approval_opposed: f64,
+    pub approval_independent: f64,
+    pub approval_half_life_weeks: f64,
+    pub backlash: f64,
+    pub rally: f64,
+    pub term_decay: f64,
+    pub favourable_below: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            n: 20_000,
+            share_progressive: 0.36,
+            share_conservative: 0.30,
+            district_lean_sd: 0.15,
+            grievance_mean: 0.43,
+            grievance_sd: 0.18,
+            age_gradient: 0.004,
+            party_grievance_gap: 0.10,
+            cohort_shift: 0.005,
+            turnover: 0.012,
+            stubbornness: 0.5,
+            confidence_bound: 1.0,
+            threat_baseline: 0.40,
+            party_threat_gap: 0.10,
+            threat_half_life_weeks: 8.0,
+            salience_baseline: 0.10,
+            salience_half_life_weeks: 4.0,
+            grievance_shock_half_life_weeks: 52.0,
+            support_intercept: 0.8,
+            support_threat_weight: 3.0,
+            support_grievance_weight: 3.0,
+            support_sd: 0.8,
+            party_cue: 1.0,
+            approval_aligned: 0.85,
+            approval_opposed: 0.15,
+            approval_independent: 0.45,
+            approval_half_life_weeks: 26.0,
+            backlash: 0.1,
+            rally: 0.06,
+            term_decay: 0.04,
+            favourable_below: 0.45,
+        }
+    }
+}
+
+/// Rows of the parameter table, within the section.
+pub const PARAMETERS: &[Param] = &[
+    param("n", "voters", 253.0, 20_000_000.0, "Number of voter agents (at least one per district)."),
+    param("share_progressive", "share", 0.0, 1.0, "Share of voters identifying with the progressive camp."),
+    param(
+        "share_conservative",
+        "share",
+        0.0,
+        1.0,
+        "Share identifying with the conservative camp; independents are the rest.",
+    ),
+    param(
+        "district_lean_sd",
+        "share",
+        0.0,
+        0.5,
+        "Spread of districts' partisan lean (shifts progressive vs conservative shares).",
+    ),
+    param("grievance_mean", "0-1 scale", 0.0, 1.0, "Mean historical grievance anchor g0 of a 48-year-old voter."),
+    param("grievance_sd", "0-1 scale", 0.0, 0.5, "Spread of the grievance anchor across voters."),
+    param(
+        "age_gradient",
+        "per year of age",
+        -0.05,
+        0.05,
+        "Grievance anchor rise per year of age (older voters hold more grievance).",
+    ),
+    param("party_grievance_gap", "0-1 scale", -0.5, 0.5, "Progressives' anchor minus conservatives' anchor."),
+    param(
+        "cohort_shift",
+        "per year",
+        -0.1,
+        0.1,
+        "Fall in the grievance anchor of each newly adult cohort per simulated year (perception-shift pathway).",
+    ),
+    param(
+        "turnover",
+        "per year",
+        0.0,
+        0.2,
+        "Share of voters replaced by new adults each year (mortality-weighted by age).",
+    ),
+    param("stubbornness", "share", 0.0, 1.0, "Friedkin-Johnsen weight on one's own anchor against neighbours."),
+    param(
+        "confidence_bound",
+        "0-1 scale",
+        0.0,
+        1.0,
+        "Bounded confidence: ignore neighbours whose grievance differs by more than this (1 = off).",
+    ),
+    param("threat_baseline", "0-1 scale", 0.0, 1.0, "Threat perception to which shocks decay."),
+    param("party_threat_gap", "0-1 scale", -0.5, 0.5, "Conservatives' baseline threat minus progressives'."),
+    param("threat_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of a threat jump."),
+    param("salience_baseline", "0-1 scale", 0.0, 1.0, "Resting salience of history."),
+    param("salience_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of a salience spike."),
+    param(
+        "grievance_shock_half_life_weeks",
+        "weeks",
+        0.1,
+        1040.0,
+        "Half-life of the grievance raised by a Japanese trigger.",
+    ),
+    param(
+        "support_intercept",
+        "logit",
+        -10.0,
+        10.0,
+        "Logit of support for security cooperation at baseline threat and zero grievance.",
+    ),
+    param(
+        "support_threat_weight",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Rise in support logit per unit of threat above baseline.",
+    ),
+    param(
+        "support_grievance_weight",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Fall in support logit per unit of grievance x (0.5 + salience).",
+    ),
+    param("support_sd", "logit", 0.0, 5.0, "Spread of individual support intercepts."),
+    param(
+        "party_cue",
+        "logit",
+        0.0,
+        10.0,
+        "Party cue at full politicisation: co-partisans follow the president's stance, opponents oppose it.",
+    ),
+    param("approval_aligned", "probability", 0.0, 1.0, "Resting approval of the president among co-partisans."),
+    param("approval_opposed", "probability", 0.0, 1.0, "Resting approval among the other camp."),
+    param("approval_independent", "probability", 0.0, 1.0, "Resting approval among independents."),
+    param("approval_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of approval shocks (backlash, rally)."),
+    param("backlash", "per unit", 0.0, 5.0, "Approval lost per unit of proposal activation x grievance."),
+    param(
+        "rally",
+        "per unit",
+        0.0,
+        5.0,
+        "Approval gained per unit of Japanese trigger x grievance (a dispute with Japan).",
+    ),
+    param("term_decay", "per year", 0.0, 0.5, "Fall in resting approval per year in office."),
+    param(
+        "favourable_below",
+        "0-1 scale",
+        0.0,
+        1.0,
+        "A voter holds a good impression of Japan when grievance is below this.",
+    ),
+];
+
+/// What reaches every voter this week.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pulse {
+    pub step: u32,
+    pub threat_jump: f64,
+    pub threat_base_shift: f64,
+    pub grievance_shock: f64,
+    /// Grievance activation by the executive's proposal (controversy x publicity x damping).
+    pub activation: f64,
+    /// Salience and rally input from Japanese triggers.
+    pub trigger: f64,
+    pub exec_party: Option<Party>,
+    /// +1 pushing cooperation, -1 moving to end it, in between: the president's lean.
+    pub exec_stance: f64,
+    pub politicisation: f64,
+    pub approval_shift: f64,
+}
+
+/// National means and district moods after a week.
+#[derive(Clone, Debug, Default)]
+pub struct Aggregates {
+    pub approval: f64,
+    pub support_mean: f64,
+    pub support_share: f64,
+    pub grievance_mean: f64,
+    pub threat_mean: f64,
+    pub salience_mean: f64,
+    pub favourability: f64,
+    /// Mean support by party (progressive, conservative, independent); NaN-free: 0.5 if empty.
+    pub party_support: [f64; 3],
+    pub party_share: [f64; 3],
+    /// Mean support in each district.
+    pub district_support: Vec<f64>,
+    /// Share of progressive minus conservative voters in each district.
+    pub district_lean: Vec<f64>,
+}
+
+impl Aggregates {
+    fn from_districts(d: &[Sums]) -> Aggregates {
+        let mut t = Sums::default();
+        for s in d {
+            t.add(s);
+        }
+        let n = t.n.max(1.0);
+        let mean = |x: f64, c: f64| if c > 0.0 { x / c } else { 0.5 };
+        Aggregates {
+            approval: t.approval / n,
+            support_mean: t.support / n,
+            support_share: t.supporters / n,
+            grievance_mean: t.grievance / n,
+            threat_mean: t.threat / n,
+            salience_mean: t.salience / n,
+            favourability: t.favourable / n,
+            party_support: [0, 1, 2].map(|k| mean(t.party_support[k], t.party_n[k])),
+            party_share: [0, 1, 2].map(|k| t.party_n[k] / n),
+            district_support: d.iter().map(|s| mean(s.support, s.n)).collect(),
+            district_lean: d.iter().map(|s| (s.party_n[0] - s.party_n[1]) / s.n.max(1.0)).collect(),
+        }
+    }
+}
+
+pub struct Voters {
+    rates: Rates,
+    /// The voters' section, for cohort replacement.
+    params: Params,
+    calendar: Calendar,
+    pub party: Vec<u8>,
+    /// District d holds voters district_start[d]..district_start[d + 1].
+    pub district_start: Vec<usize>,
+    /// Blocks of whole districts, each at least MIN_BLOCK voters: the unit of parallel work.
+    blocks: Vec<(usize, usize)>,
+    birth_year: Vec<f32>,
+    g0: Vec<f32>,
+    support_bias: Vec<f32>,
+    pub grievance: Vec<f32>,
+    grievance_next: Vec<f32>,
+    pub threat: Vec<f32>,
+    pub salience: Vec<f32>,
+    pub support: Vec<f32>,
+    pub approval: Vec<f32>,
+}
+
+impl Voters {
+    /// Voters laid out by district and party, with ages, anchors and support intercepts
+    /// drawn and threat and approval at their resting levels under `president`.
+    pub fn new(v: &Params, calendar: &Calendar, president: Party, counter: &Counter, rng: &mut RunRng) -> Voters {
+        let n = v.n as usize;
+        let district_start: Vec<usize> = (0..=DISTRICTS).map(|d| d * n / DISTRICTS).collect();
+
+        // Party layout: each district gets a partisan lean; within it, progressives,
+        // independents, then conservatives, so ring neighbours share party.
+        let mut party = Vec::with_capacity(n);
+        for d in 0..DISTRICTS {
+            let size = district_start[d + 1] - district_start[d];
+            let lean = v.district_lean_sd * normal(rng);
+            let mut pp = eq::clamp01(v.share_progressive + lean);
+            let mut pc = eq::clamp01(v.share_conservative - lean);
+            if pp + pc > 1.0 {
+                let s = pp + pc;
+                pp /= s;
+                pc /= s;
+            }
+            let n_prog = ((pp * size as f64).round() as usize).min(size);
+            let n_cons = ((pc * size as f64).round() as usize).min(size - n_prog);
+            party.extend(std::iter::repeat_n(PROGRESSIVE, n_prog));
+            party.extend(std::iter::repeat_n(INDEPENDENT, size - n_prog - n_cons));
+            party.extend(std::iter::repeat_n(CONSERVATIVE, n_cons));
+        }
+
+        let rates = Rates::new(v);
+        let start_year = calendar.year(0);
+        let mut birth_year = vec![0f32; n];
+        let mut g0 = vec![0f32; n];
+        let mut support_bias = vec![0f32; n];
+        for i in 0..n {
+            let age = sample_age(counter.uniform(Stream::Age, 0, i as u64, 0));
+            birth_year[i] = (start_year - age) as f32;
+            g0[i] = eq::anchor(v, party[i], age, 0.0, counter.normal(Stream::Grievance, 0, i as u64)) as f32;
+            support_bias[i] = (v.support_sd * counter.normal(Stream::Support, 0, i as u64)) as f32;
+        }
+        let exec = Some(president);
+        let threat = party.iter().map(|&p| eq::threat_base(&rates, p, 0.0) as f32).collect();
+        let approval = party.iter().map(|&p| eq::approval_target(&rates, eq::alignment(p, exec), 0.0) as f32).collect();
+
+        let mut blocks = Vec::new();
+        let mut d0 = 0;
+        for d in 1..=DISTRICTS {
+            if district_start[d] - district_start[d0] >= MIN_BLOCK || d == DISTRICTS {
+                blocks.push((d0, d));
+                d0 = d;
+            }
+        }
+
+        Voters {
+            rates,
+            params: v.clone(),
+            calendar: *calendar,
+            party,
+            district_start,
+            blocks,
+            birth_year,
+            grievance: g0.clone(),
+            grievance_next: g0.clone(),
+            g0,
+            support_bias,
+            threat,
+            salience: vec![rates.salience_baseline as f32; n],
+            support: vec![0.5; n],
+            approval,
+        }
+    }
+
+    pub fn n(&self) -> usize {
+        self.party.len()
+    }
+
+    /// Run the grievance averaging alone until it settles, so week 0 is not a transient.
+    /// `grievance_shock` is the trigger load the run starts with.
+    pub fn settle(&mut self, graph: &Graph, iterations: usize, grievance_shock: f64) {
+        let r = self.rates;
+        for _ in 0..iterations {
+            let (g, g0) = (&self.grievance, &self.g0);
+            kernel::map(self.grievance_next.chunks_mut(kernel::CHUNK).enumerate().collect(), |(c, out)| {
+                let lo = c * kernel::CHUNK;
+                kernel::settle_chunk(&r, graph, g, &g0[lo..lo + out.len()], grievance_shock, lo, out)
+            });
+            std::mem::swap(&mut self.grievance, &mut self.grievance_next);
+        }
+    }
+
+    /// One synchronous week for every voter; returns the aggregates.
+    pub fn step(&mut self, graph: &Graph, pulse: &Pulse, counter: &Counter) -> Aggregates {
+        let week = Week::new(&self.rates, pulse);
+        let starts = &self.district_start;
+        let ranges: Vec<(usize, usize)> = self.blocks.iter().map(|&(a, b)| (starts[a], starts[b])).collect();
+        let columns = [
+            &mut self.grievance_next[..],
+            &mut self.threat[..],
+            &mut self.salience[..],
+            &mut self.support[..],
+            &mut self.approval[..],
+        ];
+        let (g, g0, bias, party) = (&self.grievance, &self.g0, &self.support_bias, &self.party);
+        let blocks = &self.blocks;
+        let jobs: Vec<(usize, State)> = State::split(columns, &ranges).into_iter().enumerate().collect();
+        let per_block = kernel::map(jobs, |(b, state)| {
+            let (d_first, d_end) = blocks[b];
+            let (lo, hi) = (starts[d_first], starts[d_end]);
+            let block = Block {
+                g,
+                graph,
+                counter,
+                week: &week,
+                lo,
+                starts: &starts[d_first..=d_end],
+                g0: &g0[lo..hi],
+                bias: &bias[lo..hi],
+                party: &party[lo..hi],
+            };
+            if pulse.threat_jump > 0.0 {
+                kernel::step_block::<true>(&block, state)
+            } else {
+                kernel::step_block::<false>(&block, state)
+            }
+        });
+        std::mem::swap(&mut self.grievance, &mut self.grievance_next);
+        let districts: Vec<Sums> = per_block.into_iter().flatten().collect();
+        Aggregates::from_districts(&districts)
+    }
+
+    /// Aggregates of the current state without stepping (for week 0 and after an election).
+    pub fn aggregate(&self) -> Aggregates {
+        let districts: Vec<Sums> = (0..DISTRICTS)
+            .map(|d| {
+                let (a, b) = (self.district_start[d], self.district_start[d + 1]);
+                let columns = [&self.grievance, &self.threat, &self.salience, &self.support, &self.approval];
+                kernel::district_sums(&self.rates, &self.party[a..b], Columns(columns.map(|c| &c[a..b])))
+            })
+            .collect();
+        Aggregates::from_districts(&districts)
+    }
+
+    /// Start every voter's threat at its baseline plus the routine load of shocks.
+    pub fn raise_threat(&mut self, load: f64) {
+        for t in &mut self.threat {
+            *t = eq::clamp01(*t as f64 + load) as f32;
+        }
+    }
+
+    /// Yearly cohort replacement: voters leave with an age-rising hazard (mean = turnover)
+    /// and new adults take their place, with an anchor lowered by cohort_shift per year.
+    pub fn replace_cohort(&mut self, step: u32, pulse: &Pulse, counter: &Counter) -> usize {
+        let turnover = self.params.turnover;
+        if turnover <= 0.0 {
+            return 0;
+        }
+        let now = self.calendar.year(step);
+        let years = step as f64 / crate::calendar::WEEKS_PER_YEAR;
+        let weight = |by: f32| eq::leaving_weight(now - by as f64);
+        let mean_w = self.birth_year.iter().map(|&b| weight(b)).sum::<f64>() / self.n() as f64;
+        let mut replaced = 0;
+        for i in 0..self.n() {
+            let hazard = (turnover * weight(self.birth_year[i]) / mean_w).min(1.0);
+            if counter.uniform(Stream::Turnover, step, i as u64, 0) >= hazard {
+                continue;
+            }
+            replaced += 1;
+            let p = self.party[i];
+            self.birth_year[i] = (now - ADULT_AGE) as f32;
+            let z = counter.normal(Stream::Grievance, step, i as u64);
+            let g0 = eq::anchor(&self.params, p, ADULT_AGE, years, z);
+            self.g0[i] = g0 as f32;
+            self.grievance[i] = g0 as f32;
+            self.support_bias[i] = (self.params.support_sd * counter.normal(Stream::Support, step, i as u64)) as f32;
+            self.threat[i] = eq::threat_base(&self.rates, p, pulse.threat_base_shift) as f32;
+            self.salience[i] = self.rates.salience_baseline as f32;
+            let align = eq::alignment(p, pulse.exec_party);
+            self.approval[i] = eq::approval_target(&self.rates, align, pulse.approval_shift) as f32;
+        }
+        replaced
+    }
+
+    /// Mean grievance anchor (for tests and the record of perception shift).
+    pub fn anchor_mean(&self) -> f64 {
+        self.g0.iter().map(|&x| x as f64).sum::<f64>() / self.n() as f64
+    }
+
+    /// Every voter votes; returns the tally per district (progressive, conservative, third
+    /// camp), each voter choosing the camp of highest utility (`equations::vote_utility`).
+    pub fn tally_votes(&self, step: u32, incumbent: Party, w: &VoteWeights, counter: &Counter) -> Vec<[u32; 3]> {
+        kernel::map((0..DISTRICTS).collect(), |d| {
+            let (a, b) = (self.district_start[d], self.district_start[d + 1]);
+            kernel::tally(Ballots {
+                approval: &self.approval[a..b],
+                support: &self.support[a..b],
+                party: &self.party[a..b],
+                first: a,
+                step,
+                incumbent,
+                weights: w,
+                counter,
+            })
+        })
+    }
+
+    /// A new president: every voter's approval starts at its resting level for the new
+    /// alignment (plus the honeymoon in `shift`).
+    pub fn reset_approval(&mut self, president: Party, shift: f64) {
+        for (a, &p) in self.approval.iter_mut().zip(&self.party) {
+            *a = eq::approval_target(&self.rates, eq::alignment(p, Some(president)), shift) as f32;
+        }
+    }
+}
+
+/// An age drawn from the adult age bins, from a uniform u.
+fn sample_age(u: f64) -> f64 {
+    let mut acc = 0.0;
+    let total: f64 = AGE_BINS.iter().map(|b| b.0).sum();
+    let u = u * total;
+    for &(share, from, to) in &AGE_BINS {
+        if u < acc + share {
+            return from + (to - from) * (u - acc) / share;
+        }
+        acc += share;
+    }
+    AGE_BINS[AGE_BINS.len() - 1].2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::run_rng;
+
+    /// Voters of the default scenario's calendar and president.
+    fn voters(p: &Params, counter: &Counter, seed: &[u8; 32]) -> Voters {
+        let calendar = crate::scenario::Scenario::default().calendar();
+        Voters::new(p, &calendar, Party::Progressive, counter, &mut run_rng(seed))
+    }
+
+    fn setup(n: u64) -> (Params, Voters, Graph, Counter) {
+        let sc = Params { n, ..Params::default() };
+        let seed = [9u8; 32];
+        let counter = Counter::new(&seed);
+        let v = voters(&sc, &counter, &seed);
+        let g = Graph::watts_strogatz(&v.party, 10, 0.1, 0.8, &counter);
+        (sc, v, g, counter)
+    }
+
+    fn pulse(step: u32) -> Pulse {
+        Pulse { step, exec_party: Some(Party::Progressive), exec_stance: -0.2, ..Default::default() }
+    }
+
+    /// Every number in the aggregates, as bits.
+    fn bits(a: &Aggregates) -> Vec<u64> {
+        let mut x = vec![
+            a.approval,
+            a.support_mean,
+            a.support_share,
+            a.grievance_mean,
+            a.threat_mean,
+            a.salience_mean,
+            a.favourability,
+        ];
+        x.extend(a.party_support.iter().chain(&a.party_share).chain(&a.district_support).chain(&a.district_lean));
+        x.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// A week with a bit of everything, varying with `step`.
+    fn busy_pulse(step: u32, c: &Counter) -> Pulse {
+        let u = |k: u32| c.uniform(Stream::Network, step, k as u64, 7);
+        let execs = [Some(Party::Progressive), Some(Party::Conservative), Some(Party::Independent), None];
+        Pulse {
+            step,
+            threat_jump: if u(0) < 0.3 { 0.2 * u(1) } else { 0.0 },
+            threat_base_shift: if u(2) < 0.2 { 0.1 * u(3) } else { 0.0 },
+            grievance_shock: 0.05 * u(4),
+            activation: if u(5) < 0.4 { 0.6 * u(6) } else { 0.0 },
+            trigger: if u(7) < 0.3 { 0.5 * u(8) } else { 0.0 },
+            exec_party: execs[(u(9) * 4.0) as usize],
+            exec_stance: 2.0 * u(10) - 1.0,
+            politicisation: u(11),
+            approval_shift: 0.2 * u(12) - 0.1,
+        }
+    }
+
+    /// The grievance voter i hears, by the definition: the ties within the confidence bound
+    /// (all if it is 1), summed in order, or without a bound in two running sums (even and
+    /// odd positions) added at the end.
+    fn heard_by_definition(g: &[f32], nbrs: &[u32], i: usize, bound: f64) -> f64 {
+        let own = g[i];
+        let ties: Vec<f32> = nbrs.iter().map(|&j| g[j as usize]).collect();
+        if bound >= 1.0 {
+            let half = |parity: usize| ties.iter().skip(parity).step_by(2).fold(0f32, |a, x| a + x);
+            return eq::heard(half(0) + half(1), ties.len() as u32, own);
+        }
+        let within: Vec<f32> = ties.into_iter().filter(|gj| (gj - own).abs() <= bound as f32).collect();
+        eq::heard(within.iter().fold(0f32, |a, x| a + x), within.len() as u32, own)
+    }
+
+    /// The week one voter at a time, by the equations (what `step` computes in passes over
+    /// chunks, in blocks, possibly in parallel).
+    #[allow(clippy::needless_range_loop)]
+    fn step_by_the_equations(v: &mut Voters, graph: &Graph, pulse: &Pulse, counter: &Counter) -> Aggregates {
+        let r = v.rates;
+        let gn: Vec<f32> = (0..v.n())
+            .map(|i| {
+                let heard = heard_by_definition(&v.grievance, graph.neighbours(i), i, r.confidence_bound);
+                eq::grievance(&r, eq::anchor_now(v.g0[i], pulse.grievance_shock), heard) as f32
+            })
+            .collect();
+        let mut districts = Vec::new();
+        for d in 0..DISTRICTS {
+            let mut s = Sums::default();
+            for i in v.district_start[d]..v.district_start[d + 1] {
+                let (q, g) = (v.party[i], gn[i] as f64);
+                let align = eq::alignment(q, pulse.exec_party);
+                let base = eq::threat_base(&r, q, pulse.threat_base_shift);
+                let u = counter.uniform(Stream::Exposure, pulse.step, i as u64, 0);
+                let exposure = (pulse.threat_jump > 0.0).then(|| eq::exposure(pulse.threat_jump, u));
+                let t = eq::threat(&r, base, v.threat[i] as f64, exposure);
+                let a = eq::salience(&r, v.salience[i] as f64, pulse.activation + pulse.trigger, g);
+                let cue = eq::cue(&r, pulse.politicisation, pulse.exec_stance, align);
+                let y = eq::support(eq::support_logit(&r, t, g, a, cue, v.support_bias[i]));
+                let target = eq::approval_target(&r, align, pulse.approval_shift);
+                let z = eq::approval(&r, target, v.approval[i] as f64, pulse.activation, pulse.trigger, g);
+                (v.threat[i], v.salience[i], v.support[i], v.approval[i]) = (t as f32, a as f32, y as f32, z as f32);
+                let su = v.support[i] as f64;
+                s.n += 1.0;
+                s.approval += v.approval[i] as f64;
+                s.support += su;
+                s.supporters += eq::supports(su) as u8 as f64;
+                s.grievance += gn[i] as f64;
+                s.threat += v.threat[i] as f64;
+                s.salience += v.salience[i] as f64;
+                s.favourable += eq::favourable(&r, gn[i] as f64) as u8 as f64;
+                s.party_n[q as usize] += 1.0;
+                s.party_support[q as usize] += su;
+            }
+            districts.push(s);
+        }
+        v.grievance = gn;
+        Aggregates::from_districts(&districts)
+    }
+
+    /// A graph whose voters have from 1 to 12 ties.
+    fn uneven_graph(n: usize, c: &Counter) -> Graph {
+        let mut indptr = vec![0u64];
+        let mut indices = Vec::new();
+        for i in 0..n {
+            for s in 0..1 + i % 12 {
+                indices.push(((c.uniform(Stream::Network, 1, (i * 16 + s) as u64, 0) * n as f64) as usize % n) as u32);
+            }
+            indptr.push(indices.len() as u64);
+        }
+        Graph::from_csr(indptr, indices, n).unwrap()
+    }
+
+    #[test]
+    fn step_matches_the_equations_voter_by_voter() {
+        // (voters, confidence bound, graph, scramble the party layout of district 3)
+        let cases: [(u64, f64, u8, bool); 6] = [
+            (5_000, 1.0, 0, false),
+            (3_001, 1.0, 1, false),
+            (2_000, 0.3, 0, false),
+            (1_500, 1.0, 2, false),
+            (4_200, 1.0, 0, true),
+            (200, 1.0, 1, false),
+        ];
+        for (n, bound, kind, scramble) in cases {
+            {
+                let sc = Params { n, confidence_bound: bound, ..Params::default() };
+                let seed = [3u8; 32];
+                let c = Counter::new(&seed);
+                let mut fast = voters(&sc, &c, &seed);
+                let mut slow = voters(&sc, &c, &seed);
+                if scramble {
+                    let a = fast.district_start[3];
+                    fast.party.swap(a, a + 5);
+                    fast.party.swap(a + 1, a + 30);
+                    slow.party = fast.party.clone();
+                }
+                let graph = match kind {
+                    0 => Graph::watts_strogatz(&fast.party, 10, 0.1, 0.8, &c),
+                    1 => Graph::sbm(&fast.party, 7, 0.8, &c),
+                    _ => uneven_graph(n as usize, &c),
+                };
+                for step in 0..40 {
+                    let pulse = busy_pulse(step, &c);
+                    let a = fast.step(&graph, &pulse, &c);
+                    let b = step_by_the_equations(&mut slow, &graph, &pulse, &c);
+                    let what = format!("n {n}, bound {bound}, graph {kind}, week {step}");
+                    assert_eq!(bits(&a), bits(&b), "aggregates, {what}");
+                    for (x, y) in [
+                        (&fast.grievance, &slow.grievance),
+                        (&fast.threat, &slow.threat),
+                        (&fast.salience, &slow.salience),
+                        (&fast.support, &slow.support),
+                        (&fast.approval, &slow.approval),
+                    ] {
+                        assert!(x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits()), "state, {what}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn settle_matches_the_equations() {
+        let (_, mut fast, graph, _) = setup(3_000);
+        let (_, mut slow, _, _) = setup(3_000);
+        fast.settle(&graph, 5, 0.02);
+        let r = slow.rates;
+        for _ in 0..5 {
+            slow.grievance = (0..slow.n())
+                .map(|i| {
+                    let heard = heard_by_definition(&slow.grievance, graph.neighbours(i), i, r.confidence_bound);
+                    eq::grievance(&r, eq::anchor_now(slow.g0[i], 0.02), heard) as f32
+                })
+                .collect();
+        }
+        assert!(fast.grievance.iter().zip(&slow.grievance).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+
+    #[test]
+    fn tally_matches_one_voter_at_a_time() {
+        let (_, mut v, _, c) = setup(6_000);
+        for i in 0..v.n() {
+            v.support[i] = c.uniform(Stream::Support, 5, i as u64, 3) as f32;
+            v.approval[i] = c.uniform(Stream::Support, 5, i as u64, 4) as f32;
+        }
+        let w = VoteWeights { identity: 1.2, approval: 0.8, issue: 0.6, minor_penalty: 1.5, swing: 0.05 };
+        for incumbent in [Party::Progressive, Party::Conservative, Party::Independent] {
+            let mut expected = vec![[0u32; 3]; DISTRICTS];
+            for (d, tally) in expected.iter_mut().enumerate() {
+                for i in v.district_start[d]..v.district_start[d + 1] {
+                    let approval = v.approval[i] as f64 - 0.5;
+                    let support = v.support[i] as f64 - 0.5;
+                    let mut best = (f64::NEG_INFINITY, 0usize);
+                    for c8 in 0..3u8 {
+                        let mut u = (w.issue * support + w.swing) * eq::camp(c8);
+                        if c8 == v.party[i] {
+                            u += w.identity;
+                        }
+                        if c8 as usize == incumbent.index() {
+                            u += w.approval * approval;
+                        }
+                        if c8 == 2 {
+                            u -= w.minor_penalty;
+                        }
+                        let uniform = c.open_uniform(Stream::Vote, 11, i as u64, c8 as u32);
+                        u -= crate::math::ln(-crate::math::ln(uniform));
+                        if u > best.0 {
+                            best = (u, c8 as usize);
+                        }
+                    }
+                    tally[best.1] += 1;
+                }
+            }
+            assert_eq!(v.tally_votes(11, incumbent, &w, &c), expected);
+        }
+    }
+
+    #[test]
+    fn party_shares_follow_scenario() {
+        let (sc, v, _, _) = setup(20_000);
+        let a = v.aggregate();
+        assert!((a.party_share[0] - sc.share_progressive).abs() < 0.03);
+        assert!((a.party_share[1] - sc.share_conservative).abs() < 0.03);
+        assert_eq!(v.district_start[DISTRICTS], 20_000);
+    }
+
+    #[test]
+    fn state_stays_in_bounds_and_finite() {
+        let (_, mut v, g, c) = setup(5_000);
+        for step in 0..60 {
+            let mut p = pulse(step);
+            p.threat_jump = 2.0;
+            p.activation = 3.0;
+            p.trigger = 3.0;
+            p.grievance_shock = 0.9;
+            p.politicisation = 1.0;
+            p.exec_stance = 1.0;
+            v.step(&g, &p, &c);
+        }
+        for arr in [&v.grievance, &v.threat, &v.salience, &v.support, &v.approval] {
+            assert!(arr.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)));
+        }
+    }
+
+    #[test]
+    fn threat_jump_raises_threat_and_support_then_decays() {
+        let (_, mut v, g, c) = setup(5_000);
+        let before = v.step(&g, &pulse(0), &c);
+        let mut p = pulse(1);
+        p.threat_jump = 0.3;
+        let hit = v.step(&g, &p, &c);
+        assert!(hit.threat_mean > before.threat_mean + 0.2);
+        assert!(hit.support_mean > before.support_mean + 0.05);
+        let mut later = hit.clone();
+        for s in 2..40 {
+            later = v.step(&g, &pulse(s), &c);
+        }
+        assert!(later.threat_mean < hit.threat_mean - 0.15);
+    }
+
+    #[test]
+    fn activation_raises_salience_and_lowers_approval_and_support() {
+        let (_, mut v, g, c) = setup(5_000);
+        let before = v.step(&g, &pulse(0), &c);
+        let mut p = pulse(1);
+        p.activation = 0.5;
+        let after = v.step(&g, &p, &c);
+        assert!(after.salience_mean > before.salience_mean + 0.05);
+        assert!(after.approval < before.approval);
+        assert!(after.support_mean < before.support_mean);
+    }
+
+    #[test]
+    fn grievance_follows_friedkin_johnsen_fixed_point() {
+        // With stubbornness 1 grievance equals the anchor; with 0 it only averages.
+        let (mut sc, _, _, c) = setup(2_000);
+        sc.n = 2_000;
+        sc.stubbornness = 1.0;
+        let mut v = voters(&sc, &c, &[9u8; 32]);
+        let g = Graph::watts_strogatz(&v.party, 10, 0.1, 0.8, &c);
+        v.settle(&g, 3, 0.0);
+        assert!(v.grievance.iter().zip(&v.g0).all(|(a, b)| (a - b).abs() < 1e-6));
+        sc.stubbornness = 0.0;
+        let mut v = voters(&sc, &c, &[9u8; 32]);
+        let spread = |x: &[f32]| {
+            let m = x.iter().sum::<f32>() / x.len() as f32;
+            x.iter().map(|a| (a - m).powi(2)).sum::<f32>() / x.len() as f32
+        };
+        let s0 = spread(&v.grievance);
+        v.settle(&g, 30, 0.0);
+        assert!(spread(&v.grievance) < 0.2 * s0);
+    }
+
+    #[test]
+    fn party_cue_splits_parties_by_presidents_stance() {
+        let (_, mut v, g, c) = setup(5_000);
+        let mut p = pulse(0);
+        p.politicisation = 1.0;
+        p.exec_stance = 1.0; // a progressive president pushing cooperation
+        let a = v.step(&g, &p, &c);
+        p.exec_stance = -1.0; // the same president moving to end it
+        let b = v.step(&g, &p, &c);
+        assert!(a.party_support[0] > b.party_support[0] + 0.1);
+        assert!(a.party_support[1] < b.party_support[1] - 0.1);
+    }
+
+    #[test]
+    fn cohort_replacement_lowers_anchor_with_shift() {
+        let run = |shift: f64| {
+            let (mut sc, _, _, c) = setup(5_000);
+            sc.cohort_shift = shift;
+            sc.turnover = 0.1;
+            let mut v = voters(&sc, &c, &[9u8; 32]);
+            let before = v.anchor_mean();
+            let mut replaced = 0;
+            for year in 1..=5 {
+                replaced += v.replace_cohort((year as f64 * crate::calendar::WEEKS_PER_YEAR) as u32, &pulse(0), &c);
+            }
+            (before, v.anchor_mean(), replaced)
+        };
+        let (b0, a0, r) = run(0.0);
+        let (_, a1, _) = run(0.05);
+        assert!(r > 1_500 && r < 3_500, "{r}");
+        assert!(a0 < b0, "young replace old: {a0} vs {b0}");
+        assert!(a1 < a0 - 0.01, "{a1} vs {a0}");
+    }
+}
