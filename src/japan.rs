@@ -264,7 +264,7 @@ impl Japan {
                     politicisation: 0.0,
                     approval_shift: e.cabinet.approval_shift(week, e.term_decay),
                 };
-                if week > 0 && week.is_multiple_of(52) {
+                if Calendar::new_year(week) {
                     e.voters.replace_cohort(week, &pulse, &e.counter);
                 }
                 let agg = e.voters.step(&e.graph, &pulse, &e.counter);
