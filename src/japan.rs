@@ -13,13 +13,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{parse_date, Calendar};
 use crate::events::Impact;
-use crate::executive::Executive;
 use crate::legislature::{Assessment, Legislature, Seats};
-use crate::network::Graph;
-use crate::rng::{decay, normal, Counter, RunRng};
+use crate::polity::{Inputs, Polity};
+use crate::rng::{decay, normal, RunRng};
 use crate::scenario::{param, Param};
 use crate::us::UnitedStates;
-use crate::voters::{self, Pulse, Voters};
+use crate::voters;
 
 /// How Japan is modelled: as a counterpart reduced to a few stocks, or on the same voter,
 /// legislature and executive engine as Korea with its own voters.
@@ -124,21 +123,6 @@ const ABANDONMENT_WEIGHT: f64 = 0.5;
 const DIET_NOISE: f64 = 0.05;
 /// Salience input to Japanese voters per unit of Korean offence (full mode).
 const OFFENCE_SALIENCE: f64 = 0.5;
-/// Grievance-averaging rounds that settle Japan's voters before week 0.
-pub const SETTLE_ROUNDS: usize = 30;
-
-/// Japan's own voters, Diet and cabinet (full mode).
-pub struct Engine {
-    counter: Counter,
-    graph: Graph,
-    voters: Voters,
-    diet: Legislature,
-    cabinet: Executive,
-    /// The voters' resting approval falls by this much per year in office.
-    term_decay: f64,
-    /// The Diet's stance on a pro-cooperation motion this week.
-    assessment: Assessment,
-}
 
 /// Long-run loads the run starts at (see `Japan::new`).
 pub struct Loads {
@@ -170,7 +154,10 @@ pub struct Japan {
     /// The scenario's US commitment, and this week's fall below it.
     commitment_level: f64,
     abandonment: f64,
-    full: Option<Box<Engine>>,
+    /// Full mode: Japan's own voters, Diet and cabinet.
+    full: Option<Box<Polity>>,
+    /// The Diet's stance on a pro-cooperation motion this week (full mode).
+    assessment: Assessment,
 }
 
 impl Japan {
@@ -179,13 +166,21 @@ impl Japan {
     /// drifts through the first years; the mood Japan starts with is its resting mood.
     /// `us_commitment` is the scenario's US commitment, against which Japan measures
     /// abandonment.
-    pub fn new(j: &Params, calendar: &Calendar, us_commitment: f64, full: Option<Engine>, loads: Loads) -> Japan {
+    pub fn new(j: &Params, calendar: &Calendar, us_commitment: f64, full: Option<Polity>, loads: Loads) -> Japan {
         let mut dated: Vec<(i64, f64)> =
             j.cabinets.iter().filter_map(|c| Some((parse_date(&c.date).ok()?, c.nationalism))).collect();
         dated.sort_by_key(|c| c.0);
         let cabinets = dated.iter().map(|&(day, n)| (calendar.week_of(day).max(0) as u32, n)).collect();
-        let full = full.map(Box::new);
-        let mood = full.as_ref().map_or(j.mood - loads.offence, |e| e.voters.aggregate().favourability).clamp(0.0, 1.0);
+        let mut full = full.map(Box::new);
+        let mut mood = j.mood - loads.offence;
+        let mut assessment = Assessment::default();
+        if let Some(e) = full.as_deref_mut() {
+            // The Diet's stance and the cabinet's capital, read from the settled voters.
+            let agg = e.voters.aggregate();
+            assessment = e.institutions_week(0, &agg, 0.0);
+            mood = agg.favourability;
+        }
+        let mood = mood.clamp(0.0, 1.0);
         Japan {
             base_willingness: j.willingness,
             nationalism: j.nationalism,
@@ -203,6 +198,7 @@ impl Japan {
             commitment_level: us_commitment,
             abandonment: 0.0,
             full,
+            assessment,
         }
     }
 
@@ -252,32 +248,22 @@ impl Japan {
         match self.full.as_deref_mut() {
             None => self.mood = (self.calm_mood - self.offence).clamp(0.0, 1.0),
             Some(e) => {
-                let pulse = Pulse {
-                    step: week,
+                let inputs = Inputs {
                     threat_jump,
                     threat_base_shift: 0.5 * us.abandonment_shock(),
                     grievance_shock: self.offence,
-                    activation: 0.0,
                     trigger: OFFENCE_SALIENCE * fresh,
-                    exec_party: Some(e.cabinet.party),
-                    exec_stance: e.cabinet.stance(),
-                    politicisation: 0.0,
-                    approval_shift: e.cabinet.approval_shift(week, e.term_decay),
+                    ..Inputs::default()
                 };
-                if Calendar::new_year(week) {
-                    e.voters.replace_cohort(week, &pulse, &e.counter);
-                }
-                let agg = e.voters.step(&e.graph, &pulse, &e.counter);
-                e.assessment = e.diet.assess(&agg, e.cabinet.party, 0.0, &e.counter, week);
-                let seat_share = e.diet.seats(e.cabinet.party) as f64 / crate::legislature::SEATS as f64;
-                e.cabinet.update_capital(week, agg.approval, seat_share);
+                let agg = e.public_week(week, inputs);
+                self.assessment = e.institutions_week(week, &agg, 0.0);
                 self.mood = agg.favourability;
             }
         }
     }
 
     fn capital(&self) -> f64 {
-        self.full.as_ref().map_or(0.5, |e| e.cabinet.capital)
+        self.full.as_ref().map_or(0.5, |e| e.executive.capital)
     }
 
     /// Willingness to deepen cooperation; US pressure and fear of abandonment push Tokyo
@@ -306,27 +292,8 @@ impl Japan {
                 let yes = self.ruling_share + (1.0 - self.ruling_share) * self.mood + DIET_NOISE * normal(rng);
                 yes > 0.5
             }
-            Some(e) => Legislature::consents(&e.assessment),
+            Some(_) => Legislature::consents(&self.assessment),
         }
-    }
-}
-
-impl Engine {
-    /// Japan's polity from its parts: voters settled at the offence load with threat at the
-    /// shared threat load, the Diet seated, the cabinet's capital read from both.
-    pub fn new(
-        voters: Voters,
-        graph: Graph,
-        diet: Legislature,
-        mut cabinet: Executive,
-        counter: Counter,
-        term_decay: f64,
-    ) -> Engine {
-        let agg = voters.aggregate();
-        let assessment = diet.assess(&agg, cabinet.party, 0.0, &counter, 0);
-        let seat_share = diet.seats(cabinet.party) as f64 / crate::legislature::SEATS as f64;
-        cabinet.update_capital(0, agg.approval, seat_share);
-        Engine { counter, graph, voters, diet, cabinet, term_decay, assessment }
     }
 }
 
@@ -350,7 +317,7 @@ pub const JAPAN_STREAM: u64 = 0x4a50_4e00;
 mod tests {
     use super::*;
     use crate::events::ShockKind;
-    use crate::rng::run_rng;
+    use crate::rng::{run_rng, Counter};
     use crate::scenario::Scenario;
 
     fn shock(sc: &Scenario, kind: ShockKind, magnitude: f64) -> Impact {
@@ -364,7 +331,7 @@ mod tests {
     fn japan(sc: &Scenario) -> Japan {
         let loads = Loads { threat: 0.0, dispute: 0.0, offence: 0.0 };
         let full = (sc.japan.mode == JapanMode::Full)
-            .then(|| crate::world::japan_engine(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), &loads));
+            .then(|| crate::world::japan_engine(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), &loads).unwrap());
         Japan::new(&sc.japan, &sc.calendar(), sc.us.commitment, full, loads)
     }
 

@@ -1,7 +1,7 @@
 //! acsa: an agent-based model of when a Seoul-Tokyo Acquisition and Cross-Servicing
 //! Agreement becomes politically viable.
 //!
-//! Data flows one way: `Scenario` -> `World` -> step loop -> `Recorder` -> `Run`.
+//! Data flows one way: `Scenario` -> `World` -> week by week -> `Recorder` -> `Run`.
 //! The core knows nothing of Python; the bindings live in `python` behind a feature.
 
 pub mod bandwidth;
@@ -19,6 +19,7 @@ pub mod memory;
 pub mod network;
 pub mod opinion;
 pub mod party;
+pub mod polity;
 pub mod record;
 pub mod rng;
 pub mod scenario;
@@ -35,7 +36,7 @@ pub use error::{Error, Result};
 pub use network::Graph;
 pub use record::{Outcome, Run};
 pub use scenario::Scenario;
-pub use world::simulate;
+pub use world::{simulate, World};
 
 /// Part of every run's identity: results are comparable only within one model version.
 /// The package version plus a hash of the core's source (see build.rs).

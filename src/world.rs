@@ -1,21 +1,24 @@
 //! The world and its weekly step loop: events, counterparts, voters, aggregation,
 //! legislature, executive, ladder, record (docs/ODD.md section 3, in that order).
 
-use crate::calendar::{parse_date, Calendar};
+use crate::calendar::parse_date;
 use crate::error::Result;
 use crate::events::{draw_week, Impact, Shock, ShockKind};
-use crate::executive::{Action, Context, Executive, Office, Posture, Stakes};
+use crate::executive::{Action, Context, Office, Posture, Stakes};
 use crate::japan::{self, Japan, JapanMode, Loads};
 use crate::ladder::{Ladder, ACSA_CONDITIONAL};
-use crate::legislature::{Legislature, SEATS};
+use crate::legislature::SEATS;
 use crate::logistics;
 use crate::network::Graph;
 use crate::party::Party;
+use crate::polity::{Inputs, Polity, Sections, StartLoads};
 use crate::record::{EventRecord, Outcome, Recorder, Row, Run};
 use crate::rng::{decay, run_rng, Counter, RunRng};
 use crate::scenario::Scenario;
 use crate::us::UnitedStates;
-use crate::voters::{Aggregates, Pulse, VoteWeights, Voters};
+use crate::voters::{Aggregates, VoteWeights};
+use std::sync::Arc;
+
 /// Salience and rally input of a Korean termination notice, itself a dispute with Japan.
 const NOTICE_DISPUTE: f64 = 0.3;
 /// Politicisation follows salience: it closes this share of the gap in a week when rising,
@@ -26,9 +29,6 @@ const POLITICISATION_HALF_LIFE_WEEKS: f64 = 26.0;
 /// falls within half a year of its date (the model's calendar is approximate), else by an
 /// election held on its own date (a snap election, as after an impeachment).
 const FIXED_WINNER_WINDOW: i64 = 26;
-
-/// Grievance averaging rounds before week 0, so the run starts settled.
-const SETTLE_ROUNDS: usize = 30;
 
 /// Long-run loads of the stocks that routine shocks feed (see `events::Params::long_run_load`).
 fn loads(sc: &Scenario) -> (f64, Loads) {
@@ -45,18 +45,8 @@ fn loads(sc: &Scenario) -> (f64, Loads) {
 }
 
 /// Japan's voters, network, Diet and cabinet (full mode), started at the long-run loads.
-pub(crate) fn japan_engine(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: &Loads) -> japan::Engine {
+pub(crate) fn japan_engine(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: &Loads) -> Result<Polity> {
     let j = &sc.japan;
-    let calendar = sc.calendar();
-    let counter = counter.derive(japan::JAPAN_STREAM);
-    let mut voters = Voters::new(&j.voters, &calendar, Party::Conservative, &counter, rng);
-    // Japan's network is a Watts-Strogatz graph whatever Korea's is.
-    let net = &sc.network;
-    let degree = (net.degree as usize).min(voters.n() - 1);
-    let graph = Graph::watts_strogatz(&voters.party, degree, net.rewire, net.homophily, &counter);
-    voters.settle(&graph, japan::SETTLE_ROUNDS, loads.offence);
-    voters.raise_threat(loads.threat);
-    let diet = Legislature::new(&sc.legislature, &j.seats, &voters.aggregate().district_lean, rng);
     // The ruling party's leader: a three-year term; without Japanese elections the clock repeats.
     let office = Office {
         party: Party::Conservative,
@@ -66,18 +56,26 @@ pub(crate) fn japan_engine(sc: &Scenario, counter: &Counter, rng: &mut RunRng, l
         repeat_terms: true,
     };
     let stakes = Stakes::new(&sc.ladder, j.voters.threat_baseline, sc.legislature.consent_required, sc.us.mediation);
-    let cabinet = Executive::new(&sc.executive, office, stakes);
-    japan::Engine::new(voters, graph, diet, cabinet, counter, j.voters.term_decay)
+    let sections =
+        Sections { voters: &j.voters, legislature: &sc.legislature, seats: &j.seats, executive: &sc.executive };
+    // Japan's network is a Watts-Strogatz graph whatever Korea's is.
+    let net = &sc.network;
+    let network = |party: &[u8], counter: &Counter| {
+        let degree = (net.degree as usize).min(party.len() - 1);
+        Ok(Graph::watts_strogatz(party, degree, net.rewire, net.homophily, counter))
+    };
+    let start = StartLoads { grievance: loads.offence, threat: loads.threat };
+    let counter = counter.derive(japan::JAPAN_STREAM);
+    Polity::new(sections, &sc.calendar(), office, stakes, counter, rng, network, start)
 }
 
-pub struct World<'a> {
-    sc: &'a Scenario,
+/// A run in progress: it owns its scenario and its actors, and steps one week at a time.
+pub struct World {
+    sc: Arc<Scenario>,
+    /// The next week to run.
+    week: u32,
     rng: RunRng,
-    counter: Counter,
-    graph: Graph,
-    voters: Voters,
-    legislature: Legislature,
-    executive: Executive,
+    korea: Polity,
     ladder: Ladder,
     us: UnitedStates,
     japan: Japan,
@@ -87,7 +85,6 @@ pub struct World<'a> {
     grievance_decay: f64,
     politicisation: f64,
     politicisation_decay: f64,
-    seat_share: f64,
     /// Extra voter input carried to next week: exposure of a secret, a notice's dispute.
     carried_activation: f64,
     carried_trigger: f64,
@@ -110,46 +107,47 @@ fn day(date: &str) -> i64 {
 
 /// Run one scenario from a 32-byte seed. `graph` is the user network (network.kind = "user").
 pub fn simulate(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<Run> {
-    let mut world = World::new(sc, seed, graph)?;
-    for week in 0..sc.horizon_weeks {
+    let mut world = World::new(sc.clone(), seed, graph)?;
+    while !world.done() {
         if crate::threads::stop_requested() {
             return Err(crate::Error::Interrupted);
         }
-        world.step(week);
+        world.step();
     }
     Ok(world.finish())
 }
 
-impl<'a> World<'a> {
-    pub fn new(sc: &'a Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<World<'a>> {
+impl World {
+    /// A run of `sc` from a 32-byte seed, before its first week. `graph` is the user network
+    /// (network.kind = "user").
+    pub fn new(sc: Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<World> {
         sc.validate()?;
         let calendar = sc.calendar();
-        let counter = Counter::new(seed);
         let mut rng = run_rng(seed);
-        let mut voters = Voters::new(&sc.voters, &calendar, sc.executive.party, &counter, &mut rng);
-        let graph = Graph::build(&sc.network, &voters.party, graph, &counter)?;
         // Start at the long-run levels of the routine shock loads, not at zero.
-        let (grievance_shock, loads) = loads(sc);
-        voters.settle(&graph, SETTLE_ROUNDS, grievance_shock);
-        voters.raise_threat(loads.threat);
-        let start = voters.aggregate();
-        let legislature = Legislature::new(&sc.legislature, &sc.legislature.seats, &start.district_lean, &mut rng);
-        let full = (sc.japan.mode == JapanMode::Full).then(|| japan_engine(sc, &counter, &mut rng, &loads));
-        let japan = Japan::new(&sc.japan, &calendar, sc.us.commitment, full, loads);
+        let (grievance_shock, loads) = loads(&sc);
+        let sections = Sections {
+            voters: &sc.voters,
+            legislature: &sc.legislature,
+            seats: &sc.legislature.seats,
+            executive: &sc.executive,
+        };
         let office = sc.executive.office(&calendar, !sc.elections.enabled);
         let stakes =
             Stakes::new(&sc.ladder, sc.voters.threat_baseline, sc.legislature.consent_required, sc.us.mediation);
-        let executive = Executive::new(&sc.executive, office, stakes);
-        let seat_share = legislature.seats(executive.party) as f64 / SEATS as f64;
+        let network = |party: &[u8], counter: &Counter| Graph::build(&sc.network, party, graph, counter);
+        let start = StartLoads { grievance: grievance_shock, threat: loads.threat };
+        let korea = Polity::new(sections, &calendar, office, stakes, Counter::new(seed), &mut rng, network, start)?;
+        let full = match sc.japan.mode {
+            JapanMode::Full => Some(japan_engine(&sc, &korea.counter, &mut rng, &loads)?),
+            JapanMode::Reduced => None,
+        };
+        let japan = Japan::new(&sc.japan, &calendar, sc.us.commitment, full, loads);
         let weeks = sc.horizon_weeks as usize;
         Ok(World {
-            sc,
+            week: 0,
             rng,
-            counter,
-            graph,
-            voters,
-            legislature,
-            executive,
+            korea,
             ladder: Ladder::new(&sc.ladder, &calendar),
             us: UnitedStates::new(&sc.us),
             japan,
@@ -159,7 +157,6 @@ impl<'a> World<'a> {
             grievance_decay: decay(sc.voters.grievance_shock_half_life_weeks),
             politicisation: 0.0,
             politicisation_decay: decay(POLITICISATION_HALF_LIFE_WEEKS),
-            seat_share,
             carried_activation: 0.0,
             carried_trigger: 0.0,
             acsa_since: None,
@@ -170,15 +167,29 @@ impl<'a> World<'a> {
             events: Vec::new(),
             outcome: Outcome { min_capital: 1.0, ..Default::default() },
             approval_sum: 0.0,
+            sc: Arc::new(sc),
         })
+    }
+
+    /// The next week to run (the number of weeks run so far).
+    pub fn week(&self) -> u32 {
+        self.week
+    }
+
+    /// Whether every week of the horizon has run.
+    pub fn done(&self) -> bool {
+        self.week >= self.sc.horizon_weeks
     }
 
     fn log(&mut self, week: u32, kind: &'static str, magnitude: f64, rung: u8, outcome: &'static str) {
         self.events.push(EventRecord { week, kind, magnitude, rung, outcome });
     }
 
-    pub fn step(&mut self, week: u32) {
-        let sc = self.sc;
+    /// Run the next week.
+    pub fn step(&mut self) {
+        let week = self.week;
+        self.week += 1;
+        let sc = Arc::clone(&self.sc);
 
         // 1-2. Events and counterparts: last week's episodes fade, this week's land.
         self.us.step();
@@ -210,24 +221,17 @@ impl<'a> World<'a> {
 
         // 3. Voters.
         let us_pressure = self.us.pressure();
-        let pulse = Pulse {
-            step: week,
+        let inputs = Inputs {
             threat_jump,
             threat_base_shift: 0.5 * self.us.abandonment_shock(),
             grievance_shock: self.grievance_shock,
-            activation: self.executive.activation(week, self.ladder.familiarity, us_pressure)
+            activation: self.korea.executive.activation(week, self.ladder.familiarity, us_pressure)
                 + std::mem::take(&mut self.carried_activation),
             trigger,
-            exec_party: Some(self.executive.party),
-            exec_stance: self.executive.stance(),
             politicisation: self.politicisation,
-            approval_shift: self.executive.approval_shift(week, sc.voters.term_decay),
         };
-        if Calendar::new_year(week) {
-            self.voters.replace_cohort(week, &pulse, &self.counter);
-        }
         // 4. Aggregation (inside the voter step, in fixed district order).
-        let mut agg = self.voters.step(&self.graph, &pulse, &self.counter);
+        let mut agg = self.korea.public_week(week, inputs);
         // Japan's public and, in full mode, its voters, Diet and cabinet react.
         self.japan.react(week, agg.salience_mean - sc.voters.salience_baseline, threat_jump, &self.us);
 
@@ -239,14 +243,14 @@ impl<'a> World<'a> {
             // A given winner that no election used within its window is dropped; one whose
             // date has come without an election calls one (a snap election).
             self.fixed_winners.retain(|f| f.0 + FIXED_WINNER_WINDOW >= week as i64);
-            let term_end = self.executive.term_end_week();
+            let term_end = self.korea.executive.term_end_week();
             let snap = self
                 .fixed_winners
                 .first()
                 .is_some_and(|f| f.0 == week as i64 && term_end - week as f64 > FIXED_WINNER_WINDOW as f64);
-            if snap || week as f64 >= self.executive.term_end_week() {
+            if snap || week as f64 >= term_end {
                 self.presidential_election(week);
-                agg = self.voters.aggregate();
+                agg = self.korea.voters.aggregate();
             }
         }
 
@@ -258,11 +262,10 @@ impl<'a> World<'a> {
             target + (self.politicisation - target) * self.politicisation_decay
         };
 
-        // 5. Legislature.
-        let assembly = self.legislature.assess(&agg, self.executive.party, self.politicisation, &self.counter, week);
+        // 5-6. Legislature; the executive's capital.
+        let assembly = self.korea.institutions_week(week, &agg, self.politicisation);
 
         // 6. Executive.
-        self.executive.update_capital(week, agg.approval, self.seat_share);
         let action = self.decide(week, &agg, assembly, us_pressure);
         self.apply(week, action);
 
@@ -293,20 +296,21 @@ impl<'a> World<'a> {
 
     fn assembly_election(&mut self, week: u32) {
         let weights = self.vote_weights();
-        let tallies = self.voters.tally_votes(week, self.executive.party, &weights, &self.counter);
-        self.legislature.elect(&tallies, &mut self.rng);
-        self.seat_share = self.legislature.seats(self.executive.party) as f64 / SEATS as f64;
-        let largest = Party::ALL.into_iter().max_by_key(|&p| self.legislature.seats(p)).unwrap();
-        let share = self.legislature.seats(largest) as f64 / SEATS as f64;
+        let k = &mut self.korea;
+        let tallies = k.voters.tally_votes(week, k.executive.party, &weights, &k.counter);
+        k.legislature.elect(&tallies, &mut self.rng);
+        let largest = Party::ALL.into_iter().max_by_key(|&p| k.legislature.seats(p)).unwrap();
+        let share = k.legislature.seats(largest) as f64 / SEATS as f64;
         self.log(week, "assembly_election", share, self.ladder.top(), largest.name());
     }
 
     /// The sitting president's term ends: the camp with most votes (or the scheduled
     /// winner) takes office, with a fresh term.
     fn presidential_election(&mut self, week: u32) {
-        let sc = self.sc;
+        let sc = Arc::clone(&self.sc);
         let weights = self.vote_weights();
-        let tallies = self.voters.tally_votes(week, self.executive.party, &weights, &self.counter);
+        let k = &self.korea;
+        let tallies = k.voters.tally_votes(week, k.executive.party, &weights, &k.counter);
         let national = tallies.iter().fold([0u32; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
         let voted = Party::ALL[(0..3).max_by_key(|&k| (national[k], std::cmp::Reverse(k))).unwrap()];
         let given = match self.fixed_winners.first() {
@@ -318,10 +322,10 @@ impl<'a> World<'a> {
         };
         let (winner, ideology) = given.unwrap_or((voted, sc.elections.ideology(voted)));
         let share = national[winner.index()] as f64 / national.iter().sum::<u32>().max(1) as f64;
-        if winner != self.executive.party {
+        if winner != self.korea.executive.party {
             self.outcome.n_party_changes += 1;
         }
-        let lapsed = self.executive.inaugurate(winner, ideology, week);
+        let lapsed = self.korea.executive.inaugurate(winner, ideology, week);
         match lapsed {
             Posture::Pending { rung, .. } => {
                 self.outcome.n_collapses += 1;
@@ -333,8 +337,8 @@ impl<'a> World<'a> {
             }
             _ => {}
         }
-        self.seat_share = self.legislature.seats(winner) as f64 / SEATS as f64;
-        self.voters.reset_approval(winner, self.executive.approval_shift(week, sc.voters.term_decay));
+        let shift = self.korea.approval_shift(week);
+        self.korea.voters.reset_approval(winner, shift);
         self.log(week, "presidential_election", share, self.ladder.top(), winner.name());
     }
 
@@ -345,7 +349,7 @@ impl<'a> World<'a> {
         assembly: crate::legislature::Assessment,
         us_pressure: f64,
     ) -> Action {
-        let sc = self.sc;
+        let sc = Arc::clone(&self.sc);
         let l = &self.ladder;
         let offshore = sc.logistics.offshore_share;
         let mut gap_closed = [0.0; 6];
@@ -381,11 +385,12 @@ impl<'a> World<'a> {
             window,
             notice_expiry,
         };
-        self.executive.decide(&ctx, &mut self.rng)
+        self.korea.executive.decide(&ctx, &mut self.rng)
     }
 
     fn apply(&mut self, week: u32, action: Action) {
-        let controversy = |r: u8| self.sc.ladder.controversy.get(r);
+        let sc = Arc::clone(&self.sc);
+        let controversy = |r: u8| sc.ladder.controversy.get(r);
         let o = &mut self.outcome;
         match action {
             Action::Hold | Action::Continue => {}
@@ -401,7 +406,7 @@ impl<'a> World<'a> {
             }
             Action::Exposed(r) => {
                 self.carried_activation +=
-                    self.executive.exposure_activation(r, self.ladder.familiarity, self.us.pressure());
+                    self.korea.executive.exposure_activation(r, self.ladder.familiarity, self.us.pressure());
                 self.log(week, "exposure", controversy(r), r, "procedural_backlash");
             }
             Action::Retreat(r) => {
@@ -442,7 +447,7 @@ impl<'a> World<'a> {
     }
 
     fn record(&mut self, week: u32, agg: &Aggregates, legislative_support: f64, us_pressure: f64) {
-        let pending = match self.executive.posture {
+        let pending = match self.korea.executive.posture {
             Posture::Pending { rung, .. } | Posture::Balloon { rung, .. } => rung,
             _ => 0,
         };
@@ -460,7 +465,7 @@ impl<'a> World<'a> {
             agg.threat_mean,
             agg.salience_mean,
             self.politicisation,
-            self.executive.capital,
+            self.korea.executive.capital,
             rung as f64,
             pending as f64,
             legislative_support,
@@ -472,15 +477,15 @@ impl<'a> World<'a> {
             self.us.commitment(),
             self.japan.willingness(us_pressure),
             self.japan.mood,
-            self.executive.party.index() as f64,
-            self.seat_share,
+            self.korea.executive.party.index() as f64,
+            self.korea.seat_share(),
         ];
         self.recorder.push(&row);
         let o = &mut self.outcome;
         o.max_rung = o.max_rung.max(rung);
         o.final_rung = rung;
         o.final_approval = agg.approval;
-        o.min_capital = o.min_capital.min(self.executive.capital);
+        o.min_capital = o.min_capital.min(self.korea.executive.capital);
         o.peak_threat = o.peak_threat.max(agg.threat_mean);
         o.peak_salience = o.peak_salience.max(agg.salience_mean);
         o.weeks = week + 1;

@@ -2,7 +2,7 @@
 
 use acsa::events::{ScheduledEvent, ShockKind};
 use acsa::scenario::Scenario;
-use acsa::{simulate, Error, Graph, Run};
+use acsa::{simulate, Error, Graph, Run, World};
 
 fn small(weeks: u32) -> Scenario {
     let mut sc = Scenario::default();
@@ -402,4 +402,22 @@ fn terminations_fall_on_the_anniversary_after_90_days_notice() {
         }
     }
     assert!(seen > 0, "no GSOMIA termination in a hostile scenario");
+}
+
+#[test]
+fn a_world_stepped_week_by_week_is_the_run() {
+    let sc = small(60);
+    let mut world = World::new(sc.clone(), &[6; 32], None).unwrap();
+    let mut weeks = 0;
+    while !world.done() {
+        assert_eq!(world.week(), weeks);
+        world.step();
+        weeks += 1;
+    }
+    assert_eq!(weeks, 60);
+    let stepped = world.finish();
+    let run = simulate(&sc, &[6; 32], None).unwrap();
+    assert_eq!(stepped.series, run.series);
+    assert_eq!(stepped.events, run.events);
+    assert_eq!(stepped.outcome, run.outcome);
 }

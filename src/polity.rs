@@ -1,0 +1,121 @@
+//! A polity: voters, their network, a legislature and an executive, with one weekly step.
+//! Korea is one; Japan in full mode is another, on the same engine with its own voters.
+
+use crate::calendar::Calendar;
+use crate::error::Result;
+use crate::executive::{self, Executive, Office, Stakes};
+use crate::legislature::{self, Assessment, Legislature, Seats, SEATS};
+use crate::network::Graph;
+use crate::rng::{Counter, RunRng};
+use crate::voters::{self, Aggregates, Pulse, Voters};
+
+/// Grievance-averaging rounds before week 0, so a run starts settled.
+pub const SETTLE_ROUNDS: usize = 30;
+
+/// The sections a polity is built from.
+pub struct Sections<'a> {
+    pub voters: &'a voters::Params,
+    pub legislature: &'a legislature::Params,
+    pub seats: &'a Seats,
+    pub executive: &'a executive::Params,
+}
+
+/// Long-run loads of routine shocks a polity starts at (see `events::Params::long_run_load`).
+#[derive(Clone, Copy, Debug)]
+pub struct StartLoads {
+    /// Grievance shock the voters' averaging settles under.
+    pub grievance: f64,
+    /// Threat added to every voter's resting threat.
+    pub threat: f64,
+}
+
+/// What the rest of the world brings to a polity's voters this week.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Inputs {
+    pub threat_jump: f64,
+    pub threat_base_shift: f64,
+    pub grievance_shock: f64,
+    /// Grievance activation by the executive's proposal.
+    pub activation: f64,
+    /// Salience and rally input from disputes with the other country.
+    pub trigger: f64,
+    /// How politicised the issue is (last week's value).
+    pub politicisation: f64,
+}
+
+pub struct Polity {
+    /// The polity's counter-based streams (per voter, per member).
+    pub counter: Counter,
+    pub graph: Graph,
+    pub voters: Voters,
+    pub legislature: Legislature,
+    pub executive: Executive,
+    /// The voters' resting approval of the executive falls by this much per year in office.
+    term_decay: f64,
+}
+
+impl Polity {
+    /// Voters drawn under `office`'s party and their network built (`network`, from the
+    /// voters' parties); grievance settled and threat raised at the start `loads`; the
+    /// legislature seated by the districts' lean; the executive in `office`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        s: Sections,
+        calendar: &Calendar,
+        office: Office,
+        stakes: Stakes,
+        counter: Counter,
+        rng: &mut RunRng,
+        network: impl FnOnce(&[u8], &Counter) -> Result<Graph>,
+        loads: StartLoads,
+    ) -> Result<Polity> {
+        let mut voters = Voters::new(s.voters, calendar, office.party, &counter, rng);
+        let graph = network(&voters.party, &counter)?;
+        voters.settle(&graph, SETTLE_ROUNDS, loads.grievance);
+        voters.raise_threat(loads.threat);
+        let legislature = Legislature::new(s.legislature, s.seats, &voters.aggregate().district_lean, rng);
+        let executive = Executive::new(s.executive, office, stakes);
+        Ok(Polity { counter, graph, voters, legislature, executive, term_decay: s.voters.term_decay })
+    }
+
+    /// The public's week: the pulse of the world's `inputs` and the executive's party,
+    /// stance and term clock; at the turn of a year of the run a cohort is replaced; then
+    /// every voter steps. Returns the aggregates.
+    pub fn public_week(&mut self, week: u32, inputs: Inputs) -> Aggregates {
+        let pulse = Pulse {
+            step: week,
+            threat_jump: inputs.threat_jump,
+            threat_base_shift: inputs.threat_base_shift,
+            grievance_shock: inputs.grievance_shock,
+            activation: inputs.activation,
+            trigger: inputs.trigger,
+            exec_party: Some(self.executive.party),
+            exec_stance: self.executive.stance(),
+            politicisation: inputs.politicisation,
+            approval_shift: self.approval_shift(week),
+        };
+        if Calendar::new_year(week) {
+            self.voters.replace_cohort(week, &pulse, &self.counter);
+        }
+        self.voters.step(&self.graph, &pulse, &self.counter)
+    }
+
+    /// The institutions' week, after the public's (and after any election): the
+    /// legislature weighs the question before it and the executive's capital follows
+    /// approval and seats.
+    pub fn institutions_week(&mut self, week: u32, agg: &Aggregates, politicisation: f64) -> Assessment {
+        let assessment = self.legislature.assess(agg, self.executive.party, politicisation, &self.counter, week);
+        self.executive.update_capital(week, agg.approval, self.seat_share());
+        assessment
+    }
+
+    /// Shift of the voters' resting approval of the executive this week.
+    pub fn approval_shift(&self, week: u32) -> f64 {
+        self.executive.approval_shift(week, self.term_decay)
+    }
+
+    /// Share of the legislature's seats held by the executive's party.
+    pub fn seat_share(&self) -> f64 {
+        self.legislature.seats(self.executive.party) as f64 / SEATS as f64
+    }
+}
