@@ -148,6 +148,11 @@ shock_kinds! {
         rate: 0.3, max_rate: 52.0, "Korean acts that offend Japan (court rulings on wartime labour, visits to Dokdo).",
         effect: 0.1, "willingness", "Fall in Japan's willingness per unit magnitude; the Japanese public's mood falls by japan.mood_spillover x this.",
     }
+    Gesture {
+        key: gesture, security: false,
+        rate: 0.0, max_rate: 52.0, "Conciliatory gestures from Tokyo (an apology statement, a settlement of the forced-labour cases).",
+        effect: 0.03, "0-1 scale", "Fall of the grievance anchor of the voters who accept a gesture, per unit magnitude (those who reject it: perception.gesture_backlash).",
+    }
 }
 
 /// Salience input per unit magnitude of a Japanese trigger (a military friction or a
@@ -175,6 +180,9 @@ pub struct Impact {
     pub japan_offence: f64,
     /// Familiarity gained if drills are running.
     pub familiarity: f64,
+    /// Magnitude of a conciliatory gesture from Tokyo, which moves Korean voters' anchors
+    /// (`perception::gesture`).
+    pub gesture: f64,
     /// Drills freeze for ladder.friction_freeze_weeks.
     pub freezes_drills: bool,
 }
@@ -232,6 +240,7 @@ impl Params {
             ShockKind::KoreanDispute => {
                 Impact { salience: 0.5 * TRIGGER_SALIENCE * m, japan_dispute: effect, japan_offence: effect, ..none }
             }
+            ShockKind::Gesture => Impact { gesture: m, ..none },
         }
     }
 

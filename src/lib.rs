@@ -19,6 +19,7 @@ pub mod memory;
 pub mod network;
 pub mod opinion;
 pub mod party;
+pub mod perception;
 pub mod polity;
 pub mod record;
 pub mod rng;

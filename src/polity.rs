@@ -41,6 +41,8 @@ pub struct Inputs {
     pub trigger: f64,
     /// How politicised the issue is (last week's value).
     pub politicisation: f64,
+    /// The executive's cue on affect, added to each camp's anchors (`perception::cue`).
+    pub grievance_cue: [f64; 3],
 }
 
 pub struct Polity {
@@ -87,6 +89,7 @@ impl Polity {
             threat_jump: inputs.threat_jump,
             threat_base_shift: inputs.threat_base_shift,
             grievance_shock: inputs.grievance_shock,
+            grievance_cue: inputs.grievance_cue,
             activation: inputs.activation,
             trigger: inputs.trigger,
             exec_party: Some(self.executive.party),

@@ -15,7 +15,9 @@ use serde_json::Value;
 use crate::calendar::{parse_date, Calendar};
 use crate::error::{Error, Result};
 use crate::events::{ScheduledEvent, ShockKind};
-use crate::{elections, events, executive, japan, ladder, legislature, logistics, network, record, us, voters};
+use crate::{
+    elections, events, executive, japan, ladder, legislature, logistics, network, perception, record, us, voters,
+};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -23,6 +25,7 @@ pub struct Scenario {
     pub horizon_weeks: u32,
     pub start_date: String,
     pub voters: voters::Params,
+    pub perception: perception::Params,
     pub network: network::Params,
     pub shocks: events::Params,
     pub japan: japan::Params,
@@ -43,6 +46,7 @@ impl Default for Scenario {
             horizon_weeks: 520,
             start_date: "2026-06-01".into(),
             voters: voters::Params::default(),
+            perception: perception::Params::default(),
             network: network::Params::default(),
             shocks: events::Params::default(),
             japan: japan::Params::default(),
@@ -82,9 +86,10 @@ const PARAMETERS: &[Param] = &[
 
 /// Every section and the rows of the room that owns it, in the scenario's order; Japan's
 /// voters (full mode) share the voters' units, ranges and meanings.
-const SECTIONS: [(&str, &[Param]); 13] = [
+const SECTIONS: [(&str, &[Param]); 14] = [
     ("", PARAMETERS),
     ("voters", voters::PARAMETERS),
+    ("perception", perception::PARAMETERS),
     ("network", network::PARAMETERS),
     ("shocks", events::PARAMETERS),
     ("japan", japan::PARAMETERS),

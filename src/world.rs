@@ -11,6 +11,7 @@ use crate::legislature::SEATS;
 use crate::logistics;
 use crate::network::Graph;
 use crate::party::Party;
+use crate::perception::Perception;
 use crate::polity::{Inputs, Polity, Sections, StartLoads};
 use crate::record::{EventRecord, Outcome, Recorder, Row, Run};
 use crate::rng::{decay, run_rng, Counter, RunRng};
@@ -76,6 +77,7 @@ pub struct World {
     week: u32,
     rng: RunRng,
     korea: Polity,
+    perception: Perception,
     ladder: Ladder,
     us: UnitedStates,
     japan: Japan,
@@ -138,6 +140,7 @@ impl World {
         let network = |party: &[u8], counter: &Counter| Graph::build(&sc.network, party, graph, counter);
         let start = StartLoads { grievance: grievance_shock, threat: loads.threat };
         let korea = Polity::new(sections, &calendar, office, stakes, Counter::new(seed), &mut rng, network, start)?;
+        let perception = Perception::new(&sc.perception, &sc.voters, &korea.voters, calendar);
         let full = match sc.japan.mode {
             JapanMode::Full => Some(japan_engine(&sc, &korea.counter, &mut rng, &loads)?),
             JapanMode::Reduced => None,
@@ -148,6 +151,7 @@ impl World {
             week: 0,
             rng,
             korea,
+            perception,
             ladder: Ladder::new(&sc.ladder, &calendar),
             us: UnitedStates::new(&sc.us),
             japan,
@@ -203,6 +207,7 @@ impl World {
         self.grievance_shock *= self.grievance_decay;
         draw_week(&sc.shocks, week, self.japan.nationalism, &self.scheduled, &mut self.rng, &mut self.shocks);
         let (mut threat_jump, mut trigger) = (0.0, std::mem::take(&mut self.carried_trigger));
+        let president = self.korea.executive.party;
         for i in 0..self.shocks.len() {
             let s = self.shocks[i];
             let impact = sc.shocks.impact(s.kind, s.magnitude);
@@ -215,6 +220,9 @@ impl World {
                 self.ladder.freeze_drills(week, sc.ladder.friction_freeze_weeks);
             }
             self.ladder.disaster_relief(week, impact.familiarity);
+            if impact.gesture > 0.0 {
+                self.perception.gesture(sc.shocks.gesture.effect, impact.gesture, president, &mut self.korea.voters);
+            }
             let outcome = if s.scheduled { "scheduled" } else { "" };
             self.log(week, s.kind.name(), s.magnitude, self.ladder.top(), outcome);
         }
@@ -229,7 +237,9 @@ impl World {
                 + std::mem::take(&mut self.carried_activation),
             trigger,
             politicisation: self.politicisation,
+            grievance_cue: self.perception.cue(self.politicisation, self.korea.executive.stance(), president),
         };
+        self.perception.contact(week, &mut self.korea.voters);
         // 4. Aggregation (inside the voter step, in fixed district order).
         let mut agg = self.korea.public_week(week, inputs);
         // Japan's public and, in full mode, its voters, Diet and cabinet react.

@@ -78,6 +78,7 @@ _SHOCK_COLOURS = {
     "disaster": "#31a354",
     "us_pressure": "#969696",
     "korean_dispute": "#fd8d3c",
+    "gesture": "#74c476",
 }
 
 

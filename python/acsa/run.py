@@ -46,6 +46,7 @@ SHOCK_EVENTS = (
     "disaster",
     "us_pressure",
     "korean_dispute",
+    "gesture",
 )
 CALENDAR_EVENTS = ("presidential_election", "assembly_election", "us_administration", "japan_cabinet")
 EVENT_KINDS = EXECUTIVE_EVENTS + CALENDAR_EVENTS + SHOCK_EVENTS

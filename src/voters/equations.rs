@@ -115,10 +115,11 @@ pub fn leaving_weight(age: f64) -> f64 {
     exp(HAZARD_SLOPE * (age - ADULT_AGE))
 }
 
-/// The anchor a voter holds this week: its own anchor plus the grievance shock G.
+/// The anchor a voter holds this week: its own anchor plus this week's input, the
+/// grievance shock G and its camp's cue κ (`perception::cue`).
 #[inline(always)]
-pub fn anchor_now(g0: f32, grievance_shock: f64) -> f64 {
-    clamp01(g0 as f64 + grievance_shock)
+pub fn anchor_now(g0: f32, input: f64) -> f64 {
+    clamp01(g0 as f64 + input)
 }
 
 /// The grievance a voter hears: the mean over its ties (with the confidence bound, those

@@ -70,7 +70,8 @@ impl Sums {
 pub struct Week {
     rates: Rates,
     step: u32,
-    grievance_shock: f64,
+    /// By party byte: the grievance shock plus the camp's cue, added to every anchor.
+    grievance_input: [f64; 3],
     threat_jump: f64,
     activation: f64,
     trigger: f64,
@@ -90,7 +91,7 @@ impl Week {
         Week {
             rates: *rates,
             step: pulse.step,
-            grievance_shock: pulse.grievance_shock,
+            grievance_input: pulse.grievance_cue.map(|cue| pulse.grievance_shock + cue),
             threat_jump: pulse.threat_jump,
             activation: pulse.activation,
             trigger: pulse.trigger,
@@ -194,7 +195,8 @@ pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
             for (k, slot) in chunk.grievance.iter_mut().enumerate() {
                 let i = lo + c + k;
                 let heard = heard(b.g, graph.neighbours(i), i, b.week.rates.confidence_bound);
-                *slot = eq::grievance(&b.week.rates, eq::anchor_now(g0[k], b.week.grievance_shock), heard) as f32;
+                let input = by_party(b.week.grievance_input, party[k]);
+                *slot = eq::grievance(&b.week.rates, eq::anchor_now(g0[k], input), heard) as f32;
             }
         }
         let own = &b.g[lo + c..lo + e];
@@ -240,7 +242,7 @@ fn update<const FJ: bool, const JUMP: bool>(
     if FJ {
         for k in 0..n {
             let heard = eq::heard(gn[k], degree, last[k]);
-            gn[k] = eq::grievance(r, eq::anchor_now(g0[k], w.grievance_shock), heard) as f32;
+            gn[k] = eq::grievance(r, eq::anchor_now(g0[k], by_party(w.grievance_input, party[k])), heard) as f32;
         }
     }
     let mut logit = [0f64; CHUNK];

@@ -13,7 +13,7 @@ mod kernel;
 
 use serde::{Deserialize, Serialize};
 
-pub use equations::VoteWeights;
+pub use equations::{alignment, VoteWeights};
 
 use crate::calendar::Calendar;
 use crate::network::Graph;
@@ -231,6 +231,9 @@ pub struct Pulse {
     pub threat_jump: f64,
     pub threat_base_shift: f64,
     pub grievance_shock: f64,
+    /// The president's cue on affect, added to the anchors of each camp (progressive,
+    /// conservative, the rest; `perception::cue`).
+    pub grievance_cue: [f64; 3],
     /// Grievance activation by the executive's proposal (controversy x publicity x damping).
     pub activation: f64,
     /// Salience and rally input from Japanese triggers.
@@ -486,6 +489,23 @@ impl Voters {
         replaced
     }
 
+    /// The state the period effects work on (`perception.rs`): anchors to move, and birth
+    /// years, grievance and camps to read.
+    pub fn period_view(&mut self) -> (&mut [f32], &[f32], &[f32], &[u8]) {
+        (&mut self.g0, &self.birth_year, &self.grievance, &self.party)
+    }
+
+    /// Every voter's grievance anchor g0.
+    pub fn anchors(&self) -> &[f32] {
+        &self.g0
+    }
+
+    /// Every voter's age in `week`.
+    pub fn ages(&self, week: u32) -> Vec<f64> {
+        let now = self.calendar.year(week);
+        self.birth_year.iter().map(|&b| now - b as f64).collect()
+    }
+
     /// Mean grievance anchor (for tests and the record of perception shift).
     pub fn anchor_mean(&self) -> f64 {
         self.g0.iter().map(|&x| x as f64).sum::<f64>() / self.n() as f64
@@ -580,6 +600,7 @@ mod tests {
             threat_jump: if u(0) < 0.3 { 0.2 * u(1) } else { 0.0 },
             threat_base_shift: if u(2) < 0.2 { 0.1 * u(3) } else { 0.0 },
             grievance_shock: 0.05 * u(4),
+            grievance_cue: [0.03 * u(13), -0.02 * u(14), 0.0],
             activation: if u(5) < 0.4 { 0.6 * u(6) } else { 0.0 },
             trigger: if u(7) < 0.3 { 0.5 * u(8) } else { 0.0 },
             exec_party: execs[(u(9) * 4.0) as usize],
@@ -611,7 +632,11 @@ mod tests {
         let gn: Vec<f32> = (0..v.n())
             .map(|i| {
                 let heard = heard_by_definition(&v.grievance, graph.neighbours(i), i, r.confidence_bound);
-                eq::grievance(&r, eq::anchor_now(v.g0[i], pulse.grievance_shock), heard) as f32
+                eq::grievance(
+                    &r,
+                    eq::anchor_now(v.g0[i], pulse.grievance_shock + pulse.grievance_cue[v.party[i] as usize]),
+                    heard,
+                ) as f32
             })
             .collect();
         let mut districts = Vec::new();
