@@ -18,6 +18,9 @@ pub const TIE_BYTES: u64 = 4;
 const FIXED_BYTES: u64 = 4 << 20;
 /// Left for the rest of the process (thread stacks, the allocator's arenas, Python).
 const RESERVE_BYTES: u64 = 256 << 20;
+/// Runs up to this size are not checked against the memory left (reading it costs as much
+/// as a small run): the reserve covers them.
+const SMALL_BYTES: u64 = 64 << 20;
 
 /// What a run needs: its bytes and the parameter that makes most of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,8 +56,17 @@ pub fn estimate(sc: &Scenario, user_ties: Option<u64>) -> Estimate {
     Estimate { bytes, path: if japan > korea { "japan.voters.n" } else { "voters.n" } }
 }
 
+/// Refuse a run larger than `SMALL_BYTES` whose estimate exceeds the memory this process
+/// has left.
+pub fn check_fits(estimate: Estimate) -> Result<()> {
+    if estimate.bytes <= SMALL_BYTES {
+        return Ok(());
+    }
+    check(estimate, available())
+}
+
 /// Refuse a run whose estimate exceeds `available` bytes (None: not known).
-pub fn check(estimate: Estimate, available: Option<u64>) -> Result<()> {
+fn check(estimate: Estimate, available: Option<u64>) -> Result<()> {
     match available {
         Some(free) if estimate.bytes > free => Err(Error::config(
             estimate.path,

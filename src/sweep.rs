@@ -17,7 +17,7 @@ use crate::world::simulate;
 /// with any panic turned into `Error::Simulation`.
 pub fn run_one(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<Run> {
     let ties = graph.as_ref().map(|g| g.indices.len() as u64);
-    memory::check(memory::estimate(sc, ties), memory::available())?;
+    memory::check_fits(memory::estimate(sc, ties))?;
     catch_unwind(AssertUnwindSafe(|| simulate(sc, seed, graph))).unwrap_or_else(|panic| {
         let msg = panic
             .downcast_ref::<&str>()
