@@ -207,6 +207,8 @@ pub struct Executive {
     /// Capital lost to retreats and collapses; decays.
     pub damage: f64,
     last_balloon: Option<u32>,
+    /// A proposal ordered from outside the model (a what-if), made at the next decision.
+    ordered: Option<u8>,
     term_start_week: f64,
     term_weeks: f64,
     /// Without elections the term clock simply repeats with the same president.
@@ -231,6 +233,7 @@ impl Executive {
             cooldown: 0,
             damage: 0.0,
             last_balloon: None,
+            ordered: None,
             term_start_week: office.term_start_week,
             term_weeks: office.term_years as f64 * WEEKS_PER_YEAR,
             repeat_terms: office.repeat_terms,
@@ -381,6 +384,10 @@ impl Executive {
         let noise = self.params.decision_noise * normal(rng);
         let bar = self.bar();
         let week = ctx.week;
+        if let Some(r) = self.ordered.take() {
+            self.propose(r, week, false, ctx);
+            return Action::Propose { rung: r, secret: false };
+        }
         match self.posture {
             Posture::Idle => {
                 if self.cooldown > 0 {
@@ -478,6 +485,25 @@ impl Executive {
                 }
                 Action::Continue
             }
+        }
+    }
+
+    /// Order an open proposal of `rung` at the next decision, whatever its value and the
+    /// cooldown; it then runs its course like any other. Refused while a proposal or a
+    /// termination notice is pending.
+    pub fn order_proposal(&mut self, rung: u8) -> std::result::Result<(), String> {
+        match self.posture {
+            Posture::Pending { rung: r, .. } => {
+                Err(format!("a proposal of rung {r} is pending; wait until it is signed or fails"))
+            }
+            Posture::Notice { rung: r, .. } => Err(format!("a termination notice on rung {r} is pending")),
+            Posture::Idle | Posture::Balloon { .. } => match self.ordered {
+                Some(r) => Err(format!("a proposal of rung {r} is already ordered for this week")),
+                None => {
+                    self.ordered = Some(rung);
+                    Ok(())
+                }
+            },
         }
     }
 

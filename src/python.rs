@@ -2,15 +2,17 @@
 //! the boundary as text; series arrays move from Rust to numpy without copying; the GIL is
 //! released while the core runs; errors map from the one Rust enum; panics never cross.
 
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use numpy::ndarray::ArrayView1;
+use numpy::{Element, IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::error::Error;
+use crate::events::{ScheduledEvent, ShockKind};
 use crate::network::Graph;
-use crate::record::Run;
+use crate::record::{Run, COLUMNS};
 use crate::scenario::{get_path, Scenario};
 use crate::{sweep, threads};
 
@@ -238,6 +240,147 @@ fn run_batch<'py>(
         .collect()
 }
 
+/// A run in progress that Python steps, reads and steers; the rich API is `acsa.World`.
+/// After a failure inside the core the world is gone and every call says why.
+#[pyclass(module = "acsa._core", name = "World")]
+struct WorldHandle {
+    world: Result<crate::world::World, String>,
+}
+
+impl WorldHandle {
+    fn get(&self) -> PyResult<&crate::world::World> {
+        self.world.as_ref().map_err(|e| SimulationError::new_err(e.clone()))
+    }
+    fn get_mut(&mut self) -> PyResult<&mut crate::world::World> {
+        self.world.as_mut().map_err(|e| SimulationError::new_err(e.clone()))
+    }
+}
+
+/// A read-only numpy array over `data`, which lives inside `owner` (no copy).
+fn view<'py, T: Element>(owner: &Bound<'py, WorldHandle>, data: &[T]) -> Bound<'py, PyArray1<T>> {
+    // SAFETY: `owner` becomes the array's base, so the world outlives the array; the voters'
+    // vectors keep their length and their memory for the whole run (nothing reallocates them).
+    let array = unsafe { PyArray1::borrow_from_array(&ArrayView1::from(data), owner.clone().into_any()) };
+    array.readwrite().make_nonwriteable();
+    array
+}
+
+#[pymethods]
+impl WorldHandle {
+    #[new]
+    #[pyo3(signature = (scenario_json, seed, indptr=None, indices=None))]
+    fn new(
+        py: Python<'_>,
+        scenario_json: &str,
+        seed: &[u8],
+        indptr: Option<PyReadonlyArray1<u64>>,
+        indices: Option<PyReadonlyArray1<u32>>,
+    ) -> PyResult<Self> {
+        let sc = Scenario::from_json_str(scenario_json).map_err(to_py)?;
+        let seed = seed_bytes(seed)?;
+        let graph = user_graph(indptr, indices)?;
+        sweep::fits(&sc, graph.as_ref()).map_err(to_py)?;
+        let world =
+            interruptible(py, || sweep::guarded(|| crate::world::World::new(sc, &seed, graph)))?.map_err(to_py)?;
+        Ok(WorldHandle { world: Ok(world) })
+    }
+
+    /// The next week to run (= weeks run so far).
+    #[getter]
+    fn week(&self) -> PyResult<u32> {
+        Ok(self.get()?.week())
+    }
+
+    /// Run `n` weeks (the GIL is released meanwhile; Ctrl-C stops at the end of a week); not
+    /// past the horizon.
+    fn step(&mut self, py: Python<'_>, n: u32) -> PyResult<u32> {
+        let world = self.get_mut()?;
+        let left = world.scenario().horizon_weeks - world.week();
+        if n > left {
+            return Err(ConfigError::new_err(format!(
+                "n: only {left} weeks are left of the horizon ({} weeks); got {n}",
+                world.scenario().horizon_weeks
+            )));
+        }
+        let stepped = interruptible(py, || {
+            sweep::guarded(|| {
+                for _ in 0..n {
+                    if threads::stop_requested() {
+                        return Err(Error::Interrupted);
+                    }
+                    world.step();
+                }
+                Ok(world.week())
+            })
+        })?;
+        stepped.map_err(|e| {
+            // A stop leaves the world at a week's end, sound; a failure inside a week does not.
+            if let Error::Simulation(why) = &e {
+                self.world = Err(format!("the world failed while stepping and is gone: {why}"));
+            }
+            to_py(e)
+        })
+    }
+
+    /// The latest week's row of the series as {column: value}; None before the first week.
+    fn latest<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(row) = self.get()?.latest() else { return Ok(None) };
+        let d = PyDict::new(py);
+        for (name, value) in COLUMNS.iter().zip(row) {
+            d.set_item(*name, value)?;
+        }
+        Ok(Some(d))
+    }
+
+    /// The run so far (series, events and outcome, copied).
+    fn run(&self, py: Python<'_>) -> PyResult<RunHandle> {
+        into_handle(py, self.get()?.run_so_far())
+    }
+
+    /// The voters' state as {name: read-only array} viewing the core's memory: the arrays
+    /// follow the run as it steps. `district_start[d]` is the first voter of district d.
+    fn voters<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        let py = slf.py();
+        let this = slf.borrow();
+        let v = this.get()?.voters();
+        let d = PyDict::new(py);
+        d.set_item("party", view(slf, &v.party))?;
+        for (name, data) in [
+            ("grievance", &v.grievance),
+            ("threat", &v.threat),
+            ("salience", &v.salience),
+            ("support", &v.support),
+            ("approval", &v.approval),
+        ] {
+            d.set_item(name, view(slf, data))?;
+        }
+        let starts: Vec<u64> = v.district_start.iter().map(|&s| s as u64).collect();
+        d.set_item("district_start", starts.into_pyarray(py))?;
+        Ok(d)
+    }
+
+    /// Schedule a shock of `kind` on a week (or date) not yet run, as the scenario's events list.
+    #[pyo3(signature = (kind, week=None, date=None, magnitude=1.0))]
+    fn schedule(&mut self, kind: &str, week: Option<u32>, date: Option<String>, magnitude: f64) -> PyResult<()> {
+        let kind = ShockKind::ALL.into_iter().find(|k| k.name() == kind).ok_or_else(|| {
+            let names: Vec<&str> = ShockKind::ALL.iter().map(|k| k.name()).collect();
+            ConfigError::new_err(format!("kind: no shock kind '{kind}'; expected one of {}", names.join(", ")))
+        })?;
+        self.get_mut()?.schedule(ScheduledEvent { week, date, kind, magnitude }).map_err(to_py)
+    }
+
+    /// Make the president openly propose `rung` at the next decision.
+    fn propose(&mut self, rung: u8) -> PyResult<()> {
+        self.get_mut()?.propose(rung).map_err(to_py)
+    }
+
+    /// Run the weeks to come under another scenario that differs only where a run may change.
+    fn retune(&mut self, scenario_json: &str) -> PyResult<()> {
+        let sc = Scenario::from_json_str(scenario_json).map_err(to_py)?;
+        self.get_mut()?.retune(sc).map_err(to_py)
+    }
+}
+
 /// Friedkin-Johnsen on a CSR graph (see `opinion`); the GIL is released while it runs.
 #[pyfunction]
 #[pyo3(signature = (indptr, indices, weights, x0, stubbornness, steps))]
@@ -274,9 +417,11 @@ fn triad_bandwidth(py: Python<'_>, n: usize, repeats: usize) -> f64 {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("MODEL_VERSION", crate::MODEL_VERSION)?;
+    m.add("LIVE_SECTIONS", crate::scenario::LIVE_SECTIONS.to_vec())?;
     m.add("ConfigError", py.get_type::<ConfigError>())?;
     m.add("SimulationError", py.get_type::<SimulationError>())?;
     m.add_class::<RunHandle>()?;
+    m.add_class::<WorldHandle>()?;
     m.add_function(wrap_pyfunction!(scenario_default_json, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_normalize_json, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_from_toml, m)?)?;

@@ -69,6 +69,20 @@ impl Recorder {
         }
     }
 
+    /// The latest row recorded, if any.
+    pub fn last(&self) -> Option<Row> {
+        let mut row: Row = [0.0; COLUMNS.len()];
+        for (v, c) in row.iter_mut().zip(&self.columns) {
+            *v = *c.last()?;
+        }
+        Some(row)
+    }
+
+    /// The series so far (a copy).
+    pub fn series(&self) -> Vec<(&'static str, Vec<f64>)> {
+        COLUMNS.iter().copied().zip(self.columns.iter().cloned()).collect()
+    }
+
     pub fn into_series(self) -> Vec<(&'static str, Vec<f64>)> {
         COLUMNS.iter().copied().zip(self.columns).collect()
     }

@@ -220,7 +220,6 @@ impl Scenario {
             }
         }
         parse_date(&self.start_date).map_err(|r| Error::config("start_date", r))?;
-        let calendar = self.calendar();
         parse_date(&self.executive.term_start).map_err(|r| Error::config("executive.term_start", r))?;
         for (i, name) in self.ladder.in_force.iter().enumerate() {
             match ladder::rung_from_name(name) {
@@ -246,29 +245,48 @@ impl Scenario {
             }
         }
         for (i, ev) in self.events.iter().enumerate() {
-            let path = format!("events[{i}]");
-            if !ev.magnitude.is_finite() || ev.magnitude < 0.0 || ev.magnitude > 100.0 {
+            self.event_week(ev, &format!("events[{i}]"))?;
+        }
+        Ok(())
+    }
+
+    /// The week of a scheduled event, checked by the rules of the `events` list: a magnitude
+    /// from 0 to 100, exactly one of week or date, within the horizon. Errors name the field
+    /// under `at`, the event's path ("" for an event given on its own).
+    pub fn event_week(&self, ev: &ScheduledEvent, at: &str) -> Result<u32> {
+        let field = |f: &str| if at.is_empty() { f.to_string() } else { format!("{at}.{f}") };
+        if !ev.magnitude.is_finite() || ev.magnitude < 0.0 || ev.magnitude > 100.0 {
+            return Err(Error::config(field("magnitude"), format!("must be between 0 and 100, got {}", ev.magnitude)));
+        }
+        if ev.week.is_some() == ev.date.is_some() {
+            return Err(Error::config(if at.is_empty() { "week" } else { at }, "give exactly one of week or date"));
+        }
+        let week = week_of_event(ev, &self.calendar()).map_err(|r| Error::config(field("date"), r))?;
+        if week >= self.horizon_weeks as i64 || week < 0 {
+            return Err(Error::config(
+                field(if ev.week.is_some() { "week" } else { "date" }),
+                format!("falls in week {week}, outside the horizon 0..{}", self.horizon_weeks),
+            ));
+        }
+        Ok(week as u32)
+    }
+
+    /// This scenario with `new`'s `LIVE_SECTIONS`, for the weeks still to run: `new` may
+    /// differ from it nowhere else (anything else is fixed when a run starts, and changing
+    /// it is an error naming its path).
+    pub fn retuned(&self, new: Scenario) -> Result<Scenario> {
+        new.validate()?;
+        let tree = |sc: &Scenario| serde_json::to_value(sc).expect("a scenario always serialises");
+        if let Some(path) = first_difference(&tree(self), &tree(&new), "") {
+            if !LIVE_SECTIONS.iter().any(|s| path == *s || path.starts_with(&format!("{s}."))) {
+                let live = LIVE_SECTIONS.map(|s| format!("{s}.*")).join(", ");
                 return Err(Error::config(
-                    format!("{path}.magnitude"),
-                    format!("must be between 0 and 100, got {}", ev.magnitude),
-                ));
-            }
-            match (&ev.week, &ev.date) {
-                (Some(_), Some(_)) | (None, None) => {
-                    return Err(Error::config(path, "give exactly one of week or date"));
-                }
-                _ => {}
-            }
-            let week = event_week(ev, &calendar).map_err(|r| Error::config(format!("{path}.date"), r))?;
-            if week >= self.horizon_weeks as i64 || week < 0 {
-                let field = if ev.week.is_some() { "week" } else { "date" };
-                return Err(Error::config(
-                    format!("{path}.{field}"),
-                    format!("falls in week {week}, outside the horizon 0..{}", self.horizon_weeks),
+                    path,
+                    format!("fixed when the run starts; during a run only {live} can change"),
                 ));
             }
         }
-        Ok(())
+        Ok(Scenario { shocks: new.shocks, ..self.clone() })
     }
 
     /// Scheduled events as (week, kind, magnitude), sorted by week then by order given.
@@ -277,7 +295,7 @@ impl Scenario {
         let mut out: Vec<(u32, ShockKind, f64)> = self
             .events
             .iter()
-            .filter_map(|ev| event_week(ev, &calendar).ok().map(|w| (w as u32, ev.kind, ev.magnitude)))
+            .filter_map(|ev| week_of_event(ev, &calendar).ok().map(|w| (w as u32, ev.kind, ev.magnitude)))
             .collect();
         out.sort_by_key(|e| e.0);
         out
@@ -289,8 +307,28 @@ impl Scenario {
     }
 }
 
+/// Sections of the scenario that a run reads afresh each week, so that a change from a week
+/// on (`Scenario::retuned`) takes effect whole: the shock environment.
+pub const LIVE_SECTIONS: [&str; 1] = ["shocks"];
+
+/// The dotted path of the first value that differs between two JSON trees, if any.
+fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))).find_map(|k| {
+                let path = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => first_difference(u, v, &path),
+                    _ => Some(path),
+                }
+            })
+        }
+        _ => (a != b).then(|| at.to_string()),
+    }
+}
+
 /// The week of the run in which a scheduled event falls.
-fn event_week(ev: &ScheduledEvent, calendar: &Calendar) -> std::result::Result<i64, String> {
+fn week_of_event(ev: &ScheduledEvent, calendar: &Calendar) -> std::result::Result<i64, String> {
     match (&ev.week, &ev.date) {
         (Some(w), _) => Ok(*w as i64),
         (None, Some(d)) => Ok(calendar.week_of(parse_date(d)?)),

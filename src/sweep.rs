@@ -16,9 +16,18 @@ use crate::world::simulate;
 /// One run, refused with its memory estimate if the process has not that much left, and
 /// with any panic turned into `Error::Simulation`.
 pub fn run_one(sc: &Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<Run> {
-    let ties = graph.as_ref().map(|g| g.indices.len() as u64);
-    memory::check_fits(memory::estimate(sc, ties))?;
-    catch_unwind(AssertUnwindSafe(|| simulate(sc, seed, graph))).unwrap_or_else(|panic| {
+    fits(sc, graph.as_ref())?;
+    guarded(|| simulate(sc, seed, graph))
+}
+
+/// Refuse, with its memory estimate, a run the process has not that much memory left for.
+pub fn fits(sc: &Scenario, graph: Option<&Graph>) -> Result<()> {
+    memory::check_fits(memory::estimate(sc, graph.map(|g| g.indices.len() as u64)))
+}
+
+/// `f`, with any panic turned into `Error::Simulation` carrying the panic's message.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
         let msg = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())

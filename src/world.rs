@@ -2,11 +2,11 @@
 //! legislature, executive, ladder, record (docs/ODD.md section 3, in that order).
 
 use crate::calendar::parse_date;
-use crate::error::Result;
-use crate::events::{draw_week, Impact, Shock, ShockKind};
+use crate::error::{Error, Result};
+use crate::events::{draw_week, Impact, ScheduledEvent, Shock, ShockKind};
 use crate::executive::{Action, Context, Office, Posture, Stakes};
 use crate::japan::{self, Japan, JapanMode, Loads};
-use crate::ladder::{Ladder, ACSA_CONDITIONAL};
+use crate::ladder::{Ladder, ACSA_CONDITIONAL, ACSA_FULL, RUNG_NAMES};
 use crate::legislature::SEATS;
 use crate::logistics;
 use crate::network::Graph;
@@ -17,7 +17,7 @@ use crate::record::{EventRecord, Outcome, Recorder, Row, Run};
 use crate::rng::{decay, run_rng, Counter, RunRng};
 use crate::scenario::Scenario;
 use crate::us::UnitedStates;
-use crate::voters::{Aggregates, VoteWeights};
+use crate::voters::{Aggregates, VoteWeights, Voters};
 use std::sync::Arc;
 
 /// Salience and rally input of a Korean termination notice, itself a dispute with Japan.
@@ -502,8 +502,68 @@ impl World {
         self.approval_sum += agg.approval;
     }
 
-    pub fn finish(mut self) -> Run {
-        self.outcome.mean_approval = self.approval_sum / self.outcome.weeks.max(1) as f64;
-        Run { series: self.recorder.into_series(), events: self.events, outcome: self.outcome }
+    pub fn finish(self) -> Run {
+        let outcome = self.outcome();
+        Run { series: self.recorder.into_series(), events: self.events, outcome }
+    }
+}
+
+/// Reading a run in progress and steering it (what-if runs): the Python `World` stands on
+/// these.
+impl World {
+    pub fn scenario(&self) -> &Scenario {
+        &self.sc
+    }
+
+    pub fn voters(&self) -> &Voters {
+        &self.korea.voters
+    }
+
+    /// The outcome of the weeks run so far.
+    pub fn outcome(&self) -> Outcome {
+        Outcome { mean_approval: self.approval_sum / self.outcome.weeks.max(1) as f64, ..self.outcome.clone() }
+    }
+
+    /// The latest week's row of the series (None before the first week).
+    pub fn latest(&self) -> Option<Row> {
+        self.recorder.last()
+    }
+
+    /// The run so far: a copy of its series, events and outcome.
+    pub fn run_so_far(&self) -> Run {
+        Run { series: self.recorder.series(), events: self.events.clone(), outcome: self.outcome() }
+    }
+
+    /// Schedule an event as the scenario's `events` list would (same rules), on a week not
+    /// yet run. Errors name the event's field (`week`, `date`, `magnitude`).
+    pub fn schedule(&mut self, event: ScheduledEvent) -> Result<()> {
+        let week = self.sc.event_week(&event, "")?;
+        if week < self.week {
+            return Err(Error::config(
+                if event.week.is_some() { "week" } else { "date" },
+                format!("falls in week {week}, which has been run (the world is at week {})", self.week),
+            ));
+        }
+        let at = self.scheduled.partition_point(|e| e.0 <= week);
+        self.scheduled.insert(at, (week, event.kind, event.magnitude));
+        Ok(())
+    }
+
+    /// Make the president openly propose `rung` at the next decision (this coming week).
+    pub fn propose(&mut self, rung: u8) -> Result<()> {
+        if !(1..=ACSA_FULL).contains(&rung) {
+            return Err(Error::config("rung", format!("must be 1 to {ACSA_FULL}, got {rung}")));
+        }
+        if self.ladder.in_force[rung as usize] {
+            return Err(Error::config("rung", format!("{} is already in force", RUNG_NAMES[rung as usize])));
+        }
+        self.korea.executive.order_proposal(rung).map_err(|rule| Error::config("rung", rule))
+    }
+
+    /// Run the weeks to come under `sc`, which may differ from the running scenario only
+    /// where a run may change (`Scenario::retuned`).
+    pub fn retune(&mut self, sc: Scenario) -> Result<()> {
+        self.sc = Arc::new(self.sc.retuned(sc)?);
+        Ok(())
     }
 }

@@ -432,7 +432,9 @@ impl Voters {
                 kernel::step_block::<false>(&block, state)
             }
         });
-        std::mem::swap(&mut self.grievance, &mut self.grievance_next);
+        // Copied, not swapped: each state variable keeps its memory for the whole run, so
+        // views of it (the Python World's voter arrays) follow the run.
+        self.grievance.copy_from_slice(&self.grievance_next);
         let districts: Vec<Sums> = per_block.into_iter().flatten().collect();
         Aggregates::from_districts(&districts)
     }
