@@ -17,6 +17,7 @@ An agent-based model of South Korean domestic politics with a Rust core.
     sw.prim(), sw.cart()                       # scenario discovery (acsa.discovery)
     acsa.boundary.sample(sc, bounds)           # the viability boundary, sampled adaptively
     acsa.study.run(out="results")              # the viability study (acsa viability)
+    w = acsa.World(sc, seed=1); w.step(52)     # step by step; w.voters(), w.propose("gsomia")...
 
 Figures live in `acsa.plots`; a live explorer with sliders in `acsa.explorer`.
 """
@@ -36,6 +37,7 @@ from .scenario import Scenario
 from . import designs, history
 from . import boundary, discovery, explorer, outcomes, sensitivity, study
 from .sweep import Sweep, open_sweep, sweep
+from .world import World
 
 try:
     __version__ = version("acsa")
@@ -57,6 +59,7 @@ __all__ = [
     "explorer",
     "Run",
     "Sweep",
+    "World",
     "ConfigError",
     "SimulationError",
     "parameters",

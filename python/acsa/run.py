@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,13 +52,16 @@ CALENDAR_EVENTS = ("presidential_election", "assembly_election", "us_administrat
 EVENT_KINDS = EXECUTIVE_EVENTS + CALENDAR_EVENTS + SHOCK_EVENTS
 
 # Series columns that hold whole numbers.
-_INT_COLUMNS = ("week", "rung", "pending", "president_party")
+INT_COLUMNS = ("week", "rung", "pending", "president_party")
 
 
 def simulate(
     scenario: Scenario | Mapping[str, Any] | PathLike | None = None,
     seed: SeedLike = 0,
     graph: Any = None,
+    snapshots: Sequence[int] | None = None,
+    reporters: Mapping[str, Callable[[Any], float]] | None = None,
+    every: int = 1,
 ) -> "Run":
     """Run the model once and return a `Run`.
 
@@ -69,7 +72,20 @@ def simulate(
     graph: optional social network over the voters (scipy.sparse matrix,
         networkx graph, or (src, dst) edge arrays); see `acsa.graph`.
         Giving one sets network.kind to "user".
+    snapshots: weeks after which every voter's state is copied, into
+        `Run.snapshots` (week, voter, district, party, grievance, ...).
+    reporters: {name: f(world) -> number}, called with the `acsa.World`
+        after weeks 0, every, 2*every, ...; into `Run.reporters`.
+    The run is the same with or without snapshots and reporters.
     """
+    if snapshots is not None or reporters is not None:
+        from .world import World
+
+        world = World(scenario, seed, graph)
+        shots, table = world.observe(snapshots, reporters, every)
+        run = world.run()
+        run.snapshots, run.reporters = shots, table
+        return run
     sc = as_scenario(scenario)
     check_seed(seed)
     sc, indptr, indices = prepare_graph(sc, graph)
@@ -93,13 +109,16 @@ class Run:
     """The result of one simulation.
 
     Attributes: `series` (one row per week), `events`, `outcome`,
-    `scenario`, `seed`. Use `plot()` for an overview figure.
+    `scenario`, `seed`, and `snapshots` and `reporters` when `simulate`
+    was asked for them (else None). Use `plot()` for an overview figure.
     """
 
     def __init__(self, handle: Any, scenario: Scenario, seed: SeedLike):
         self._handle = handle
         self.scenario = scenario
         self.seed = seed
+        self.snapshots: pd.DataFrame | None = None
+        self.reporters: pd.DataFrame | None = None
 
     @property
     def series(self) -> pd.DataFrame:
@@ -127,7 +146,7 @@ class Run:
             arr = np.asarray(arr)
             # The arrays are views on the core's memory; nobody may write to them.
             arr.flags.writeable = False
-            cols[name] = arr.astype(np.int64) if name in _INT_COLUMNS else arr
+            cols[name] = arr.astype(np.int64) if name in INT_COLUMNS else arr
         week = cols.pop("week")
         return pd.DataFrame({"week": week, "date": self._dates(week), **cols})
 
