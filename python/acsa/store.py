@@ -166,6 +166,8 @@ def series_schema(manifest: Mapping[str, Any]) -> Any:
     record = manifest["record"] or {"columns": []}
     fields = [("run_id", pa.string()), ("run_index", pa.int64()), ("week", pa.int64())]
     fields += [(c, pa.int64() if c in INT_SERIES else pa.float64()) for c in record["columns"]]
+    # User reporters (`sweep(reporters=...)`) are reported on the recorded weeks, beside the series.
+    fields += [(c, pa.float64()) for c in record.get("reporters", [])]
     return pa.schema(fields)
 
 
@@ -198,7 +200,7 @@ def build_tables(
 
     if manifest["record"] is None:
         return runs, None
-    names = manifest["record"]["columns"]
+    names = manifest["record"]["columns"] + manifest["record"].get("reporters", [])
     got = [(i, rid, r[2]) for i, rid, r in zip(index, ids, results) if r[0] is not None and r[2] is not None]
     lengths = np.array([len(s["week"]) for _, _, s in got], dtype=np.int64)
     scols: dict[str, Any] = {
