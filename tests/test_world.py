@@ -302,3 +302,96 @@ def test_bad_snapshots_and_reporters_are_config_errors(sc):
     with pytest.raises(acsa.ConfigError, match=r"^snapshots: week 10 has been run"):
         w.observe(snapshots=[10, 30])
 
+
+# ---- reporters in sweeps ----
+
+
+def mean_support(world):
+    return float(np.mean(world.voters()["support"]))
+
+
+def approval(world):
+    return world.aggregates()["approval"]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return acsa.Scenario.default().replace({"voters.n": 600, "horizon_weeks": 60})
+
+
+GRID = {"shocks.intensity": [1.0, 2.0]}
+
+
+def test_a_sweep_with_reporters_reports_every_run_and_changes_no_outcome(tiny):
+    plain = acsa.sweep(tiny, GRID, replicates=3, seed=5, record=["approval"], every=4, progress=False)
+    sw = acsa.sweep(tiny, GRID, replicates=3, seed=5, record=["approval"], every=4, progress=False,
+                    reporters={"approval_seen": approval, "mean_support": mean_support})
+    pdt.assert_frame_equal(sw.runs, plain.runs)
+    rep = sw.reporters
+    assert list(rep.columns) == ["run_id", "run_index", "point", "replicate", "week", "approval_seen", "mean_support"]
+    assert sorted(rep.run_index.unique()) == list(range(6))
+    assert list(rep[rep.run_index == 0].week) == list(range(0, 60, 4))
+    # The reporter read the same approval the series recorded, week by week.
+    assert np.array_equal(rep.approval_seen.to_numpy(), sw.series.approval.to_numpy())
+    pdt.assert_frame_equal(sw.series, plain.series)
+    one = acsa.simulate(sw.scenario_at(1), seed=acsa.seeds.child_sequence(5, 4), reporters={"m": mean_support}, every=4)
+    assert np.array_equal(rep[rep.run_index == 4].mean_support.to_numpy(), one.reporters.m.to_numpy())
+    assert "mean_support" in sw.to_xarray()
+
+
+def test_reporters_in_a_store_survive_resume_and_any_executor(tiny, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    whole = acsa.sweep(tiny, GRID, replicates=3, seed=5, reporters={"m": mean_support}, every=6, progress=False)
+    store = tmp_path / "rep"
+    first = acsa.sweep(tiny, GRID, replicates=3, seed=5, reporters={"m": mean_support}, every=6, progress=False,
+                       store=store, shard=(0, 2))
+    assert len(first.runs) == 3 and not first.complete
+    with ThreadPoolExecutor(2) as pool:
+        acsa.sweep(tiny, GRID, replicates=3, seed=5, reporters={"m": mean_support}, every=6, progress=False,
+                   store=store, executor=pool)
+    back = acsa.open_sweep(store)
+    assert back.complete
+    pdt.assert_frame_equal(back.reporters, whole.reporters)
+    with pytest.raises(acsa.ConfigError, match="recorded no series"):
+        _ = back.series
+    # Another set of reporters is another sweep.
+    with pytest.raises(acsa.ConfigError, match="record= setting"):
+        acsa.sweep(tiny, GRID, replicates=3, seed=5, reporters={"other": mean_support}, every=6, progress=False,
+                   store=store)
+
+
+def test_a_failing_reporter_fails_its_runs_not_the_sweep(tiny):
+    def picky(world):
+        if world.scenario["shocks.intensity"] > 1.5:
+            raise ValueError("too intense")
+        return 1.0
+
+    with pytest.warns(RuntimeWarning, match="3 runs failed"):
+        sw = acsa.sweep(tiny, GRID, replicates=3, seed=5, reporters={"picky": picky}, progress=False)
+    f = sw.failures
+    assert list(f.point.unique()) == [1] and f.error.str.contains("ValueError: too intense").all()
+    assert set(sw.reporters.run_index) == {0, 1, 2}
+
+
+def test_bad_reporters_in_a_sweep_are_config_errors(tiny):
+    with pytest.raises(acsa.ConfigError, match=r"^reporters: 'approval' is taken"):
+        acsa.sweep(tiny, GRID, reporters={"approval": approval}, progress=False)
+    with pytest.raises(acsa.ConfigError, match=r"^reporters\.m: expected a function"):
+        acsa.sweep(tiny, GRID, reporters={"m": 1}, progress=False)
+    sw = acsa.sweep(tiny, {"shocks.intensity": [1.0]}, progress=False)
+    with pytest.raises(acsa.ConfigError, match="no reporters"):
+        _ = sw.reporters
+
+
+def test_a_run_a_stop_cuts_short_is_neither_kept_nor_failed(tiny):
+    from acsa.world import observed
+
+    acsa._core.request_stop()
+    try:
+        got = observed(tiny.to_json(indent=None), bytes(32), None, None, ["week"], {"m": mean_support}, 4)
+    finally:
+        acsa._core.clear_stop()
+    assert got == (None, None, None)
+    outcome, error, series = observed(tiny.to_json(indent=None), bytes(32), None, None, ["week"], {"m": mean_support}, 4)
+    assert error is None and outcome["weeks"] == 60 and len(series["m"]) == len(series["week"]) == 15

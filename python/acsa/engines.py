@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -56,7 +56,13 @@ def run_task(task: Task) -> dict:
     scenarios, errors, which = task["scenarios"], task["errors"], task["which"]
     good = [j for j, k in enumerate(which) if scenarios[k] is not None]
     results: list[Any] = [(None, errors[k], None) for k in which]  # a bad point's runs fail with its error
-    if good:
+    if good and task.get("reporters"):
+        from .world import observed
+
+        for j in good:
+            args = (task["indptr"], task["indices"], task["columns"], task["reporters"], task["every"])
+            results[j] = observed(scenarios[which[j]], task["seeds"][j], *args)
+    elif good:
         ran = _core.run_batch(
             [scenarios[which[j]] for j in good],
             [task["seeds"][j] for j in good],
@@ -89,6 +95,7 @@ def make_task(
     columns: list[str] | None,
     every: int,
     threads: int,
+    reporters: Mapping[str, Callable[[Any], float]] | None = None,
 ) -> Task:
     """A task for the given runs and their seeds; each point's JSON (or error) is sent once."""
     slots: dict[int, int] = {}
@@ -106,6 +113,7 @@ def make_task(
         "columns": columns,
         "every": every,
         "threads": threads,
+        "reporters": dict(reporters) if reporters else None,
         "origin": _origin(),
     }
 

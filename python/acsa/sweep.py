@@ -11,7 +11,7 @@ import signal
 import warnings
 from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from .run import Run, prepare_graph, simulate
 from .scenario import PathLike, Scenario, as_scenario
 from .seeds import check_seed, child_sequence, seed_bytes
 from .stats import wilson
+from .world import check_reporters
 from .store import (
     FORMAT,
     DirStore,
@@ -50,6 +51,7 @@ def sweep(
     store: str | os.PathLike[str] | None = None,
     record: str | Sequence[str] | None = None,
     every: int = 1,
+    reporters: Mapping[str, Callable[[Any], float]] | None = None,
     executor: Any = None,
     shard: tuple[int, int] | str | None = None,
     progress: bool = True,
@@ -74,6 +76,13 @@ def sweep(
         there (resume). `acsa.open_sweep(store)` reads it back.
     record: weekly series to keep per run (names from `Run.series`, or
         "all"), every `every` weeks; read them with `.series` or `.to_xarray()`.
+    reporters: {name: f(world) -> number}, called with each run's
+        `acsa.World` after weeks 0, every, 2*every, ... (as `acsa.simulate`);
+        stored beside the series and read with `.reporters`. Runs with
+        reporters step through the World in the workers; on a process pool
+        the functions must be picklable (defined at module level). A
+        reporter that raises fails its run, with the error in `.failures`.
+        Resume with the same reporter names.
     executor: any concurrent.futures.Executor (a process pool, dask's
         ``Client.get_executor()``); by default all cores of this process.
         Each worker process runs the core on `worker_threads` threads.
@@ -92,7 +101,7 @@ def sweep(
     base = as_scenario(scenario)
     design = as_design(design, replicates)
     seed = _check_root_seed(seed)
-    record_spec = _check_record(record, every)
+    record_spec = _check_record(record, every, reporters)
     shard = check_shard(shard)
     _check_int(worker_threads, "worker_threads")
     if batch_size is not None:
@@ -125,7 +134,9 @@ def sweep(
     def build(batch: np.ndarray) -> dict:
         index = [int(i) for i in batch]
         seeds = [seed_bytes(seed, i) for i in index]
-        return engines.make_task(index, seeds, plan, reps, indptr, indices, columns, r_every, worker_threads)
+        return engines.make_task(
+            index, seeds, plan, reps, indptr, indices, columns, r_every, worker_threads, reporters
+        )
 
     failed = finished_now = 0
 
@@ -352,17 +363,25 @@ class Sweep:
     @property
     def series(self) -> pd.DataFrame:
         """Recorded weekly series in long format: one row per run and recorded week."""
-        table = self._read_series()
+        record = self.store.manifest["record"]
+        if record is None or not record["columns"]:
+            raise ConfigError("this sweep recorded no series; pass record=[...] to acsa.sweep")
+        return self._long(self.store.read_series(record["columns"]))
+
+    @property
+    def reporters(self) -> pd.DataFrame:
+        """The reporters' values: one row per run and reported week (run_index, point, replicate, week, names)."""
+        record = self.store.manifest["record"]
+        if record is None or not record.get("reporters"):
+            raise ConfigError("this sweep has no reporters; pass reporters={name: f} to acsa.sweep")
+        return self._long(self.store.read_series(record["reporters"]))
+
+    def _long(self, table: Any) -> pd.DataFrame:
         df = to_frame(table, {"columns": {}})
         reps = self.replicates
         df.insert(2, "point", df["run_index"] // reps)
         df.insert(3, "replicate", df["run_index"] % reps)
         return df
-
-    def _read_series(self, columns: Sequence[str] | None = None) -> Any:
-        if self.store.manifest["record"] is None:
-            raise ConfigError("this sweep recorded no series; pass record=[...] to acsa.sweep")
-        return self.store.read_series(columns)
 
     def probability(
         self,
@@ -504,7 +523,7 @@ class Sweep:
             idx = table.column("run_index").to_numpy()
             sp, sr = idx // R, idx % R
             sw = np.searchsorted(weeks, table.column("week").to_numpy())
-            for c in record["columns"]:
+            for c in record["columns"] + record.get("reporters", []):
                 arr = np.full((P, R, len(weeks)), np.nan)
                 arr[sp, sr, sw] = table.column(c).to_numpy().astype(float)
                 data[c] = (("point", "replicate", "week"), arr)
@@ -717,12 +736,15 @@ def series_columns() -> tuple[str, ...]:
     return tuple(_core.simulate(tiny, bytes(32)).series().keys())
 
 
-def _check_record(record: Any, every: Any) -> dict[str, Any] | None:
-    if record is None or record is False:
+def _check_record(record: Any, every: Any, reporters: Any = None) -> dict[str, Any] | None:
+    names = list(check_reporters(reporters))
+    if (record is None or record is False) and not names:
         return None
     _check_int(every, "every")
     known = [c for c in series_columns() if c != "week"]
-    if record == "all" or record is True:
+    if record is None or record is False:
+        cols = []
+    elif record == "all" or record is True:
         cols = known
     elif isinstance(record, str):
         cols = [record]
@@ -733,9 +755,15 @@ def _check_record(record: Any, every: Any) -> dict[str, Any] | None:
     for c in cols:
         if c not in known:
             raise ConfigError(f"record: no series column '{c}' (see acsa.simulate(...).series.columns)")
-    if not cols:
+    if not cols and not names:
         raise ConfigError("record: names no series column")
-    return {"columns": cols, "every": int(every)}
+    for name in names:
+        if name in known or name in ("run_id", "point", "replicate"):
+            raise ConfigError(f"reporters: {name!r} is taken by a column of the series; name it otherwise")
+    spec: dict[str, Any] = {"columns": cols, "every": int(every)}
+    if names:
+        spec["reporters"] = names
+    return spec
 
 
 def _check_column_names(manifest: Mapping[str, Any]) -> None:

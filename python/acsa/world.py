@@ -60,7 +60,10 @@ class World:
         sc = as_scenario(scenario)
         check_seed(seed)
         sc, indptr, indices = prepare_graph(sc, graph)
-        self._core = _core.World(sc.to_json(indent=None), seed_bytes(seed), indptr, indices)
+        self._attach(_core.World(sc.to_json(indent=None), seed_bytes(seed), indptr, indices), sc, seed)
+
+    def _attach(self, core: Any, sc: Scenario, seed: Any) -> None:
+        self._core = core
         self.start_scenario = sc
         self.scenario = sc
         self.seed = seed
@@ -290,6 +293,37 @@ class World:
 
     def __repr__(self) -> str:
         return f"<acsa.World seed={self.seed}: week {self.week} of {self.horizon} ({self.date.date()})>"
+
+
+def observed(
+    scenario_json: str,
+    seed: bytes,
+    indptr: np.ndarray | None,
+    indices: np.ndarray | None,
+    columns: list[str] | None,
+    reporters: Mapping[str, Reporter],
+    every: int,
+) -> tuple[Any, Any, Any]:
+    """One run of a sweep stepped through a World with reporters: (outcome, error, series) as the core's batches.
+
+    `series` holds the recorded `columns` and each reporter, every `every`
+    weeks. An error (a reporter's or the core's) fails this run alone; a run a
+    stop request cut short is (None, None, None), as in the core's batches.
+    """
+    try:
+        world = World.__new__(World)
+        world._attach(_core.World(scenario_json, seed, indptr, indices), Scenario.from_json(scenario_json), seed)
+        _, reported = world.observe(reporters=reporters, every=every)
+        run = world.run()
+    except KeyboardInterrupt:
+        return (None, None, None)  # stopped by the sweep's Ctrl-C or SIGTERM: cut short, not failed
+    except Exception as e:
+        return (None, f"{type(e).__name__}: {e}", None)
+    assert reported is not None
+    table = run.series
+    series = {c: table[c].to_numpy()[::every] for c in columns or ["week"]}
+    series.update({name: reported[name].to_numpy() for name in reporters})
+    return (run.outcome, None, series)
 
 
 def check_snapshots(snapshots: Iterable[int] | None, horizon: int) -> list[int]:
