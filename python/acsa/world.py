@@ -29,7 +29,7 @@ from .run import INT_COLUMNS, RUNGS, Run, prepare_graph
 from .scenario import PathLike, Scenario, as_scenario
 from .seeds import SeedLike, check_seed, seed_bytes
 
-__all__ = ["World", "Reporter", "VOTER_COLUMNS"]
+__all__ = ["World", "Reporter", "VOTER_COLUMNS", "LIVE_SECTIONS"]
 
 # A reporter reads the world after a week and returns one number.
 Reporter = Callable[["World"], float]
