@@ -395,3 +395,18 @@ def test_a_run_a_stop_cuts_short_is_neither_kept_nor_failed(tiny):
     assert got == (None, None, None)
     outcome, error, series = observed(tiny.to_json(indent=None), bytes(32), None, None, ["week"], {"m": mean_support}, 4)
     assert error is None and outcome["weeks"] == 60 and len(series["m"]) == len(series["week"]) == 15
+
+
+def test_a_sweeps_snapshots_are_its_runs_run_again(tiny):
+    sw = acsa.sweep(tiny, GRID, replicates=2, seed=5, progress=False)
+    snaps = sw.snapshots([10, 59], runs=[1, 3])
+    assert list(snaps.columns[:6]) == ["run_index", "point", "replicate", "week", "voter", "district"]
+    assert len(snaps) == 2 * 2 * 600 and set(snaps.run_index) == {1, 3}
+    one = acsa.simulate(sw.scenario_at(1), seed=acsa.seeds.child_sequence(5, 3), snapshots=[10, 59]).snapshots
+    mine = snaps[snaps.run_index == 3].drop(columns=["run_index", "point", "replicate"]).reset_index(drop=True)
+    pdt.assert_frame_equal(mine, one, check_exact=True)
+    assert len(sw.snapshots([0])) == 4 * 600
+    with pytest.raises(acsa.ConfigError, match=r"^runs: run 9 is not a finished run"):
+        sw.snapshots([0], runs=[9])
+    with pytest.raises(acsa.ConfigError, match=r"^snapshots: week 60 is past the horizon"):
+        sw.snapshots([60], runs=[0])

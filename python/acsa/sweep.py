@@ -11,7 +11,7 @@ import signal
 import warnings
 from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from .run import Run, prepare_graph, simulate
 from .scenario import PathLike, Scenario, as_scenario
 from .seeds import check_seed, child_sequence, seed_bytes
 from .stats import wilson
-from .world import check_reporters
+from .world import VOTER_COLUMNS, check_reporters
 from .store import (
     FORMAT,
     DirStore,
@@ -576,14 +576,41 @@ class Sweep:
             raise ConfigError("the stored scenario does not load in this version of acsa")
         return self.scenario.replace(self.points[point])
 
-    def run(self, run_index: int) -> Run:
-        """Re-run one run of the sweep, with its full series and events."""
+    def run(self, run_index: int, snapshots: Sequence[int] | None = None) -> Run:
+        """Re-run one run of the sweep, with its full series and events (and `snapshots`, as `simulate`)."""
         if not 0 <= run_index < self.n_runs:
             raise IndexError(f"run_index must be in 0..{self.n_runs - 1}, got {run_index}")
         if self.store.manifest["graph"] is not None and self._graph is None:
             raise ConfigError("this sweep ran on a user graph; pass graph= to acsa.open_sweep to re-run its runs")
         sc = self.scenario_at(run_index // self.replicates)
-        return simulate(sc, seed=child_sequence(self.seed, run_index), graph=self._graph)
+        return simulate(sc, seed=child_sequence(self.seed, run_index), graph=self._graph, snapshots=snapshots)
+
+    def snapshots(self, weeks: Sequence[int], runs: Iterable[int] | None = None) -> pd.DataFrame:
+        """Every voter's state after the given weeks in the given runs (default: all finished runs).
+
+        One row per run, week and voter: run_index, point, replicate, then
+        `Run.snapshots`' columns. The runs are run again (a run is the same
+        every time), so a sweep stores no per-voter data: ask for the runs
+        you need. A run whose outcome no longer matches the stored one
+        (another model version) is an error.
+        """
+        done = self._runs()
+        ok = done[done["error"].isna()].set_index("run_index")
+        chosen = ok.index.to_list() if runs is None else [int(i) for i in runs]
+        tables = []
+        for i in chosen:
+            if i not in ok.index:
+                raise ConfigError(f"runs: run {i} is not a finished run of this sweep")
+            run = self.run(i, snapshots=weeks)
+            if run.outcome["viable"] != bool(ok.at[i, "viable"]) or run.outcome["max_rung"] != ok.at[i, "max_rung"]:
+                raise ConfigError(f"runs: run {i} does not run again as stored (another model version?)")
+            assert run.snapshots is not None
+            head = pd.DataFrame({"run_index": i, "point": i // self.replicates, "replicate": i % self.replicates},
+                                index=run.snapshots.index)
+            tables.append(pd.concat([head, run.snapshots], axis=1))
+        if not tables:
+            return pd.DataFrame(columns=["run_index", "point", "replicate", "week", "voter", "district", *VOTER_COLUMNS])
+        return pd.concat(tables, ignore_index=True)
 
     # ---- display ----
 
