@@ -177,6 +177,27 @@ def test_sobol_by_year_gives_one_block_per_year(sobol_sweep):
     assert last["ST"].to_numpy() == pytest.approx(si["ST"])
 
 
+def test_sobol_by_year_chart_draws_each_parameters_indices_and_band(sobol_sweep):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from acsa import plots
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SensitivityWarning)
+        frame = sobol_sweep.sobol(by_year=True)
+    fig = plots.sobol_by_year(frame)
+    ax = fig.axes[0]
+    groups = [(name, g.sort_values("week")) for name, g in frame.groupby("parameter", sort=False)]
+    assert len(groups) == len(BOUNDS)
+    assert [line.get_label() for line in ax.get_lines()] == [plots.label(name) for name, _ in groups]
+    for line, band, (_, g) in zip(ax.get_lines(), ax.collections, groups):
+        np.testing.assert_allclose(np.asarray(line.get_xdata(), dtype=float), g["week"].to_numpy())
+        np.testing.assert_allclose(np.asarray(line.get_ydata(), dtype=float), g["ST"].to_numpy())
+        y = band.get_paths()[0].vertices[:, 1]
+        assert y.min() == pytest.approx(g["ST_lo"].min()) and y.max() == pytest.approx(g["ST_hi"].max())
+
+
 def test_morris_is_salib_and_refuses_other_designs(base, sobol_sweep):
     d = acsa.designs.morris({**BOUNDS, "executive.risk_tolerance": (0.2, 0.9)}, 10)
     sw = acsa.sweep(base, d, replicates=2, seed=3, progress=False)

@@ -4,6 +4,7 @@ import warnings
 
 import matplotlib
 import matplotlib.contour
+import matplotlib.dates
 
 matplotlib.use("Agg")
 
@@ -153,6 +154,37 @@ def test_prim_charts_show_the_trajectory_and_box(lhs_sweep):
         col = box.x[row.parameter]
         assert a == pytest.approx((row.low - col.min()) / (col.max() - col.min()))
         assert b == pytest.approx((row.high - col.min()) / (col.max() - col.min()))
+
+
+def test_a_runs_panels_are_its_series_and_its_events(grid_sweep):
+    run = grid_sweep.run(0)
+    s, ev = run.series, run.events
+    fig = plots.plot_run(run)
+    executive, opinion, history, shocks, ladder = fig.axes[:5]
+    lines = {line.get_label(): line for ax in (executive, opinion, history, ladder) for line in ax.get_lines()}
+    for name, column in [
+        ("presidential approval", "approval"),
+        ("political capital", "capital"),
+        ("support for security cooperation", "support_mean"),
+        ("favourability toward Japan", "favourability"),
+        ("threat perception", "threat_mean"),
+        ("history salience", "salience_mean"),
+        ("historical grievance", "grievance_mean"),
+        ("politicisation", "politicisation"),
+        ("rung in force", "rung"),
+    ]:
+        np.testing.assert_allclose(np.asarray(lines[name].get_ydata(), dtype=float), s[column].to_numpy(), err_msg=name)
+        assert len(lines[name].get_xdata()) == len(s)
+    # The shock panel: one row of ticks per kind that occurred, a tick per shock, on its date.
+    drawn = [k for k in plots._SHOCK_COLOURS if (ev["kind"] == k).any()]
+    assert drawn, "the run had no shock: the panel would be empty"
+    for kind, marks in zip(drawn, shocks.collections):
+        sel = ev[ev["kind"] == kind]
+        offsets = marks.get_offsets()
+        assert len(offsets) == len(sel)
+        np.testing.assert_allclose(offsets[:, 0], matplotlib.dates.date2num(sel["date"]))
+        assert (offsets[:, 1] == list(plots._SHOCK_COLOURS).index(kind)).all()
+    plt.close(fig)
 
 
 def test_every_plot_draws_into_a_given_ax(grid_sweep):
