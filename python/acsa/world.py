@@ -180,8 +180,6 @@ class World:
         A shock scheduled before its week lands exactly as if the scenario
         had listed it from the start.
         """
-        if (week is None) == (date is None):
-            raise ConfigError("week: give exactly one of week or date")
         if week is not None:
             week = _whole(week, "week", 0)
             if week >= self.horizon:
