@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::error::Error;
 use crate::events::{ScheduledEvent, ShockKind};
 use crate::network::Graph;
-use crate::record::{Run, COLUMNS};
+use crate::record::{EventKind, Field, Run, COLUMNS, OUTCOME_FIELDS};
 use crate::scenario::{get_path, Scenario};
 use crate::{sweep, threads};
 
@@ -24,11 +24,13 @@ create_exception!(
 );
 create_exception!(_core, SimulationError, PyRuntimeError, "A run failed inside the core.");
 
-fn to_py(e: Error) -> PyErr {
-    match e {
-        Error::Config { .. } => ConfigError::new_err(e.to_string()),
-        Error::Simulation(m) => SimulationError::new_err(m),
-        Error::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        match e {
+            Error::Config { .. } => ConfigError::new_err(e.to_string()),
+            Error::Simulation(m) => SimulationError::new_err(m),
+            Error::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
+        }
     }
 }
 
@@ -78,17 +80,17 @@ fn scenario_default_json() -> String {
 
 #[pyfunction]
 fn scenario_normalize_json(text: &str) -> PyResult<String> {
-    Scenario::from_json_str(text).map(|s| s.to_json()).map_err(to_py)
+    Ok(Scenario::from_json_str(text)?.to_json())
 }
 
 #[pyfunction]
 fn scenario_from_toml(text: &str, source: &str) -> PyResult<String> {
-    Scenario::from_toml_str(text, source).map(|s| s.to_json()).map_err(to_py)
+    Ok(Scenario::from_toml_str(text, source)?.to_json())
 }
 
 #[pyfunction]
 fn scenario_to_toml(json_text: &str) -> PyResult<String> {
-    Scenario::from_json_str(json_text).map(|s| s.to_toml()).map_err(to_py)
+    Ok(Scenario::from_json_str(json_text)?.to_toml())
 }
 
 /// The documented parameters: path, default, unit, min, max, description.
@@ -158,7 +160,7 @@ fn into_handle(py: Python<'_>, run: Run) -> PyResult<RunHandle> {
     let events = PyDict::new(py);
     let ev = &run.events;
     events.set_item("week", ev.iter().map(|e| e.week as i64).collect::<Vec<_>>().into_pyarray(py))?;
-    events.set_item("kind", PyList::new(py, ev.iter().map(|e| e.kind))?)?;
+    events.set_item("kind", PyList::new(py, ev.iter().map(|e| e.kind.name()))?)?;
     events.set_item("magnitude", ev.iter().map(|e| e.magnitude).collect::<Vec<_>>().into_pyarray(py))?;
     events.set_item("rung", ev.iter().map(|e| e.rung as i64).collect::<Vec<_>>().into_pyarray(py))?;
     events.set_item("outcome", PyList::new(py, ev.iter().map(|e| e.outcome))?)?;
@@ -177,10 +179,10 @@ fn simulate(
     indptr: Option<PyReadonlyArray1<u64>>,
     indices: Option<PyReadonlyArray1<u32>>,
 ) -> PyResult<RunHandle> {
-    let sc = Scenario::from_json_str(scenario_json).map_err(to_py)?;
+    let sc = Scenario::from_json_str(scenario_json)?;
     let seed = seed_bytes(seed)?;
     let graph = user_graph(indptr, indices)?;
-    let run = interruptible(py, || sweep::run_one(&sc, &seed, graph))?.map_err(to_py)?;
+    let run = interruptible(py, || sweep::run_one(&sc, &seed, graph))??;
     into_handle(py, run)
 }
 
@@ -205,7 +207,7 @@ fn run_batch<'py>(
     if every == 0 {
         return Err(ConfigError::new_err("every: must be at least 1"));
     }
-    if let Some(bad) = columns.iter().flatten().find(|c| !crate::record::COLUMNS.contains(&c.as_str())) {
+    if let Some(bad) = columns.iter().flatten().find(|c| !COLUMNS.iter().any(|k| k.name == c.as_str())) {
         return Err(ConfigError::new_err(format!("columns: no series column '{bad}'")));
     }
     let seeds = seeds.iter().map(|s| seed_bytes(s)).collect::<PyResult<Vec<_>>>()?;
@@ -276,12 +278,11 @@ impl WorldHandle {
         indptr: Option<PyReadonlyArray1<u64>>,
         indices: Option<PyReadonlyArray1<u32>>,
     ) -> PyResult<Self> {
-        let sc = Scenario::from_json_str(scenario_json).map_err(to_py)?;
+        let sc = Scenario::from_json_str(scenario_json)?;
         let seed = seed_bytes(seed)?;
         let graph = user_graph(indptr, indices)?;
-        sweep::fits(&sc, graph.as_ref()).map_err(to_py)?;
-        let world =
-            interruptible(py, || sweep::guarded(|| crate::world::World::new(sc, &seed, graph)))?.map_err(to_py)?;
+        sweep::fits(&sc, graph.as_ref())?;
+        let world = interruptible(py, || sweep::guarded(|| crate::world::World::new(sc, &seed, graph)))??;
         Ok(WorldHandle { world: Ok(world) })
     }
 
@@ -318,7 +319,7 @@ impl WorldHandle {
             if let Error::Simulation(why) = &e {
                 self.world = Err(format!("the world failed while stepping and is gone: {why}"));
             }
-            to_py(e)
+            PyErr::from(e)
         })
     }
 
@@ -326,8 +327,8 @@ impl WorldHandle {
     fn latest<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
         let Some(row) = self.get()?.latest() else { return Ok(None) };
         let d = PyDict::new(py);
-        for (name, value) in COLUMNS.iter().zip(row) {
-            d.set_item(*name, value)?;
+        for (column, value) in COLUMNS.iter().zip(row.values()) {
+            d.set_item(column.name, value)?;
         }
         Ok(Some(d))
     }
@@ -366,18 +367,18 @@ impl WorldHandle {
             let names: Vec<&str> = ShockKind::ALL.iter().map(|k| k.name()).collect();
             ConfigError::new_err(format!("kind: no shock kind '{kind}'; expected one of {}", names.join(", ")))
         })?;
-        self.get_mut()?.schedule(ScheduledEvent { week, date, kind, magnitude }).map_err(to_py)
+        self.get_mut()?.schedule(ScheduledEvent { week, date, kind, magnitude }).map_err(PyErr::from)
     }
 
     /// Make the president openly propose `rung` at the next decision.
     fn propose(&mut self, rung: u8) -> PyResult<()> {
-        self.get_mut()?.propose(rung).map_err(to_py)
+        self.get_mut()?.propose(rung).map_err(PyErr::from)
     }
 
     /// Run the weeks to come under another scenario that differs only where a run may change.
     fn retune(&mut self, scenario_json: &str) -> PyResult<()> {
-        let sc = Scenario::from_json_str(scenario_json).map_err(to_py)?;
-        self.get_mut()?.retune(sc).map_err(to_py)
+        let sc = Scenario::from_json_str(scenario_json)?;
+        self.get_mut()?.retune(sc).map_err(PyErr::from)
     }
 }
 
@@ -401,8 +402,7 @@ fn friedkin_johnsen<'py>(
     let x = interruptible(py, || {
         let adj = crate::opinion::Adjacency::new(ip, ix, w)?;
         crate::opinion::friedkin_johnsen_until(&adj, x0, s, steps, threads::stop_flag())
-    })?
-    .map_err(to_py)?;
+    })??;
     Ok(x.into_pyarray(py))
 }
 
@@ -418,6 +418,13 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("MODEL_VERSION", crate::MODEL_VERSION)?;
     m.add("LIVE_SECTIONS", crate::scenario::LIVE_SECTIONS.to_vec())?;
+    // What a run records, named once in the core: (name, type, meaning) of each series
+    // column and outcome field, (name, group) of each event kind, the rung names.
+    let fields = |f: &[Field]| f.iter().map(|c| (c.name, c.kind.name(), c.meaning)).collect::<Vec<_>>();
+    m.add("SERIES_COLUMNS", fields(COLUMNS))?;
+    m.add("OUTCOME_FIELDS", fields(OUTCOME_FIELDS))?;
+    m.add("EVENT_KINDS", EventKind::all().map(|k| (k.name(), k.group())).collect::<Vec<_>>())?;
+    m.add("RUNG_NAMES", crate::ladder::RUNG_NAMES.to_vec())?;
     m.add("ConfigError", py.get_type::<ConfigError>())?;
     m.add("SimulationError", py.get_type::<SimulationError>())?;
     m.add_class::<RunHandle>()?;

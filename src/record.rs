@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::events::ShockKind;
 use crate::scenario::{param, Param};
 
 /// The `[outcome]` section: what counts as a viable ACSA.
@@ -21,37 +22,88 @@ impl Default for Params {
 pub const PARAMETERS: &[Param] =
     &[param("sustain_weeks", "weeks", 1.0, 5200.0, "Weeks an ACSA must stay in force to count as viable.")];
 
-/// Series columns, in order. Every value is an f64 for zero-copy hand-over.
-pub const COLUMNS: [&str; 26] = [
-    "week",
-    "approval",
-    "support_mean",
-    "support_progressive",
-    "support_conservative",
-    "support_independent",
-    "support_share",
-    "favourability",
-    "grievance_mean",
-    "threat_mean",
-    "salience_mean",
-    "politicisation",
-    "capital",
-    "rung",
-    "pending",
-    "legislative_support",
-    "familiarity",
-    "readiness",
-    "logistics_gap",
-    "logistics_delay_days",
-    "us_pressure",
-    "us_commitment",
-    "japan_willingness",
-    "japan_mood",
-    "president_party",
-    "governing_seat_share",
-];
+/// The type of a series column or an outcome field, as Python and the sweep store keep it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    Bool,
+    Int,
+    Float,
+}
 
-pub type Row = [f64; COLUMNS.len()];
+impl Type {
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::Bool => "bool",
+            Type::Int => "int",
+            Type::Float => "float",
+        }
+    }
+}
+
+/// A named, typed column or field, with its meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: Type,
+    pub meaning: &'static str,
+}
+
+/// Declares the weekly series once: `Row` with one field a column (every value an f64,
+/// for zero-copy hand-over; whole numbers are exact) and `COLUMNS`, each column's name,
+/// type and meaning, in the same order.
+macro_rules! series {
+    ($($name:ident: $kind:ident, $meaning:literal;)*) => {
+        /// One week of the series.
+        #[derive(Clone, Copy, Debug, Default, PartialEq)]
+        pub struct Row {
+            $(#[doc = $meaning] pub $name: f64,)*
+        }
+
+        /// Series columns, in order.
+        pub const COLUMNS: &[Field] = &[$(Field { name: stringify!($name), kind: Type::$kind, meaning: $meaning },)*];
+
+        impl Row {
+            /// The values in the order of `COLUMNS`.
+            pub fn values(&self) -> [f64; COLUMNS.len()] {
+                [$(self.$name,)*]
+            }
+
+            fn from_values(values: [f64; COLUMNS.len()]) -> Row {
+                let [$($name,)*] = values;
+                Row { $($name,)* }
+            }
+        }
+    };
+}
+
+series! {
+    week: Int, "Week index, from 0.";
+    approval: Float, "Mean approval of the president (alpha).";
+    support_mean: Float, "Mean support for security cooperation (y).";
+    support_progressive: Float, "Mean support among progressives.";
+    support_conservative: Float, "Mean support among conservatives.";
+    support_independent: Float, "Mean support among independents.";
+    support_share: Float, "Share of voters with support above 0.5.";
+    favourability: Float, "Share of voters with grievance below voters.favourable_below.";
+    grievance_mean: Float, "Mean grievance.";
+    threat_mean: Float, "Mean threat perception.";
+    salience_mean: Float, "Mean salience of history.";
+    politicisation: Float, "Politicisation (pi), 0-1.";
+    capital: Float, "The executive's capital after the week's decision.";
+    rung: Int, "Highest rung in force (index into the rung names).";
+    pending: Int, "Rung of a pending proposal or trial balloon, else 0.";
+    legislative_support: Float, "Share of the 300 members in favour.";
+    familiarity: Float, "Familiarity (F).";
+    readiness: Float, "Readiness (R).";
+    logistics_gap: Float, "Logistics gap (ODD 7.8).";
+    logistics_delay_days: Float, "Mean ROK-JSDF crisis transfer time in days (ODD 7.8).";
+    us_pressure: Float, "US pressure (P).";
+    us_commitment: Float, "US commitment (C).";
+    japan_willingness: Float, "Japan's willingness (W).";
+    japan_mood: Float, "Share of the Japanese public with a good impression of Korea (M).";
+    president_party: Int, "Camp of the president after the week's elections: 0 progressive, 1 conservative, 2 third camp.";
+    governing_seat_share: Float, "Seat share of the president's camp.";
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
@@ -64,62 +116,146 @@ impl Recorder {
     }
 
     pub fn push(&mut self, row: &Row) {
-        for (c, v) in self.columns.iter_mut().zip(row) {
-            c.push(*v);
+        for (c, v) in self.columns.iter_mut().zip(row.values()) {
+            c.push(v);
         }
     }
 
     /// The latest row recorded, if any.
     pub fn last(&self) -> Option<Row> {
-        let mut row: Row = [0.0; COLUMNS.len()];
-        for (v, c) in row.iter_mut().zip(&self.columns) {
+        let mut values = [0.0; COLUMNS.len()];
+        for (v, c) in values.iter_mut().zip(&self.columns) {
             *v = *c.last()?;
         }
-        Some(row)
+        Some(Row::from_values(values))
     }
 
     /// The series so far (a copy).
     pub fn series(&self) -> Vec<(&'static str, Vec<f64>)> {
-        COLUMNS.iter().copied().zip(self.columns.iter().cloned()).collect()
+        COLUMNS.iter().map(|c| c.name).zip(self.columns.iter().cloned()).collect()
     }
 
     pub fn into_series(self) -> Vec<(&'static str, Vec<f64>)> {
-        COLUMNS.iter().copied().zip(self.columns).collect()
+        COLUMNS.iter().map(|c| c.name).zip(self.columns).collect()
+    }
+}
+
+/// Declares the kinds of event the log holds besides shocks, each with its name and group.
+macro_rules! event_kinds {
+    ($($kind:ident = $name:literal, $group:literal;)*) => {
+        /// What an event of the log is: a move of the executive, an event of the calendar,
+        /// or a shock of one of the kinds of `events.rs`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum EventKind {
+            $($kind,)*
+            Shock(ShockKind),
+        }
+
+        impl EventKind {
+            /// Every kind, in order: the executive's moves, the calendar's events, the shocks.
+            pub fn all() -> impl Iterator<Item = EventKind> {
+                [$(EventKind::$kind,)*].into_iter().chain(ShockKind::ALL.map(EventKind::Shock))
+            }
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $name,)*
+                    EventKind::Shock(k) => k.name(),
+                }
+            }
+
+            /// "executive", "calendar" or "shock".
+            pub fn group(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $group,)*
+                    EventKind::Shock(_) => "shock",
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    Proposal = "proposal", "executive";
+    Exposure = "exposure", "executive";
+    TrialBalloon = "trial_balloon", "executive";
+    Retreat = "retreat", "executive";
+    Collapse = "collapse", "executive";
+    Signed = "signed", "executive";
+    TerminationNotice = "termination_notice", "executive";
+    Suspension = "suspension", "executive";
+    Terminated = "terminated", "executive";
+    PresidentialElection = "presidential_election", "calendar";
+    AssemblyElection = "assembly_election", "calendar";
+    UsAdministration = "us_administration", "calendar";
+    JapanCabinet = "japan_cabinet", "calendar";
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq<&str> for EventKind {
+    fn eq(&self, name: &&str) -> bool {
+        self.name() == *name
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventRecord {
     pub week: u32,
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub magnitude: f64,
     /// The rung concerned (for shocks: the highest rung in force).
     pub rung: u8,
     pub outcome: &'static str,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Outcome {
-    pub viable: bool,
-    pub week_viable: Option<u32>,
-    pub max_rung: u8,
-    pub final_rung: u8,
-    pub n_proposals: u32,
-    pub n_collapses: u32,
-    pub n_retreats: u32,
-    pub n_trial_balloons: u32,
-    pub n_signed: u32,
-    pub n_termination_notices: u32,
-    pub n_suspensions: u32,
-    pub n_terminations: u32,
-    pub n_acsa_proposals: u32,
-    pub n_party_changes: u32,
-    pub final_approval: f64,
-    pub mean_approval: f64,
-    pub min_capital: f64,
-    pub peak_threat: f64,
-    pub peak_salience: f64,
-    pub weeks: u32,
+/// Declares the outcome once: `Outcome`, one field each, and `OUTCOME_FIELDS`, each
+/// field's name, type and meaning, in the same order.
+macro_rules! outcome {
+    ($($name:ident: $ty:ty, $kind:ident, $meaning:literal;)*) => {
+        /// What a run comes to.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        pub struct Outcome {
+            $(#[doc = $meaning] pub $name: $ty,)*
+        }
+
+        /// Outcome fields, in order.
+        pub const OUTCOME_FIELDS: &[Field] =
+            &[$(Field { name: stringify!($name), kind: Type::$kind, meaning: $meaning },)*];
+    };
+}
+
+outcome! {
+    viable: bool, Bool, "An ACSA rung stayed in force for outcome.sustain_weeks.";
+    week_viable: Option<u32>, Int, "Week the viable spell began (missing if not viable).";
+    max_rung: u8, Int, "Highest rung ever in force.";
+    final_rung: u8, Int, "Highest rung in force at the end.";
+    n_proposals: u32, Int, "Proposals (open or fast track).";
+    n_collapses: u32, Int, "Proposals that collapsed, including lapses at a new administration.";
+    n_retreats: u32, Int, "Proposals withdrawn by the executive.";
+    n_trial_balloons: u32, Int, "Trial balloons floated.";
+    n_signed: u32, Int, "Agreements signed.";
+    n_termination_notices: u32, Int, "Termination notices given.";
+    n_suspensions: u32, Int, "Notices suspended, including lapses at a new administration.";
+    n_terminations: u32, Int, "Agreements terminated.";
+    n_acsa_proposals: u32, Int, "Proposals of an ACSA rung.";
+    n_party_changes: u32, Int, "Presidential elections won by a camp other than the sitting president's.";
+    final_approval: f64, Float, "Mean approval in the last week.";
+    mean_approval: f64, Float, "Mean approval over the run.";
+    min_capital: f64, Float, "Lowest executive capital.";
+    peak_threat: f64, Float, "Highest weekly mean threat.";
+    peak_salience: f64, Float, "Highest weekly mean salience.";
+    weeks: u32, Int, "Weeks run.";
 }
 
 #[derive(Clone, Debug)]
@@ -132,5 +268,55 @@ pub struct Run {
 impl Run {
     pub fn column(&self, name: &str) -> Option<&[f64]> {
         self.series.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outcome_serialises_its_declared_fields_in_order_with_their_types() {
+        let outcome = Outcome { week_viable: Some(3), ..Default::default() };
+        let text = serde_json::to_string(&outcome).unwrap();
+        let at: Vec<usize> = OUTCOME_FIELDS.iter().map(|f| text.find(&format!("\"{}\":", f.name)).unwrap()).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "fields out of order: {text}");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let object = value.as_object().unwrap();
+        assert_eq!(object.len(), OUTCOME_FIELDS.len());
+        for f in OUTCOME_FIELDS {
+            let v = &object[f.name];
+            let ok = match f.kind {
+                Type::Bool => v.is_boolean(),
+                Type::Int => v.is_u64(),
+                Type::Float => v.is_f64(),
+            };
+            assert!(ok, "{} is not {}: {v}", f.name, f.kind.name());
+        }
+    }
+
+    #[test]
+    fn a_row_keeps_each_value_in_its_named_column() {
+        let row = Row { week: 7.0, rung: 3.0, governing_seat_share: 0.5, ..Default::default() };
+        let mut recorder = Recorder::with_capacity(1);
+        recorder.push(&row);
+        let run = Run { series: recorder.into_series(), events: Vec::new(), outcome: Outcome::default() };
+        assert_eq!(run.series.len(), COLUMNS.len());
+        assert_eq!(run.column("week"), Some(&[7.0][..]));
+        assert_eq!(run.column("rung"), Some(&[3.0][..]));
+        assert_eq!(run.column("governing_seat_share"), Some(&[0.5][..]));
+        assert_eq!(run.column("approval"), Some(&[0.0][..]));
+    }
+
+    #[test]
+    fn event_kinds_have_distinct_names_and_every_shock_is_one() {
+        let names: Vec<&str> = EventKind::all().map(EventKind::name).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        for k in ShockKind::ALL {
+            assert!(EventKind::all().any(|e| e == EventKind::Shock(k) && e.group() == "shock"));
+        }
     }
 }

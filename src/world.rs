@@ -13,7 +13,7 @@ use crate::network::Graph;
 use crate::party::Party;
 use crate::perception::Perception;
 use crate::polity::{Inputs, Polity, Sections, StartLoads};
-use crate::record::{EventRecord, Outcome, Recorder, Row, Run};
+use crate::record::{EventKind, EventRecord, Outcome, Recorder, Row, Run};
 use crate::rng::{decay, run_rng, Counter, RunRng};
 use crate::scenario::Scenario;
 use crate::us::UnitedStates;
@@ -185,7 +185,7 @@ impl World {
         self.week >= self.sc.horizon_weeks
     }
 
-    fn log(&mut self, week: u32, kind: &'static str, magnitude: f64, rung: u8, outcome: &'static str) {
+    fn log(&mut self, week: u32, kind: EventKind, magnitude: f64, rung: u8, outcome: &'static str) {
         self.events.push(EventRecord { week, kind, magnitude, rung, outcome });
     }
 
@@ -199,10 +199,10 @@ impl World {
         self.us.step();
         if self.us_inaugurations.contains(&week) {
             self.us.new_administration(&mut self.rng);
-            self.log(week, "us_administration", self.us.commitment(), self.ladder.top(), "");
+            self.log(week, EventKind::UsAdministration, self.us.commitment(), self.ladder.top(), "");
         }
         if self.japan.step(week) {
-            self.log(week, "japan_cabinet", self.japan.nationalism, self.ladder.top(), "");
+            self.log(week, EventKind::JapanCabinet, self.japan.nationalism, self.ladder.top(), "");
         }
         self.grievance_shock *= self.grievance_decay;
         draw_week(&sc.shocks, week, self.japan.nationalism, &self.scheduled, &mut self.rng, &mut self.shocks);
@@ -224,7 +224,7 @@ impl World {
                 self.perception.gesture(sc.shocks.gesture.effect, impact.gesture, president, &mut self.korea.voters);
             }
             let outcome = if s.scheduled { "scheduled" } else { "" };
-            self.log(week, s.kind.name(), s.magnitude, self.ladder.top(), outcome);
+            self.log(week, EventKind::Shock(s.kind), s.magnitude, self.ladder.top(), outcome);
         }
 
         // 3. Voters.
@@ -311,7 +311,7 @@ impl World {
         k.legislature.elect(&tallies, &mut self.rng);
         let largest = Party::ALL.into_iter().max_by_key(|&p| k.legislature.seats(p)).unwrap();
         let share = k.legislature.seats(largest) as f64 / SEATS as f64;
-        self.log(week, "assembly_election", share, self.ladder.top(), largest.name());
+        self.log(week, EventKind::AssemblyElection, share, self.ladder.top(), largest.name());
     }
 
     /// The sitting president's term ends: the camp with most votes (or the scheduled
@@ -339,17 +339,17 @@ impl World {
         match lapsed {
             Posture::Pending { rung, .. } => {
                 self.outcome.n_collapses += 1;
-                self.log(week, "collapse", sc.ladder.controversy.get(rung), rung, "new_administration");
+                self.log(week, EventKind::Collapse, sc.ladder.controversy.get(rung), rung, "new_administration");
             }
             Posture::Notice { rung, .. } => {
                 self.outcome.n_suspensions += 1;
-                self.log(week, "suspension", sc.ladder.controversy.get(rung), rung, "new_administration");
+                self.log(week, EventKind::Suspension, sc.ladder.controversy.get(rung), rung, "new_administration");
             }
             _ => {}
         }
         let shift = self.korea.approval_shift(week);
         self.korea.voters.reset_approval(winner, shift);
-        self.log(week, "presidential_election", share, self.ladder.top(), winner.name());
+        self.log(week, EventKind::PresidentialElection, share, self.ladder.top(), winner.name());
     }
 
     fn decide(
@@ -406,26 +406,32 @@ impl World {
             Action::Hold | Action::Continue => {}
             Action::TrialBalloon(r) => {
                 o.n_trial_balloons += 1;
-                self.log(week, "trial_balloon", controversy(r), r, "floated");
+                self.log(week, EventKind::TrialBalloon, controversy(r), r, "floated");
             }
-            Action::BalloonWithdrawn(r) => self.log(week, "trial_balloon", controversy(r), r, "withdrawn"),
+            Action::BalloonWithdrawn(r) => self.log(week, EventKind::TrialBalloon, controversy(r), r, "withdrawn"),
             Action::Propose { rung, secret } => {
                 o.n_proposals += 1;
                 o.n_acsa_proposals += (rung >= ACSA_CONDITIONAL) as u32;
-                self.log(week, "proposal", controversy(rung), rung, if secret { "fast_track" } else { "open" });
+                self.log(
+                    week,
+                    EventKind::Proposal,
+                    controversy(rung),
+                    rung,
+                    if secret { "fast_track" } else { "open" },
+                );
             }
             Action::Exposed(r) => {
                 self.carried_activation +=
                     self.korea.executive.exposure_activation(r, self.ladder.familiarity, self.us.pressure());
-                self.log(week, "exposure", controversy(r), r, "procedural_backlash");
+                self.log(week, EventKind::Exposure, controversy(r), r, "procedural_backlash");
             }
             Action::Retreat(r) => {
                 o.n_retreats += 1;
-                self.log(week, "retreat", controversy(r), r, "withdrawn");
+                self.log(week, EventKind::Retreat, controversy(r), r, "withdrawn");
             }
             Action::Collapse { rung, reason } => {
                 o.n_collapses += 1;
-                self.log(week, "collapse", controversy(rung), rung, reason);
+                self.log(week, EventKind::Collapse, controversy(rung), rung, reason);
             }
             Action::Sign(r) => {
                 o.n_signed += 1;
@@ -433,17 +439,17 @@ impl World {
                 if r >= ACSA_CONDITIONAL && self.acsa_since.is_none() {
                     self.acsa_since = Some(week);
                 }
-                self.log(week, "signed", controversy(r), r, "in_force");
+                self.log(week, EventKind::Signed, controversy(r), r, "in_force");
             }
             Action::Notice(r) => {
                 o.n_termination_notices += 1;
                 self.japan.offended(0.2);
                 self.carried_trigger += NOTICE_DISPUTE;
-                self.log(week, "termination_notice", controversy(r), r, "notice_given");
+                self.log(week, EventKind::TerminationNotice, controversy(r), r, "notice_given");
             }
             Action::Suspend(r) => {
                 o.n_suspensions += 1;
-                self.log(week, "suspension", controversy(r), r, "kept");
+                self.log(week, EventKind::Suspension, controversy(r), r, "kept");
             }
             Action::Terminate(r) => {
                 o.n_terminations += 1;
@@ -451,7 +457,7 @@ impl World {
                 if !self.ladder.has_acsa() {
                     self.acsa_since = None;
                 }
-                self.log(week, "terminated", controversy(r), r, "ended");
+                self.log(week, EventKind::Terminated, controversy(r), r, "ended");
             }
         }
     }
@@ -462,34 +468,35 @@ impl World {
             _ => 0,
         };
         let rung = self.ladder.top();
-        let row: Row = [
-            week as f64,
-            agg.approval,
-            agg.support_mean,
-            agg.party_support[0],
-            agg.party_support[1],
-            agg.party_support[2],
-            agg.support_share,
-            agg.favourability,
-            agg.grievance_mean,
-            agg.threat_mean,
-            agg.salience_mean,
-            self.politicisation,
-            self.korea.executive.capital,
-            rung as f64,
-            pending as f64,
+        let k = &self.korea;
+        let row = Row {
+            week: week as f64,
+            approval: agg.approval,
+            support_mean: agg.support_mean,
+            support_progressive: agg.party_support[0],
+            support_conservative: agg.party_support[1],
+            support_independent: agg.party_support[2],
+            support_share: agg.support_share,
+            favourability: agg.favourability,
+            grievance_mean: agg.grievance_mean,
+            threat_mean: agg.threat_mean,
+            salience_mean: agg.salience_mean,
+            politicisation: self.politicisation,
+            capital: k.executive.capital,
+            rung: rung as f64,
+            pending: pending as f64,
             legislative_support,
-            self.ladder.familiarity,
-            self.ladder.readiness,
-            logistics::gap(&self.ladder.in_force, self.sc.logistics.offshore_share),
-            logistics::delay_days(&self.ladder.in_force, &self.sc.logistics),
+            familiarity: self.ladder.familiarity,
+            readiness: self.ladder.readiness,
+            logistics_gap: logistics::gap(&self.ladder.in_force, self.sc.logistics.offshore_share),
+            logistics_delay_days: logistics::delay_days(&self.ladder.in_force, &self.sc.logistics),
             us_pressure,
-            self.us.commitment(),
-            self.japan.willingness(us_pressure),
-            self.japan.mood,
-            self.korea.executive.party.index() as f64,
-            self.korea.seat_share(),
-        ];
+            us_commitment: self.us.commitment(),
+            japan_willingness: self.japan.willingness(us_pressure),
+            japan_mood: self.japan.mood,
+            president_party: k.executive.party.index() as f64,
+            governing_seat_share: k.seat_share(),
+        };
         self.recorder.push(&row);
         let o = &mut self.outcome;
         o.max_rung = o.max_rung.max(rung);

@@ -42,7 +42,7 @@ fn fingerprint(run: &Run) -> [u64; 3] {
     let mut events = Fnv::new();
     for e in &run.events {
         events.bytes(&e.week.to_le_bytes());
-        events.bytes(e.kind.as_bytes());
+        events.bytes(e.kind.name().as_bytes());
         events.f64(e.magnitude);
         events.bytes(&[e.rung]);
         events.bytes(e.outcome.as_bytes());

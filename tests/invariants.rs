@@ -95,7 +95,7 @@ fn check_ladder(sc: &Scenario, run: &Run) {
     for (week, &recorded) in rung.iter().enumerate() {
         while let Some(e) = events.next_if(|e| e.week as usize <= week) {
             let r = e.rung as usize;
-            match e.kind {
+            match e.kind.name() {
                 "signed" => {
                     assert!(!in_force[r], "week {week}: {} signed while in force", RUNGS[r]);
                     assert!(

@@ -13,7 +13,7 @@ import pytest
 
 import acsa
 from acsa import history
-from acsa.run import EXECUTIVE_EVENTS, SHOCK_EVENTS
+from acsa.schema import EXECUTIVE_EVENTS, SHOCK_EVENTS
 
 REPLICATES = 100
 

@@ -4,23 +4,13 @@ import numpy as np
 import pandas as pd
 
 import acsa
+from acsa.schema import INT_COLUMNS, OUTCOME_FIELDS, SERIES_COLUMNS
 
-SERIES_COLUMNS = [
-    "week", "approval", "support_mean", "support_progressive", "support_conservative",
-    "support_independent", "support_share", "favourability", "grievance_mean", "threat_mean",
-    "salience_mean", "politicisation", "capital", "rung", "pending", "legislative_support",
-    "familiarity", "readiness", "us_pressure", "us_commitment", "japan_willingness",
-    "japan_mood",
-]
 UNIT_INTERVAL = [
     "approval", "support_mean", "support_progressive", "support_conservative", "support_independent",
     "support_share", "favourability", "grievance_mean", "threat_mean", "salience_mean",
     "politicisation", "familiarity", "readiness", "us_pressure", "us_commitment", "japan_willingness",
     "japan_mood",
-]
-OUTCOME_KEYS = [
-    "viable", "week_viable", "max_rung", "n_proposals", "n_collapses", "n_retreats",
-    "n_trial_balloons", "n_signed", "n_terminations", "final_approval", "final_rung",
 ]
 
 
@@ -28,10 +18,10 @@ def test_series_has_one_row_per_week_and_every_column(small_run, small):
     s = small_run.series
     assert len(s) == small["horizon_weeks"]
     assert list(s["week"]) == list(range(small["horizon_weeks"]))
-    for col in SERIES_COLUMNS + ["date"]:
-        assert col in s.columns, col
-    assert s["week"].dtype == np.int64
-    assert s["rung"].dtype == np.int64 and s["pending"].dtype == np.int64
+    assert list(s.columns) == ["week", "date", *SERIES_COLUMNS[1:]]
+    assert {"week", "rung", "pending", "president_party"} <= set(INT_COLUMNS)
+    for col in SERIES_COLUMNS:
+        assert s[col].dtype == (np.int64 if col in INT_COLUMNS else np.float64), col
 
 
 def test_dates_are_weekly_from_the_start_date(small_run):
@@ -70,8 +60,10 @@ def test_events_table(small_run):
 
 def test_outcome_keys_and_consistency(small_run):
     o = small_run.outcome
-    for key in OUTCOME_KEYS:
-        assert key in o, key
+    assert list(o) == [name for name, _ in OUTCOME_FIELDS]
+    types = {"bool": bool, "int": int, "float": float}
+    for name, kind in OUTCOME_FIELDS:
+        assert o[name] is None or type(o[name]) is types[kind], name
     assert isinstance(o["viable"], bool)
     assert 0 <= o["max_rung"] <= 5
     assert o["max_rung"] >= small_run.series["rung"].max()

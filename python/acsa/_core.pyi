@@ -8,6 +8,10 @@ import numpy.typing as npt
 __all__ = [
     "MODEL_VERSION",
     "LIVE_SECTIONS",
+    "SERIES_COLUMNS",
+    "OUTCOME_FIELDS",
+    "EVENT_KINDS",
+    "RUNG_NAMES",
     "ConfigError",
     "SimulationError",
     "RunHandle",
@@ -27,6 +31,12 @@ __all__ = [
 
 MODEL_VERSION: str
 LIVE_SECTIONS: list[str]
+# (name, type, meaning); type is "bool", "int" or "float".
+SERIES_COLUMNS: list[tuple[str, str, str]]
+OUTCOME_FIELDS: list[tuple[str, str, str]]
+# (name, group); group is "executive", "calendar" or "shock".
+EVENT_KINDS: list[tuple[str, str]]
+RUNG_NAMES: list[str]
 
 class ConfigError(ValueError): ...
 class SimulationError(RuntimeError): ...

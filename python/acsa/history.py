@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .run import EXECUTIVE_EVENTS, Run, simulate
+from .run import Run, simulate
+from .schema import EXECUTIVE_EVENTS
 from .scenario import Scenario
 
 __all__ = [

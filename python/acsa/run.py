@@ -13,6 +13,7 @@ from . import _core
 from ._core import ConfigError
 from .graph import to_csr
 from .scenario import PathLike, Scenario, as_scenario
+from .schema import EVENT_KINDS, INT_COLUMNS, RUNGS
 from .seeds import SeedLike, check_seed, seed_bytes
 
 if TYPE_CHECKING:
@@ -20,39 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["simulate", "Run", "RUNGS", "EVENT_KINDS"]
 
-# Rungs of the cooperation ladder, indexed by the `rung` number.
-RUNGS = ("none", "sarex", "dialogue", "gsomia", "acsa_conditional", "acsa_full")
-
-# What the executive does, elections and new US administrations, then external shocks.
-EXECUTIVE_EVENTS = (
-    "proposal",
-    "exposure",
-    "trial_balloon",
-    "retreat",
-    "collapse",
-    "signed",
-    "termination_notice",
-    "suspension",
-    "terminated",
-)
-SHOCK_EVENTS = (
-    "missile_test",
-    "nuclear_test",
-    "maritime_clash",
-    "chinese_coercion",
-    "us_abandonment",
-    "japan_trigger",
-    "military_friction",
-    "disaster",
-    "us_pressure",
-    "korean_dispute",
-    "gesture",
-)
-CALENDAR_EVENTS = ("presidential_election", "assembly_election", "us_administration", "japan_cabinet")
-EVENT_KINDS = EXECUTIVE_EVENTS + CALENDAR_EVENTS + SHOCK_EVENTS
-
-# Series columns that hold whole numbers.
-INT_COLUMNS = ("week", "rung", "pending", "president_party")
 
 
 def simulate(

@@ -34,7 +34,6 @@ import time
 import uuid
 import warnings
 import zlib
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -43,6 +42,7 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError
+from .schema import INT_COLUMNS
 
 __all__ = ["DirStore", "MemoryStore", "StoreBusy", "point_digest", "run_id", "graph_digest", "sweep_id"]
 
@@ -52,8 +52,6 @@ DAMAGED = "damaged"
 LOCKS = "locks"
 # What a sweep is; its hash is the sweep's identity, carried by every part.
 IDENTITY = ("format", "model_version", "seed", "scenario", "design", "record", "graph", "columns", "outcomes")
-# Series columns that hold whole numbers.
-INT_SERIES = ("rung", "pending")
 # Parts are flushed early if the buffer grows past these many rows.
 MAX_BUFFERED_RUNS = 50_000
 MAX_BUFFERED_SERIES_ROWS = 1_000_000
@@ -127,23 +125,6 @@ def _manifest_text(manifest: Mapping[str, Any]) -> str:
     return f'{text[:-1]},"sweep_id":"{sid}"}}\n'
 
 
-@lru_cache(maxsize=1)
-def outcome_fields() -> list[tuple[str, str]]:
-    """The outcome keys of the core, in its order, with their storage types."""
-    from .scenario import Scenario
-
-    tiny = Scenario.default().replace({"voters.n": 253, "horizon_weeks": 1}).to_json(indent=None)
-    outcome, error, _ = _core.run_batch([tiny], [bytes(32)])[0]
-    if outcome is None:  # pragma: no cover
-        raise RuntimeError(f"could not read the outcome keys from the core: {error}")
-    fields = []
-    for key, value in outcome.items():
-        # Only week numbers are ever missing (no viable ACSA), so None means an integer.
-        kind = "bool" if isinstance(value, bool) else "float" if isinstance(value, float) else "str" if isinstance(value, str) else "int"
-        fields.append((key, kind))
-    return fields
-
-
 # ---- tables -------------------------------------------------------------------
 
 
@@ -165,7 +146,7 @@ def series_schema(manifest: Mapping[str, Any]) -> Any:
     pa = _pa()
     record = manifest["record"] or {"columns": []}
     fields = [("run_id", pa.string()), ("run_index", pa.int64()), ("week", pa.int64())]
-    fields += [(c, pa.int64() if c in INT_SERIES else pa.float64()) for c in record["columns"]]
+    fields += [(c, pa.int64() if c in INT_COLUMNS else pa.float64()) for c in record["columns"]]
     # User reporters (`sweep(reporters=...)`) are reported on the recorded weeks, beside the series.
     fields += [(c, pa.float64()) for c in record.get("reporters", [])]
     return pa.schema(fields)
@@ -210,7 +191,7 @@ def build_tables(
     }
     for c in names:
         column = _concat([s[c] for _, _, s in got])
-        scols[c] = column.astype(np.int64) if c in INT_SERIES else column
+        scols[c] = column.astype(np.int64) if c in INT_COLUMNS else column
     return runs, pa.table(scols, schema=series_schema(manifest))
 
 

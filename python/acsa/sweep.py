@@ -10,7 +10,6 @@ import os
 import signal
 import warnings
 from collections.abc import Hashable
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -21,6 +20,7 @@ from ._core import ConfigError
 from .designs import Design, as_design, check_values
 from .run import Run, prepare_graph, simulate
 from .scenario import PathLike, Scenario, as_scenario
+from .schema import OUTCOME_FIELDS, SERIES_COLUMNS
 from .seeds import check_seed, child_sequence, seed_bytes
 from .stats import wilson
 from .world import VOTER_COLUMNS, check_reporters
@@ -30,7 +30,6 @@ from .store import (
     MemoryStore,
     build_tables,
     graph_digest,
-    outcome_fields,
     point_digest,
     run_id,
     to_frame,
@@ -122,7 +121,7 @@ def sweep(
         "record": record_spec,
         "graph": plan.graph,
         "columns": design.column_types(),
-        "outcomes": [list(f) for f in outcome_fields()],
+        "outcomes": [list(f) for f in OUTCOME_FIELDS],
     }
     _check_column_names(manifest)
     st: DirStore | MemoryStore = DirStore.create(store, manifest) if store is not None else MemoryStore(manifest)
@@ -756,19 +755,12 @@ def check_shard(shard: Any) -> tuple[int, int] | None:
     return (i, n)
 
 
-@lru_cache(maxsize=1)
-def series_columns() -> tuple[str, ...]:
-    """Names of the weekly series a run records (as in `Run.series`)."""
-    tiny = Scenario.default().replace({"voters.n": 253, "horizon_weeks": 1}).to_json(indent=None)
-    return tuple(_core.simulate(tiny, bytes(32)).series().keys())
-
-
 def _check_record(record: Any, every: Any, reporters: Any = None) -> dict[str, Any] | None:
     names = list(check_reporters(reporters))
     if (record is None or record is False) and not names:
         return None
     _check_int(every, "every")
-    known = [c for c in series_columns() if c != "week"]
+    known = [c for c in SERIES_COLUMNS if c != "week"]
     if record is None or record is False:
         cols = []
     elif record == "all" or record is True:

@@ -25,7 +25,8 @@ import pandas as pd
 
 from . import _core
 from ._core import ConfigError
-from .run import INT_COLUMNS, RUNGS, Run, prepare_graph
+from .run import Run, prepare_graph
+from .schema import INT_COLUMNS, RUNGS
 from .scenario import PathLike, Scenario, as_scenario
 from .seeds import SeedLike, check_seed, seed_bytes
 
