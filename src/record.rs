@@ -185,6 +185,7 @@ event_kinds! {
     TerminationNotice = "termination_notice", "executive";
     Suspension = "suspension", "executive";
     Terminated = "terminated", "executive";
+    Inherited = "inherited", "executive";
     PresidentialElection = "presidential_election", "calendar";
     AssemblyElection = "assembly_election", "calendar";
     UsAdministration = "us_administration", "calendar";

@@ -112,6 +112,11 @@ impl UnitedStates {
         (self.base_pressure + self.pressure_episode).clamp(0.0, 1.0)
     }
 
+    /// Pressure above the administration's resting level: an active US demand.
+    pub fn demand(&self) -> f64 {
+        (self.pressure() - self.base_pressure).max(0.0)
+    }
+
     pub fn commitment(&self) -> f64 {
         (self.base_commitment - self.commitment_loss).clamp(0.0, 1.0)
     }

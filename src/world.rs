@@ -56,7 +56,7 @@ pub(crate) fn japan_engine(sc: &Scenario, counter: &Counter, rng: &mut RunRng, l
         term_years: 3,
         repeat_terms: true,
     };
-    let stakes = Stakes::new(&sc.ladder, j.voters.threat_baseline, sc.legislature.consent_required, sc.us.mediation);
+    let stakes = Stakes::new(&sc.ladder, j.voters.threat_baseline, &sc.legislature, sc.us.mediation);
     let sections =
         Sections { voters: &j.voters, legislature: &sc.legislature, seats: &j.seats, executive: &sc.executive };
     // Japan's network is a Watts-Strogatz graph whatever Korea's is.
@@ -135,8 +135,7 @@ impl World {
             executive: &sc.executive,
         };
         let office = sc.executive.office(&calendar, !sc.elections.enabled);
-        let stakes =
-            Stakes::new(&sc.ladder, sc.voters.threat_baseline, sc.legislature.consent_required, sc.us.mediation);
+        let stakes = Stakes::new(&sc.ladder, sc.voters.threat_baseline, &sc.legislature, sc.us.mediation);
         let network = |party: &[u8], counter: &Counter| Graph::build(&sc.network, party, graph, counter);
         let start = StartLoads { grievance: grievance_shock, threat: loads.threat };
         let korea = Polity::new(sections, &calendar, office, stakes, Counter::new(seed), &mut rng, network, start)?;
@@ -335,18 +334,7 @@ impl World {
         if winner != self.korea.executive.party {
             self.outcome.n_party_changes += 1;
         }
-        let lapsed = self.korea.executive.inaugurate(winner, ideology, week);
-        match lapsed {
-            Posture::Pending { rung, .. } => {
-                self.outcome.n_collapses += 1;
-                self.log(week, EventKind::Collapse, sc.ladder.controversy.get(rung), rung, "new_administration");
-            }
-            Posture::Notice { rung, .. } => {
-                self.outcome.n_suspensions += 1;
-                self.log(week, EventKind::Suspension, sc.ladder.controversy.get(rung), rung, "new_administration");
-            }
-            _ => {}
-        }
+        self.korea.executive.inaugurate(winner, ideology, week);
         let shift = self.korea.approval_shift(week);
         self.korea.voters.reset_approval(winner, shift);
         self.log(week, EventKind::PresidentialElection, share, self.ladder.top(), winner.name());
@@ -384,6 +372,7 @@ impl World {
             agg,
             assembly,
             us_pressure,
+            us_demand: self.us.demand(),
             us_commitment: self.us.commitment(),
             japan_accepts,
             diet_approves,
@@ -433,7 +422,17 @@ impl World {
                 o.n_collapses += 1;
                 self.log(week, EventKind::Collapse, controversy(rung), rung, reason);
             }
+            Action::Inherit { rung, choice } => self.log(week, EventKind::Inherited, controversy(rung), rung, choice),
+            Action::Resume(r) => {
+                o.n_proposals += 1;
+                o.n_acsa_proposals += (r >= ACSA_CONDITIONAL) as u32;
+                self.log(week, EventKind::Proposal, controversy(r), r, "resumed");
+            }
             Action::Sign(r) => {
+                // A signing is announced: the public's reaction costs the president approval.
+                self.carried_activation +=
+                    self.korea.executive.announcement(r, 1.0, self.ladder.familiarity, self.us.pressure());
+                let o = &mut self.outcome;
                 o.n_signed += 1;
                 self.ladder.sign(r, week);
                 if r >= ACSA_CONDITIONAL && self.acsa_since.is_none() {

@@ -69,7 +69,7 @@ fn uneven_graph(n: usize) -> Graph {
     Graph { indptr, indices }
 }
 
-const EVENT_KINDS: [&str; 23] = [
+const EVENT_KINDS: [&str; 24] = [
     "missile_test",
     "nuclear_test",
     "maritime_clash",
@@ -89,6 +89,7 @@ const EVENT_KINDS: [&str; 23] = [
     "termination_notice",
     "suspension",
     "terminated",
+    "inherited",
     "presidential_election",
     "assembly_election",
     "us_administration",

@@ -102,6 +102,36 @@ def test_loss_sees_only_2012_2017(runs):
     assert history.loss(short) == pytest.approx((shortfall**2).sum() + ((fav["median"] - fav["survey"]) ** 2).sum())
 
 
+def test_washington_rescues_the_2019_notice(runs):
+    """Counterfactual: without the November 2019 US push (Esper and Milley in Seoul) the
+    2019 notice runs out in most replicates that give it; with the push it is suspended in
+    at least half of them. Fading anger alone does not change the president's mind."""
+    sc = acsa.Scenario.history()
+    events = [e for e in sc["events"] if not (e["kind"] == "us_pressure" and e["date"] == "2019-11-15")]
+    assert len(events) == len(sc["events"]) - 1
+    alone = history.replicates(REPLICATES, sc.replace({"events": events}))
+
+    def fate(replays):
+        """Of the replays with a 2019 notice to end GSOMIA: how many, how many suspended, how many ended."""
+        notices = suspended = ended = 0
+        for r in replays:
+            gsomia = r.events[(r.events["rung"] == history.GSOMIA)]
+            notice = gsomia[(gsomia["kind"] == "termination_notice") & (gsomia["date"].dt.year == 2019)]
+            if notice.empty:
+                continue
+            after = gsomia[(gsomia["date"] > notice["date"].iloc[0]) & gsomia["kind"].isin(("suspension", "terminated"))]
+            notices += 1
+            suspended += not after.empty and after["kind"].iloc[0] == "suspension"
+            ended += not after.empty and after["kind"].iloc[0] == "terminated"
+        return notices, suspended, ended
+
+    (n_with, suspended_with, _), (n_alone, suspended_alone, ended_alone) = fate(runs), fate(alone)
+    assert min(n_with, n_alone) >= 20, f"too few 2019 notices: {n_with} with the push, {n_alone} without"
+    assert suspended_with >= n_with / 2, f"with the push, {suspended_with} of {n_with} notices suspended"
+    assert suspended_alone < n_alone / 2, f"without the push, {suspended_alone} of {n_alone} notices suspended"
+    assert ended_alone > n_alone / 2, f"without the push only {ended_alone} of {n_alone} notices run out"
+
+
 def test_only_exogenous_inputs_are_scheduled(runs):
     sc = acsa.Scenario.history()
     assert {e["kind"] for e in sc["events"]} <= set(SHOCK_EVENTS)

@@ -83,6 +83,7 @@ def test_viable_means_an_acsa_signed_and_kept():
             "shocks.intensity": 3.0,
             "us.pressure": 1.0,
             "outcome.sustain_weeks": 26,
+            "executive.hurdle": 2.0,
         }
     )
     sustain = sc["outcome.sustain_weeks"]

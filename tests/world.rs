@@ -186,10 +186,11 @@ fn a_retreat_or_collapse_costs_capital() {
     for seed in 0..6u8 {
         let run = simulate(&sc, &[seed; 32], None).unwrap();
         let cap = col(&run, "capital");
+        // Capital cannot fall below zero: repeated defeats can exhaust it.
         for e in run.events.iter().filter(|e| e.kind == "retreat" || e.kind == "collapse") {
             let w = e.week as usize;
-            assert!(cap[w] < cap[w - 1], "capital {} -> {} at a {}", cap[w - 1], cap[w], e.kind);
-            found = true;
+            assert!(cap[w] < cap[w - 1] || cap[w - 1] == 0.0, "capital {} -> {} at a {}", cap[w - 1], cap[w], e.kind);
+            found |= cap[w - 1] > 0.0;
         }
     }
     assert!(found, "no retreat or collapse in a hostile scenario");
@@ -214,6 +215,7 @@ fn viability_means_an_acsa_signed_and_sustained() {
         let mut sc = eager(520);
         sc.shocks.intensity = 3.0;
         sc.executive.risk_tolerance = risk_tolerance;
+        sc.executive.hurdle = 2.0;
         let sustain = sc.outcome.sustain_weeks as usize;
         for seed in 0..4u8 {
             let run = simulate(&sc, &[seed; 32], None).unwrap();

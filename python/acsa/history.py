@@ -100,13 +100,14 @@ def _gsomia_signed_2016(r: _Replay) -> bool:
 
 
 def _notice_2019_suspended(r: _Replay) -> bool:
-    y2019 = r.within(r.moves[r.moves["rung"] == GSOMIA], "2019-01-01", "2020-01-01")
-    notice = y2019[y2019["kind"] == "termination_notice"]
-    return bool(
-        not notice.empty
-        and (y2019[y2019["kind"] == "suspension"]["date"] > notice["date"].iloc[0]).any()
-        and y2019[y2019["kind"] == "terminated"].empty
-    )
+    """A notice to end GSOMIA given in 2019 is suspended before it takes effect."""
+    gsomia = r.moves[r.moves["rung"] == GSOMIA]
+    notice = r.within(gsomia[gsomia["kind"] == "termination_notice"], "2019-01-01", "2020-01-01")
+    if notice.empty:
+        return False
+    after = gsomia[gsomia["date"] > notice["date"].iloc[0]]
+    ends = after[after["kind"].isin(("suspension", "terminated"))]
+    return not ends.empty and ends["kind"].iloc[0] == "suspension"
 
 
 def _no_acsa(r: _Replay) -> bool:
@@ -195,13 +196,12 @@ class Fact:
 
 FACTS = (
     Fact("gsomia_2012_fails", "Lee's government proposes GSOMIA and it does not come into force under Lee", 0.6,
-         _gsomia_2012_fails, ("in",),
-         mechanical="a proposal still pending at the change of president lapses by rule"),
+         _gsomia_2012_fails, ("in",)),
     Fact("no_gsomia_2013_2015", "no GSOMIA is signed from 2013 to 2015", 0.9, _no_gsomia_2013_2015, ("in",)),
     Fact("gsomia_signed_2016", "GSOMIA is signed between January 2016 and the May 2017 election", 0.5,
          _gsomia_signed_2016, ("in",)),
     Fact("notice_2019_suspended", "a notice to end GSOMIA is given in 2019 and suspended before it takes effect", 0.5,
-         _notice_2019_suspended, ("out",)),
+         _notice_2019_suspended, ("out",), missed=("out",)),
     Fact("no_acsa", "no ACSA is signed", 0.5, _no_acsa),
     Fact("no_acsa_under_progressives", "no progressive president proposes an ACSA", 0.95, _no_acsa_under_progressives),
     Fact("secret_push_fails", "1. a fast-tracked proposal made while favourability is below 30% is withdrawn or collapses",
@@ -213,7 +213,7 @@ FACTS = (
     Fact("grievance_fast_slow", "4. favourability falls 5 points within 3 months of the 2019 export controls and is "
          "still lower 2 years later", 0.6, _grievance_fast_slow, ("out",)),
     Fact("balloons_withdrawn_fast", "5. every trial balloon is withdrawn or taken up within a week", 0.95,
-         _balloons_withdrawn_fast, mechanical="a balloon is taken up or withdrawn the week after it is floated, by rule"),
+         _balloons_withdrawn_fast, missed=("in", "out")),
     Fact("support_apart_from_affect", "6. in 2021 most support security cooperation while under 30% like Japan", 0.5,
          _support_apart_from_affect, ("out",)),
 )
