@@ -1,14 +1,22 @@
-"""Make the figures and the facts table of docs/VALIDATION.md.
+"""Make the figures and the tables of docs/VALIDATION.md.
 
-    python docs/validation.py            # 100 replicates of Scenario.history(), seeds 0-99
+    python docs/validation.py                     # everything
+    python docs/validation.py --only facts        # the replay: 100 replicates, seeds 0-99
+    python docs/validation.py --only sensitivity  # the unsourced parameters, one at a time
 
-Writes docs/validation/*.png and rewrites the block between the `facts` markers in
-docs/VALIDATION.md. Takes about a minute on two cores.
+The replay part writes docs/validation/*.png and the block between the `facts` markers in
+docs/VALIDATION.md (about a minute on two cores). The sensitivity part runs the 2026
+baseline with each parameter of docs/ODD.md section 9.3 at each end of its plausible
+range, `SENSITIVITY_REPLICATES` runs each with seeds 0, 1, ... (the same seeds at every
+point), and writes the blocks between the `sensitivity` and `pressure` markers (most of
+an hour on two cores).
 """
 
 from __future__ import annotations
 
+import argparse
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -18,13 +26,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import acsa  # noqa: E402
 from acsa import history  # noqa: E402
 from acsa.plots import STYLE  # noqa: E402
+from acsa.stats import wilson  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "validation"
 REPORT = HERE / "VALIDATION.md"
+ODD = HERE / "ODD.md"
 REPLICATES = 100
+SENSITIVITY_REPLICATES = 100
+# US pressure at a low shock intensity: does Washington alone make an ACSA common?
+PRESSURE_INTENSITY = 0.5
+PRESSURE_LEVELS = (0.1, 0.5, 0.9)
 GSOMIA_CONTROVERSY = 0.5
 
 
@@ -166,18 +181,110 @@ def favourability_table(runs) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def plausible_ranges() -> pd.DataFrame:
+    """docs/ODD.md section 9.3: each unsourced parameter with the low and high ends of its
+    plausible range and the reason for them (index: the parameter's path)."""
+    text = ODD.read_text(encoding="utf-8")
+    body = text[text.index("\n### 9.3"):]
+    body = body[: body.index("\n## ")]
+    number = r"(−?-?[\d.]+(?:e-?\d+)?)"
+    rows = [
+        (m[1], float(m[2].replace("−", "-")), float(m[3].replace("−", "-")), m[4])
+        for m in re.finditer(rf"^\| `([\w.]+)` \| {number} – {number} \| (.*) \|$", body, re.M)
+    ]
+    return pd.DataFrame(rows, columns=["path", "lo", "hi", "reason"]).set_index("path")
+
+
+def at(sc: acsa.Scenario, path: str, value: float) -> acsa.Scenario:
+    """The scenario with one parameter set, kept an integer where the default is one."""
+    default = sc[path]
+    return sc.replace({path: int(round(value)) if isinstance(default, int) and not isinstance(default, bool) else value})
+
+
+def viable(sc: acsa.Scenario, n: int) -> int:
+    """How many of n runs with seeds 0..n-1 are viable."""
+    with ThreadPoolExecutor(2) as pool:
+        return sum(pool.map(lambda seed: bool(acsa.simulate(sc, seed=seed).outcome["viable"]), range(n)))
+
+
+def sensitivity(n: int = SENSITIVITY_REPLICATES, paths=None) -> pd.DataFrame:
+    """P(viable) of the 2026 baseline with each parameter of `plausible_ranges()` (or
+    `paths`) at the low and at the high end of its range, the others at their defaults:
+    one row per parameter with the viable counts k_lo and k_hi of n runs, widest swing first."""
+    base = acsa.Scenario.default()
+    ranges = plausible_ranges()
+    if paths is not None:
+        ranges = ranges.loc[list(paths)]
+    rows = []
+    for path, r in ranges.iterrows():
+        k_lo, k_hi = (viable(at(base, path, v), n) for v in (r["lo"], r["hi"]))
+        rows.append({"path": path, "default": base[path], "lo": r["lo"], "hi": r["hi"], "k_lo": k_lo, "k_hi": k_hi})
+    table = pd.DataFrame(rows).set_index("path")
+    table["swing"] = (table["k_hi"] - table["k_lo"]) / n
+    return table.reindex(table["swing"].abs().sort_values(ascending=False, kind="stable").index)
+
+
+def share(k: int, n: int) -> str:
+    """k of n as a share with its Wilson 95% interval."""
+    lo, hi = wilson(k, n)
+    return f"{k / n:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+def sensitivity_table(table: pd.DataFrame, n: int, k0: int) -> str:
+    """The table of `sensitivity(n)`, under the baseline's k0 viable runs of n."""
+    lines = [
+        f"Baseline (`Scenario.default()`, every parameter at its default): P(viable) = {share(k0, n)}, "
+        f"{n} runs per row and end, seeds 0-{n - 1}.",
+        "",
+        "| parameter | default | low end | P(viable) at low end | high end | P(viable) at high end | swing |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for path, r in table.iterrows():
+        lines.append(
+            f"| `{path}` | {r['default']:g} | {r['lo']:g} | {share(r['k_lo'], n)} | {r['hi']:g} | "
+            f"{share(r['k_hi'], n)} | {r['swing']:+.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def pressure_table(n: int = SENSITIVITY_REPLICATES) -> str:
+    base = acsa.Scenario.default().replace({"shocks.intensity": PRESSURE_INTENSITY})
+    lines = [f"| `us.pressure` (at `shocks.intensity` {PRESSURE_INTENSITY}) | P(viable), {n} runs |", "|---|---|"]
+    for level in PRESSURE_LEVELS:
+        lines.append(f"| {level} | {share(viable(base.replace({'us.pressure': level}), n), n)} |")
+    return "\n".join(lines)
+
+
+def write_block(marker: str, block: str) -> None:
+    """Replace the text between `<!-- marker:start -->` and `<!-- marker:end -->` in VALIDATION.md."""
+    text = REPORT.read_text()
+    pattern = rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)"
+    if not re.search(pattern, text, flags=re.S):
+        raise SystemExit(f"docs/VALIDATION.md has no {marker} markers")
+    REPORT.write_text(re.sub(pattern, lambda m: m[1] + block + "\n" + m[2], text, flags=re.S))
+    print(block)
+
+
+def replay() -> None:
     FIGURES.mkdir(exist_ok=True)
     runs = history.replicates(REPLICATES)
     opinion, timeline = history.opinion_data(), history.timeline_data()
     favourability_figure(runs, opinion, timeline)
     gsomia_figure(runs, opinion, timeline)
     timing_figure(runs, timeline)
-    block = facts_table(history.summary(runs)) + "\n\n" + favourability_table(runs)
-    text = REPORT.read_text()
-    text = re.sub(r"(<!-- facts:start -->\n).*?(<!-- facts:end -->)", lambda m: m[1] + block + "\n" + m[2], text, flags=re.S)
-    REPORT.write_text(text)
-    print(block)
+    write_block("facts", facts_table(history.summary(runs)) + "\n\n" + favourability_table(runs))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", choices=("facts", "sensitivity"), help="write only this part")
+    args = ap.parse_args()
+    if args.only != "sensitivity":
+        replay()
+    if args.only != "facts":
+        n = SENSITIVITY_REPLICATES
+        write_block("sensitivity", sensitivity_table(sensitivity(n), n, viable(acsa.Scenario.default(), n)))
+        write_block("pressure", pressure_table())
 
 
 if __name__ == "__main__":
