@@ -84,10 +84,14 @@ def test_presidents_cue_splits_affect_by_camp(quiet):
         "executive.party": "conservative",
         "executive.ideology": 0.9,
         "executive.term_start": "2026-01-01",
+        # Washington holds him to GSOMIA, so that his stance stays his lean: angry enough,
+        # even a conservative would give notice to end it.
+        "us.pressure": 0.9,
         "events": [{"week": 5, "kind": "japan_trigger", "magnitude": 6.0}],
     })
-    off = acsa.simulate(sc, seed=2).series
-    on = acsa.simulate(sc.replace({"perception.cue": 0.3}), seed=2).series
+    runs = [acsa.simulate(sc.replace({"perception.cue": cue}), seed=2) for cue in (0.0, 0.3)]
+    assert not any((r.events["kind"] == "termination_notice").any() for r in runs)
+    off, on = (r.series for r in runs)
     politicised = off["politicisation"] > 0.2
     assert politicised.sum() > 10
     assert (on["support_conservative"][politicised] > off["support_conservative"][politicised]).all()
