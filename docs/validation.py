@@ -95,6 +95,37 @@ def favourability_figure(runs, opinion, timeline) -> None:
         plt.close(fig)
 
 
+AGE_BANDS = {  # series column: (label, colour, surveys of that band)
+    "favourability_18_29": ("18-29", "#1f77b4", ["good_impression_of_japan_age_20_29"]),
+    "favourability_30_39": ("30-39", "#17becf", []),
+    "favourability_40_59": ("40-59", "#2ca02c", []),
+    "favourability_60_plus": ("60+", "#d62728", ["good_impression_of_japan_age_60_plus"]),
+}
+YOUNG_2023 = {"good_impression_of_japan_age_20_39": ("FKI, 20-39", "s"),
+              "good_impression_of_japan_age_19_39": ("Korea Youth Foundation, 19-39", "D")}
+
+
+def age_figure(runs, opinion) -> None:
+    """Favourability by age band against the surveys by age: Genron NPO-EAI 2016 (20-29,
+    60+) and the two 2023 surveys of 19/20-39 year olds, which span the model's 18-29 and
+    30-39 bands."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(9, 4))
+        for column, (label, colour, surveys) in AGE_BANDS.items():
+            shade(ax, band(runs, column), colour, f"model: {label}")
+            for metric in surveys:
+                points(ax, survey(opinion, metric), colour, f"Genron NPO-EAI: {label.replace('18', '20')}")
+        for metric, (label, marker) in YOUNG_2023.items():
+            points(ax, survey(opinion, metric), "black", label, marker=marker)
+        ax.set_ylabel("share with a good impression of Japan")
+        ax.set_ylim(0, 1)
+        ax.set_title("Affect toward Japan by age, 2012-2026")
+        ax.legend(loc="upper left", fontsize=7, ncol=2)
+        fig.tight_layout()
+        fig.savefig(FIGURES / "favourability_by_age.png", dpi=120)
+        plt.close(fig)
+
+
 def gsomia_figure(runs, opinion, timeline) -> None:
     expected = band(runs, "", lambda s: s["support_share"] - GSOMIA_CONTROVERSY * s["grievance_mean"])
     with plt.rc_context(STYLE):
@@ -265,14 +296,35 @@ def write_block(marker: str, block: str) -> None:
     print(block)
 
 
+AGE_CHECKS = [  # (survey metric, date, model columns whose median range it is read against)
+    ("good_impression_of_japan_age_20_29", "2016-06-15", ["favourability_18_29"]),
+    ("good_impression_of_japan_age_60_plus", "2016-06-15", ["favourability_60_plus"]),
+    ("good_impression_of_japan_age_20_39", "2023-01-15", ["favourability_18_29", "favourability_30_39"]),
+    ("good_impression_of_japan_age_19_39", "2023-08-15", ["favourability_18_29", "favourability_30_39"]),
+]
+
+
+def age_table(runs, opinion) -> str:
+    """The surveys by age against the model's median in the matching bands."""
+    lines = ["| survey | date | population | survey value | model band | model median |", "|---|---|---|---|---|---|"]
+    for metric, date, columns in AGE_CHECKS:
+        row = opinion[opinion["metric"] == metric].iloc[0]
+        for column in columns:
+            median = np.median([history.series_at(r.series, date)[column] for r in runs])
+            lines.append(f"| {row['source'].split(' (')[0]} | {row['date']} | {row['population']} | {float(row['value']):.1f}% "
+                         f"| {AGE_BANDS[column][0]} | {median:.1%} |")
+    return "\n".join(lines)
+
+
 def replay() -> None:
     FIGURES.mkdir(exist_ok=True)
     runs = history.replicates(REPLICATES)
     opinion, timeline = history.opinion_data(), history.timeline_data()
     favourability_figure(runs, opinion, timeline)
+    age_figure(runs, opinion)
     gsomia_figure(runs, opinion, timeline)
     timing_figure(runs, timeline)
-    write_block("facts", facts_table(history.summary(runs)) + "\n\n" + favourability_table(runs))
+    write_block("facts", "\n\n".join([facts_table(history.summary(runs)), favourability_table(runs), age_table(runs, opinion)]))
 
 
 def main() -> None:

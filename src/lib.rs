@@ -6,6 +6,7 @@
 
 pub mod bandwidth;
 pub mod calendar;
+pub mod demography;
 pub mod elections;
 pub mod error;
 pub mod events;

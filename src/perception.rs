@@ -26,8 +26,8 @@ use crate::voters::{self, alignment, Voters};
 
 /// Years over which `shift` is stated.
 pub const SHIFT_YEARS: f64 = 10.0;
-/// Age at which contact is strongest (the voting age).
-const YOUNGEST: f64 = 18.0;
+/// Age at which contact is strongest: the voting age.
+const YOUNGEST: f64 = crate::demography::ADULT_AGE;
 /// Upper bound of the contact rate the lever's solver searches (anchor units per year): ten
 /// years at it move every anchor by more than the whole scale.
 const MAX_RATE: f64 = 1.0;

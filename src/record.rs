@@ -85,6 +85,10 @@ series! {
     support_independent: Float, "Mean support among independents.";
     support_share: Float, "Share of voters with support above 0.5.";
     favourability: Float, "Share of voters with grievance below voters.favourable_below.";
+    favourability_18_29: Float, "The same share among voters aged 18-29 (age at the start or of the current simulated year).";
+    favourability_30_39: Float, "The same share among voters aged 30-39.";
+    favourability_40_59: Float, "The same share among voters aged 40-59.";
+    favourability_60_plus: Float, "The same share among voters aged 60 and over.";
     grievance_mean: Float, "Mean grievance.";
     threat_mean: Float, "Mean threat perception.";
     salience_mean: Float, "Mean salience of history.";

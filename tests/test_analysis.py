@@ -216,7 +216,7 @@ def test_morris_is_salib_and_refuses_other_designs(base, sobol_sweep):
 
 
 def test_replicate_noise_is_named(base):
-    d = acsa.designs.sobol({"voters.turnover": (0.0, 0.02), "shocks.intensity": (1.9, 2.1)}, 64,
+    d = acsa.designs.sobol({"voters.cohort_shift": (0.0, 0.02), "shocks.intensity": (1.9, 2.1)}, 64,
                            calc_second_order=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

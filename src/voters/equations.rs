@@ -7,7 +7,7 @@
 //! order of its operations, without fused multiply-adds, so that every machine and every
 //! instruction set computes the same bits.
 
-use crate::math::{exp, ln, logistic};
+use crate::math::{ln, logistic};
 use crate::party::Party;
 
 use super::Params;
@@ -17,12 +17,9 @@ pub const PROGRESSIVE: u8 = 0;
 pub const CONSERVATIVE: u8 = 1;
 pub const INDEPENDENT: u8 = 2;
 
-/// Age at which voters enter the electorate.
-pub const ADULT_AGE: f64 = 18.0;
+pub use crate::demography::ADULT_AGE;
 /// Age at which a voter's grievance anchor has the mean `voters.grievance_mean`.
 pub const REFERENCE_AGE: f64 = 48.0;
-/// Rise of the leaving hazard per year of age (about the rise of adult mortality).
-pub const HAZARD_SLOPE: f64 = 0.07;
 
 /// The voters' coefficients for a run: the section's values, with the weekly decay
 /// factor of each half-life.
@@ -107,12 +104,6 @@ pub fn anchor(v: &Params, party: u8, age: f64, years: f64, z: f64) -> f64 {
             - v.cohort_shift * years
             + v.grievance_sd * z,
     )
-}
-
-/// Relative hazard of leaving the electorate at `age`: exp(0.07 (age - 18)).
-#[inline(always)]
-pub fn leaving_weight(age: f64) -> f64 {
-    exp(HAZARD_SLOPE * (age - ADULT_AGE))
 }
 
 /// The anchor a voter holds this week: its own anchor plus this week's input, the

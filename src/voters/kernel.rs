@@ -45,6 +45,9 @@ pub struct Sums {
     pub favourable: f64,
     pub party_n: [f64; 3],
     pub party_support: [f64; 3],
+    /// Voters and those with a good impression of Japan by age band (`demography::age_band`).
+    pub band_n: [f64; 4],
+    pub band_favourable: [f64; 4],
 }
 
 impl Sums {
@@ -60,6 +63,10 @@ impl Sums {
         for k in 0..3 {
             self.party_n[k] += o.party_n[k];
             self.party_support[k] += o.party_support[k];
+        }
+        for k in 0..4 {
+            self.band_n[k] += o.band_n[k];
+            self.band_favourable[k] += o.band_favourable[k];
         }
     }
 }
@@ -129,6 +136,7 @@ pub struct Block<'a> {
     pub g0: &'a [f32],
     pub bias: &'a [f32],
     pub party: &'a [u8],
+    pub band: &'a [u8],
 }
 
 /// A range of voters' state, written in place: this week's grievance (in the first pass,
@@ -210,7 +218,7 @@ pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
     (0..starts.len() - 1)
         .map(|d| {
             let (a, z) = (starts[d] - lo, starts[d + 1] - lo);
-            district_sums(&b.week.rates, &b.party[a..z], s.range(a, z).into())
+            district_sums(&b.week.rates, &b.party[a..z], &b.band[a..z], s.range(a, z).into())
         })
         .collect()
 }
@@ -389,17 +397,19 @@ impl<'a> From<State<'a>> for Columns<'a> {
     }
 }
 
-/// Sums over one district, in voter order. Counts are kept as integers (a running f64
-/// sum of ones and zeros is the same integer).
+/// Sums over one district, in voter order; `band` is each voter's age band. Counts are
+/// kept as integers (a running f64 sum of ones and zeros is the same integer).
 #[inline(never)]
-pub fn district_sums(r: &Rates, party: &[u8], c: Columns) -> Sums {
+pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     let [g, th, sa, su, ap] = c.0;
     let n = party.len();
+    let band = &band[..n];
     let (g, th, sa, su, ap) = (&g[..n], &th[..n], &sa[..n], &su[..n], &ap[..n]);
     let mut t = [0f64; 5];
     let mut by_party = [0f64; 3];
     let (mut supporters, mut favourable) = (0u32, 0u32);
     let mut party_n = [0u32; 3];
+    let (mut band_n, mut band_favourable) = ([0u32; 4], [0u32; 4]);
     for k in 0..n {
         let (y, gk) = (su[k] as f64, g[k] as f64);
         t[0] += ap[k] as f64;
@@ -408,7 +418,11 @@ pub fn district_sums(r: &Rates, party: &[u8], c: Columns) -> Sums {
         t[3] += th[k] as f64;
         t[4] += sa[k] as f64;
         supporters += eq::supports(y) as u32;
-        favourable += eq::favourable(r, gk) as u32;
+        let good = eq::favourable(r, gk) as u32;
+        favourable += good;
+        let b = (band[k] as usize).min(3);
+        band_n[b] += 1;
+        band_favourable[b] += good;
         // One arm per party keeps the running sums in registers (party runs are long).
         match party[k] {
             0 => (party_n[0], by_party[0]) = (party_n[0] + 1, by_party[0] + y),
@@ -428,6 +442,8 @@ pub fn district_sums(r: &Rates, party: &[u8], c: Columns) -> Sums {
         favourable: favourable as f64,
         party_n: party_n.map(|c| c as f64),
         party_support: by_party,
+        band_n: band_n.map(|c| c as f64),
+        band_favourable: band_favourable.map(|c| c as f64),
     }
 }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use equations::{alignment, VoteWeights};
 
 use crate::calendar::Calendar;
+use crate::demography::{self, Ages};
 use crate::network::Graph;
 use crate::party::Party;
 use crate::rng::{normal, Counter, RunRng, Stream};
@@ -26,15 +27,6 @@ use kernel::{Ballots, Block, Columns, State, Sums, Week};
 pub const DISTRICTS: usize = 253;
 /// Fewest voters in a block of districts (the unit of parallel work).
 const MIN_BLOCK: usize = 4096;
-/// Age bins of the adult population (share, from, to), Statistics Korea 2024, rounded.
-const AGE_BINS: [(f64, f64, f64); 6] = [
-    (0.17, 18.0, 30.0),
-    (0.15, 30.0, 40.0),
-    (0.18, 40.0, 50.0),
-    (0.19, 50.0, 60.0),
-    (0.16, 60.0, 70.0),
-    (0.15, 70.0, 90.0),
-];
 
 /// The `[voters]` section (and `[japan.voters]`, Japan's voters in full mode).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -49,7 +41,6 @@ pub struct Params {
     pub age_gradient: f64,
     pub party_grievance_gap: f64,
     pub cohort_shift: f64,
-    pub turnover: f64,
     pub stubbornness: f64,
     pub confidence_bound: f64,
     pub threat_baseline: f64,
@@ -82,10 +73,9 @@ impl Default for Params {
             district_lean_sd: 0.15,
             grievance_mean: 0.43,
             grievance_sd: 0.18,
-            age_gradient: 0.004,
+            age_gradient: 0.0025,
             party_grievance_gap: 0.10,
             cohort_shift: 0.005,
-            turnover: 0.012,
             stubbornness: 0.5,
             confidence_bound: 1.0,
             threat_baseline: 0.40,
@@ -145,13 +135,6 @@ pub const PARAMETERS: &[Param] = &[
         -0.1,
         0.1,
         "Fall in the grievance anchor of each newly adult cohort per simulated year (perception-shift pathway).",
-    ),
-    param(
-        "turnover",
-        "per year",
-        0.0,
-        0.2,
-        "Share of voters replaced by new adults each year (mortality-weighted by age).",
     ),
     param("stubbornness", "share", 0.0, 1.0, "Friedkin-Johnsen weight on one's own anchor against neighbours."),
     param(
@@ -262,6 +245,9 @@ pub struct Aggregates {
     pub district_support: Vec<f64>,
     /// Share of progressive minus conservative voters in each district.
     pub district_lean: Vec<f64>,
+    /// Share with a good impression of Japan in each age band (`demography::AGE_BANDS`);
+    /// 0 if the band is empty.
+    pub favourability_by_age: [f64; 4],
 }
 
 impl Aggregates {
@@ -284,6 +270,7 @@ impl Aggregates {
             party_share: [0, 1, 2].map(|k| t.party_n[k] / n),
             district_support: d.iter().map(|s| mean(s.support, s.n)).collect(),
             district_lean: d.iter().map(|s| (s.party_n[0] - s.party_n[1]) / s.n.max(1.0)).collect(),
+            favourability_by_age: [0, 1, 2, 3].map(|k| t.band_favourable[k] / t.band_n[k].max(1.0)),
         }
     }
 }
@@ -299,6 +286,8 @@ pub struct Voters {
     /// Blocks of whole districts, each at least MIN_BLOCK voters: the unit of parallel work.
     blocks: Vec<(usize, usize)>,
     birth_year: Vec<f32>,
+    /// Age band (`demography::age_band`) at the start of the run or of the current year.
+    band: Vec<u8>,
     g0: Vec<f32>,
     support_bias: Vec<f32>,
     pub grievance: Vec<f32>,
@@ -338,12 +327,18 @@ impl Voters {
 
         let rates = Rates::new(v);
         let start_year = calendar.year(0);
+        // Each camp's ages: the adult population at the start, as party identification
+        // differs by age (draw age given camp, so that the districts keep their camps).
+        let shares = [v.share_progressive, v.share_conservative];
+        let ages = [PROGRESSIVE, CONSERVATIVE, INDEPENDENT].map(|c| Ages::of_camp(start_year, c, shares));
         let mut birth_year = vec![0f32; n];
+        let mut band = vec![0u8; n];
         let mut g0 = vec![0f32; n];
         let mut support_bias = vec![0f32; n];
         for i in 0..n {
-            let age = sample_age(counter.uniform(Stream::Age, 0, i as u64, 0));
+            let age = ages[party[i] as usize].sample(counter.uniform(Stream::Age, 0, i as u64, 0));
             birth_year[i] = (start_year - age) as f32;
+            band[i] = demography::age_band(age);
             g0[i] = eq::anchor(v, party[i], age, 0.0, counter.normal(Stream::Grievance, 0, i as u64)) as f32;
             support_bias[i] = (v.support_sd * counter.normal(Stream::Support, 0, i as u64)) as f32;
         }
@@ -368,6 +363,7 @@ impl Voters {
             district_start,
             blocks,
             birth_year,
+            band,
             grievance: g0.clone(),
             grievance_next: g0.clone(),
             g0,
@@ -409,7 +405,7 @@ impl Voters {
             &mut self.support[..],
             &mut self.approval[..],
         ];
-        let (g, g0, bias, party) = (&self.grievance, &self.g0, &self.support_bias, &self.party);
+        let (g, g0, bias, party, band) = (&self.grievance, &self.g0, &self.support_bias, &self.party, &self.band);
         let blocks = &self.blocks;
         let jobs: Vec<(usize, State)> = State::split(columns, &ranges).into_iter().enumerate().collect();
         let per_block = kernel::map(jobs, |(b, state)| {
@@ -425,6 +421,7 @@ impl Voters {
                 g0: &g0[lo..hi],
                 bias: &bias[lo..hi],
                 party: &party[lo..hi],
+                band: &band[lo..hi],
             };
             if pulse.threat_jump > 0.0 {
                 kernel::step_block::<true>(&block, state)
@@ -445,7 +442,8 @@ impl Voters {
             .map(|d| {
                 let (a, b) = (self.district_start[d], self.district_start[d + 1]);
                 let columns = [&self.grievance, &self.threat, &self.salience, &self.support, &self.approval];
-                kernel::district_sums(&self.rates, &self.party[a..b], Columns(columns.map(|c| &c[a..b])))
+                let (party, band) = (&self.party[a..b], &self.band[a..b]);
+                kernel::district_sums(&self.rates, party, band, Columns(columns.map(|c| &c[a..b])))
             })
             .collect();
         Aggregates::from_districts(&districts)
@@ -458,23 +456,22 @@ impl Voters {
         }
     }
 
-    /// Yearly cohort replacement: voters leave with an age-rising hazard (mean = turnover)
-    /// and new adults take their place, with an anchor lowered by cohort_shift per year.
+    /// Yearly renewal at a calendar-year boundary: each adult dies with the chance of the
+    /// year for its age (`demography::death_probability`), and a new adult of voting age
+    /// takes the slot, with an anchor lowered by cohort_shift per year since the start. Every
+    /// voter's age band moves to its age now.
     pub fn replace_cohort(&mut self, step: u32, pulse: &Pulse, counter: &Counter) -> usize {
-        let turnover = self.params.turnover;
-        if turnover <= 0.0 {
-            return 0;
-        }
         let now = self.calendar.year(step);
         let years = step as f64 / crate::calendar::WEEKS_PER_YEAR;
-        let weight = |by: f32| eq::leaving_weight(now - by as f64);
-        let mean_w = self.birth_year.iter().map(|&b| weight(b)).sum::<f64>() / self.n() as f64;
         let mut replaced = 0;
         for i in 0..self.n() {
-            let hazard = (turnover * weight(self.birth_year[i]) / mean_w).min(1.0);
-            if counter.uniform(Stream::Turnover, step, i as u64, 0) >= hazard {
+            let age = now - self.birth_year[i] as f64;
+            let dies = demography::death_probability(age);
+            if counter.uniform(Stream::Turnover, step, i as u64, 0) >= dies {
+                self.band[i] = demography::age_band(age);
                 continue;
             }
+            self.band[i] = 0;
             replaced += 1;
             let p = self.party[i];
             self.birth_year[i] = (now - ADULT_AGE) as f32;
@@ -538,20 +535,6 @@ impl Voters {
             *a = eq::approval_target(&self.rates, eq::alignment(p, Some(president)), shift) as f32;
         }
     }
-}
-
-/// An age drawn from the adult age bins, from a uniform u.
-fn sample_age(u: f64) -> f64 {
-    let mut acc = 0.0;
-    let total: f64 = AGE_BINS.iter().map(|b| b.0).sum();
-    let u = u * total;
-    for &(share, from, to) in &AGE_BINS {
-        if u < acc + share {
-            return from + (to - from) * (u - acc) / share;
-        }
-        acc += share;
-    }
-    AGE_BINS[AGE_BINS.len() - 1].2
 }
 
 #[cfg(test)]
@@ -668,6 +651,9 @@ mod tests {
                 s.favourable += eq::favourable(&r, gn[i] as f64) as u8 as f64;
                 s.party_n[q as usize] += 1.0;
                 s.party_support[q as usize] += su;
+                let b = v.band[i] as usize;
+                s.band_n[b] += 1.0;
+                s.band_favourable[b] += eq::favourable(&r, gn[i] as f64) as u8 as f64;
             }
             districts.push(s);
         }
@@ -883,23 +869,36 @@ mod tests {
     }
 
     #[test]
-    fn cohort_replacement_lowers_anchor_with_shift() {
+    fn deaths_follow_age_and_entrants_lower_the_anchor_with_shift() {
         let run = |shift: f64| {
-            let (mut sc, _, _, c) = setup(5_000);
+            let (mut sc, _, _, c) = setup(20_000);
             sc.cohort_shift = shift;
-            sc.turnover = 0.1;
             let mut v = voters(&sc, &c, &[9u8; 32]);
             let before = v.anchor_mean();
-            let mut replaced = 0;
+            let ages = v.ages(0);
+            let mut dead = vec![false; v.n()];
             for year in 1..=5 {
-                replaced += v.replace_cohort((year as f64 * crate::calendar::WEEKS_PER_YEAR) as u32, &pulse(0), &c);
+                let week = (year as f64 * crate::calendar::WEEKS_PER_YEAR) as u32;
+                let born = v.birth_year.clone();
+                v.replace_cohort(week, &pulse(0), &c);
+                dead.iter_mut().zip(born.iter().zip(&v.birth_year)).for_each(|(d, (a, b))| *d |= a != b);
+                let now = v.ages(week);
+                assert!(v.band.iter().zip(&now).all(|(&b, &a)| b == demography::age_band(a)), "bands follow ages");
             }
-            (before, v.anchor_mean(), replaced)
+            (before, v.anchor_mean(), ages, dead)
         };
-        let (b0, a0, r) = run(0.0);
-        let (_, a1, _) = run(0.05);
-        assert!(r > 1_500 && r < 3_500, "{r}");
+        let (b0, a0, ages, dead) = run(0.0);
+        let (_, a1, _, _) = run(0.05);
+        // About 0.8% of adults a year, most of them old.
+        let share = |keep: &dyn Fn(f64) -> bool| {
+            let (n, d) =
+                ages.iter().zip(&dead).filter(|(&a, _)| keep(a)).fold((0, 0), |(n, d), (_, &x)| (n + 1, d + x as u32));
+            d as f64 / n as f64
+        };
+        let all = share(&|_| true);
+        assert!(all > 0.025 && all < 0.06, "five-year death share {all}");
+        assert!(share(&|a| a >= 70.0) > 10.0 * share(&|a| a < 40.0), "deaths rise with age");
         assert!(a0 < b0, "young replace old: {a0} vs {b0}");
-        assert!(a1 < a0 - 0.01, "{a1} vs {a0}");
+        assert!(a1 < a0 - 0.005, "{a1} vs {a0}");
     }
 }
