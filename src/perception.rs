@@ -126,12 +126,21 @@ pub fn gesture(p: &Params, relief: f64, m: f64, president: Party, g0: &mut [f32]
 }
 
 /// One week of contact at `rate` (anchor units per year at age 18): every anchor falls by
-/// rate / 52.1775 × `contact_weight(age)`, not below 0.
-pub fn contact(rate: f64, scale: f64, now: f64, g0: &mut [f32], birth_year: &[f32]) {
-    let per_week = rate / crate::calendar::WEEKS_PER_YEAR;
-    for (a, &b) in g0.iter_mut().zip(birth_year) {
-        *a = (*a as f64 - per_week * contact_weight(now - b as f64, scale)).max(0.0) as f32;
+/// rate / 52.1775 × `contact_weight(age)`, not below 0. The weight is computed as
+/// `factor × weight[i]`, with `weight[i]` = `contact_weight` at the reference date
+/// `since` (`contact_weights`) and `factor` = exp(−(now − since) / scale): the same value up
+/// to rounding, one exponential a week instead of one per voter (the weight of an adult
+/// does not reach its cap of 1 after `since`, as every voter is 18 or over by then).
+pub fn contact(rate: f64, scale: f64, now: f64, since: f64, g0: &mut [f32], weight: &[f32]) {
+    let per_week = rate / crate::calendar::WEEKS_PER_YEAR * crate::math::exp(-(now - since) / scale);
+    for (a, &w) in g0.iter_mut().zip(weight) {
+        *a = (*a as f64 - per_week * w as f64).max(0.0) as f32;
     }
+}
+
+/// Each voter's `contact_weight` at the date `since`, from its birth year.
+pub fn contact_weights(scale: f64, since: f64, birth_year: &[f32]) -> Vec<f32> {
+    birth_year.iter().map(|&b| contact_weight(since - b as f64, scale) as f32).collect()
 }
 
 /// The contact rate that moves the share with grievance below `threshold` by `shift`
@@ -178,6 +187,11 @@ pub struct Perception {
     calendar: Calendar,
     /// Anchor units per year at age 18.
     pub contact_rate: f64,
+    /// Each voter's contact weight (`contact_weights`) at the date `since`, for the
+    /// electorate of renewal `epoch`: refreshed in the first week after each renewal.
+    epoch: Option<u32>,
+    since: f64,
+    weight: Vec<f32>,
 }
 
 impl Perception {
@@ -185,15 +199,27 @@ impl Perception {
     pub fn new(p: &Params, v: &voters::Params, voters: &Voters, calendar: Calendar) -> Perception {
         let (g, g0, age) = (&voters.grievance, voters.anchors(), &voters.ages(0));
         let contact_rate = solve_contact_rate(p, g, g0, age, v.stubbornness, v.favourable_below);
-        Perception { params: p.clone(), calendar, contact_rate }
+        Perception { params: p.clone(), calendar, contact_rate, epoch: None, since: 0.0, weight: Vec::new() }
     }
 
     /// Week `week`'s contact, if any.
-    pub fn contact(&self, week: u32, voters: &mut Voters) {
-        if self.contact_rate > 0.0 {
-            let (g0, birth_year, _, _) = voters.period_view();
-            contact(self.contact_rate, self.params.contact_age_scale, self.calendar.year(week), g0, birth_year);
+    pub fn contact(&mut self, week: u32, voters: &mut Voters) {
+        if self.contact_rate <= 0.0 {
+            return;
         }
+        // The electorate renews in the first week of each simulated year, after this
+        // week's contact (`Calendar::new_year`): the weights of week w are those of the
+        // electorate after the renewals up to week w - 1.
+        let epoch = (week.saturating_sub(1) as f64 / crate::calendar::WEEKS_PER_YEAR).floor() as u32;
+        let scale = self.params.contact_age_scale;
+        let now = self.calendar.year(week);
+        let (g0, birth_year, _, _) = voters.period_view();
+        if self.epoch != Some(epoch) {
+            self.since = now;
+            self.weight = contact_weights(scale, now, birth_year);
+            self.epoch = Some(epoch);
+        }
+        contact(self.contact_rate, scale, now, self.since, g0, &self.weight);
     }
 
     /// A gesture from Tokyo of magnitude `m`, taken by `president`; `relief` is
@@ -217,10 +243,25 @@ mod tests {
     fn contact_lowers_young_anchors_most() {
         let mut g0 = vec![0.5f32; 3];
         let birth = [2008.0f32, 1986.0, 1956.0]; // 18, 40 and 70 in 2026
-        contact(0.1, 25.0, 2026.0, &mut g0, &birth);
+        contact(0.1, 25.0, 2026.0, 2026.0, &mut g0, &contact_weights(25.0, 2026.0, &birth));
         let fall: Vec<f64> = g0.iter().map(|&a| 0.5 - a as f64).collect();
         assert!(fall[0] > fall[1] && fall[1] > fall[2] && fall[2] > 0.0, "{fall:?}");
         assert!((fall[0] - 0.1 / crate::calendar::WEEKS_PER_YEAR).abs() < 1e-6);
+    }
+
+    #[test]
+    fn weekly_factor_times_weight_is_the_weight_at_the_date() {
+        let birth = [2008.0f32, 1990.5, 1961.25, 1930.0];
+        let since = 2026.4;
+        let weight = contact_weights(25.0, since, &birth);
+        for now in [2026.4, 2026.9, 2027.39] {
+            let mut factored = vec![0.5f32; 4];
+            contact(0.2, 25.0, now, since, &mut factored, &weight);
+            for (k, &b) in birth.iter().enumerate() {
+                let direct = 0.5 - 0.2 / crate::calendar::WEEKS_PER_YEAR * contact_weight(now - b as f64, 25.0);
+                assert!((factored[k] as f64 - direct).abs() < 1e-7, "{now} {b}: {} vs {direct}", factored[k]);
+            }
+        }
     }
 
     #[test]
