@@ -45,8 +45,7 @@ pub struct Sums {
     pub favourable: f64,
     pub party_n: [f64; 3],
     pub party_support: [f64; 3],
-    /// Voters and those with a good impression of Japan by age band (`demography::age_band`).
-    pub band_n: [f64; 4],
+    /// Voters with a good impression of Japan by age band (`demography::age_band`).
     pub band_favourable: [f64; 4],
 }
 
@@ -65,7 +64,6 @@ impl Sums {
             self.party_support[k] += o.party_support[k];
         }
         for k in 0..4 {
-            self.band_n[k] += o.band_n[k];
             self.band_favourable[k] += o.band_favourable[k];
         }
     }
@@ -409,7 +407,7 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     let mut by_party = [0f64; 3];
     let (mut supporters, mut favourable) = (0u32, 0u32);
     let mut party_n = [0u32; 3];
-    let (mut band_n, mut band_favourable) = ([0u32; 4], [0u32; 4]);
+    let mut band_favourable = [0u32; 4];
     for k in 0..n {
         let (y, gk) = (su[k] as f64, g[k] as f64);
         t[0] += ap[k] as f64;
@@ -420,9 +418,7 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
         supporters += eq::supports(y) as u32;
         let good = eq::favourable(r, gk) as u32;
         favourable += good;
-        let b = (band[k] as usize).min(3);
-        band_n[b] += 1;
-        band_favourable[b] += good;
+        band_favourable[(band[k] as usize).min(3)] += good;
         // One arm per party keeps the running sums in registers (party runs are long).
         match party[k] {
             0 => (party_n[0], by_party[0]) = (party_n[0] + 1, by_party[0] + y),
@@ -442,7 +438,6 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
         favourable: favourable as f64,
         party_n: party_n.map(|c| c as f64),
         party_support: by_party,
-        band_n: band_n.map(|c| c as f64),
         band_favourable: band_favourable.map(|c| c as f64),
     }
 }

@@ -251,7 +251,7 @@ pub struct Aggregates {
 }
 
 impl Aggregates {
-    fn from_districts(d: &[Sums]) -> Aggregates {
+    fn from_districts(d: &[Sums], band_n: &[f64; 4]) -> Aggregates {
         let mut t = Sums::default();
         for s in d {
             t.add(s);
@@ -270,9 +270,18 @@ impl Aggregates {
             party_share: [0, 1, 2].map(|k| t.party_n[k] / n),
             district_support: d.iter().map(|s| mean(s.support, s.n)).collect(),
             district_lean: d.iter().map(|s| (s.party_n[0] - s.party_n[1]) / s.n.max(1.0)).collect(),
-            favourability_by_age: [0, 1, 2, 3].map(|k| t.band_favourable[k] / t.band_n[k].max(1.0)),
+            favourability_by_age: [0, 1, 2, 3].map(|k| t.band_favourable[k] / band_n[k].max(1.0)),
         }
     }
+}
+
+/// Voters in each age band (`demography::age_band`).
+fn count_bands(band: &[u8]) -> [f64; 4] {
+    let mut n = [0f64; 4];
+    for &b in band {
+        n[(b as usize).min(3)] += 1.0;
+    }
+    n
 }
 
 pub struct Voters {
@@ -288,6 +297,8 @@ pub struct Voters {
     birth_year: Vec<f32>,
     /// Age band (`demography::age_band`) at the start of the run or of the current year.
     band: Vec<u8>,
+    /// Voters in each age band: it changes only when the bands do.
+    band_n: [f64; 4],
     g0: Vec<f32>,
     support_bias: Vec<f32>,
     pub grievance: Vec<f32>,
@@ -363,6 +374,7 @@ impl Voters {
             district_start,
             blocks,
             birth_year,
+            band_n: count_bands(&band),
             band,
             grievance: g0.clone(),
             grievance_next: g0.clone(),
@@ -433,7 +445,7 @@ impl Voters {
         // views of it (the Python World's voter arrays) follow the run.
         self.grievance.copy_from_slice(&self.grievance_next);
         let districts: Vec<Sums> = per_block.into_iter().flatten().collect();
-        Aggregates::from_districts(&districts)
+        Aggregates::from_districts(&districts, &self.band_n)
     }
 
     /// Aggregates of the current state without stepping (for week 0 and after an election).
@@ -446,7 +458,7 @@ impl Voters {
                 kernel::district_sums(&self.rates, party, band, Columns(columns.map(|c| &c[a..b])))
             })
             .collect();
-        Aggregates::from_districts(&districts)
+        Aggregates::from_districts(&districts, &self.band_n)
     }
 
     /// Start every voter's threat at its baseline plus the routine load of shocks.
@@ -485,6 +497,7 @@ impl Voters {
             let align = eq::alignment(p, pulse.exec_party);
             self.approval[i] = eq::approval_target(&self.rates, align, pulse.approval_shift) as f32;
         }
+        self.band_n = count_bands(&self.band);
         replaced
     }
 
@@ -651,14 +664,12 @@ mod tests {
                 s.favourable += eq::favourable(&r, gn[i] as f64) as u8 as f64;
                 s.party_n[q as usize] += 1.0;
                 s.party_support[q as usize] += su;
-                let b = v.band[i] as usize;
-                s.band_n[b] += 1.0;
-                s.band_favourable[b] += eq::favourable(&r, gn[i] as f64) as u8 as f64;
+                s.band_favourable[v.band[i] as usize] += eq::favourable(&r, gn[i] as f64) as u8 as f64;
             }
             districts.push(s);
         }
         v.grievance = gn;
-        Aggregates::from_districts(&districts)
+        Aggregates::from_districts(&districts, &v.band_n)
     }
 
     /// A graph whose voters have from 1 to 12 ties.
