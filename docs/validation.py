@@ -286,12 +286,18 @@ def pressure_table(n: int = SENSITIVITY_REPLICATES) -> str:
     return "\n".join(lines)
 
 
-def write_block(marker: str, block: str) -> None:
-    """Replace the text between `<!-- marker:start -->` and `<!-- marker:end -->` in VALIDATION.md."""
-    text = REPORT.read_text()
+def block_pattern(marker: str) -> str:
+    """The text between `<!-- marker:start -->` and `<!-- marker:end -->` in VALIDATION.md,
+    which must be there (checked before any long run is spent on it)."""
     pattern = rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)"
-    if not re.search(pattern, text, flags=re.S):
+    if not re.search(pattern, REPORT.read_text(), flags=re.S):
         raise SystemExit(f"docs/VALIDATION.md has no {marker} markers")
+    return pattern
+
+
+def write_block(marker: str, block: str) -> None:
+    """Replace the text between the `marker` markers in VALIDATION.md by `block`."""
+    pattern, text = block_pattern(marker), REPORT.read_text()
     REPORT.write_text(re.sub(pattern, lambda m: m[1] + block + "\n" + m[2], text, flags=re.S))
     print(block)
 
@@ -331,6 +337,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", choices=("facts", "sensitivity"), help="write only this part")
     args = ap.parse_args()
+    markers = ["facts"] if args.only != "sensitivity" else []
+    if args.only != "facts":
+        markers += ["sensitivity", "pressure"]
+    for marker in markers:
+        block_pattern(marker)
     if args.only != "sensitivity":
         replay()
     if args.only != "facts":
