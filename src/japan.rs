@@ -331,7 +331,7 @@ mod tests {
     fn japan(sc: &Scenario) -> Japan {
         let loads = Loads { threat: 0.0, dispute: 0.0, offence: 0.0 };
         let full = (sc.japan.mode == JapanMode::Full)
-            .then(|| crate::world::japan_engine(sc, &Counter::new(&[3; 32]), &mut run_rng(&[3; 32]), &loads).unwrap());
+            .then(|| crate::world::japan_engine(sc, &[3; 32], &Counter::new(&[3; 32]), &loads).unwrap());
         Japan::new(&sc.japan, &sc.calendar(), sc.us.commitment, full, loads)
     }
 

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::executive::{self, Executive, Office, Stakes};
 use crate::legislature::{self, Assessment, Legislature, Seats, SEATS};
 use crate::network::Graph;
-use crate::rng::{Counter, RunRng};
+use crate::rng::{Counter, Streams};
 use crate::voters::{self, Aggregates, Pulse, Voters};
 
 /// Grievance-averaging rounds before week 0, so a run starts settled.
@@ -67,15 +67,16 @@ impl Polity {
         office: Office,
         stakes: Stakes,
         counter: Counter,
-        rng: &mut RunRng,
+        streams: &mut Streams,
         network: impl FnOnce(&[u8], &Counter) -> Result<Graph>,
         loads: StartLoads,
     ) -> Result<Polity> {
-        let mut voters = Voters::new(s.voters, calendar, office.party, &counter, rng);
+        let mut voters = Voters::new(s.voters, calendar, office.party, &counter, &mut streams.voters);
         let graph = network(&voters.party, &counter)?;
         voters.settle(&graph, SETTLE_ROUNDS, loads.grievance);
         voters.raise_threat(loads.threat);
-        let legislature = Legislature::new(s.legislature, s.seats, &voters.aggregate().district_lean, rng);
+        let legislature =
+            Legislature::new(s.legislature, s.seats, &voters.aggregate().district_lean, &mut streams.legislature);
         let executive = Executive::new(s.executive, office, stakes);
         Ok(Polity { counter, graph, voters, legislature, executive, term_decay: s.voters.term_decay })
     }

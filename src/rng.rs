@@ -1,14 +1,58 @@
-//! Randomness. One ChaCha8 stream per run for sequential draws (district leans, events,
-//! legislators, the executive), and a stateless counter-based hash keyed by (seed, step, index, stream) for
-//! per-voter draws, so results never depend on thread count or scheduling.
+//! Randomness. Each actor that draws in sequence (the voters' set-up, the legislature,
+//! events, the US, Japan, elections, the executive) has its own ChaCha8 stream of the run
+//! seed, so more draws by one never shift another's; per-voter draws come from a stateless
+//! counter-based hash keyed by (seed, step, index, stream), so results never depend on
+//! thread count or scheduling.
 
 use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
 
 pub type RunRng = ChaCha8Rng;
 
+/// The seed's first stream (for tests of a single actor).
 pub fn run_rng(seed: &[u8; 32]) -> RunRng {
     ChaCha8Rng::from_seed(*seed)
+}
+
+/// Declares the actors of a polity that draw in sequence, each with the number of its
+/// stream: `Streams`, one generator each, and `Streams::new`.
+macro_rules! actors {
+    ($($(#[doc = $doc:literal])* $actor:ident = $number:literal,)*) => {
+        /// One stream per actor of a polity: ChaCha stream `polity << 8 | number`, where
+        /// `polity` is 0 for Korea and `japan::JAPAN_STREAM` for Japan's voters and Diet in
+        /// full mode.
+        pub struct Streams {
+            $($(#[doc = $doc])* pub $actor: RunRng,)*
+        }
+
+        impl Streams {
+            pub fn new(seed: &[u8; 32], polity: u64) -> Streams {
+                let stream = |number: u64| {
+                    let mut rng = ChaCha8Rng::from_seed(*seed);
+                    rng.set_stream(polity << 8 | number);
+                    rng
+                };
+                Streams { $($actor: stream($number),)* }
+            }
+        }
+    };
+}
+
+actors! {
+    /// The voters' set-up: district leans.
+    voters = 1,
+    /// Members' idiosyncrasies, at set-up and at every assembly election.
+    legislature = 2,
+    /// The week's stochastic shocks: counts and magnitudes.
+    events = 3,
+    /// Each new US administration's resting pressure and commitment.
+    us = 4,
+    /// The Diet's vote on an ACSA (reduced mode).
+    japan = 5,
+    /// Each election's national campaign swing.
+    elections = 6,
+    /// The executive's decision noise, exposure of secret talks, giving in to pressure.
+    executive = 7,
 }
 
 /// Independent per-purpose streams of the counter-based generator.
@@ -134,6 +178,21 @@ mod tests {
         let a = Counter::new(&[1u8; 32]);
         let b = Counter::new(&[2u8; 32]);
         assert_ne!(a.bits(Stream::Age, 0, 0, 0), b.bits(Stream::Age, 0, 0, 0));
+    }
+
+    #[test]
+    fn each_actor_draws_from_its_own_stream() {
+        use rand::RngExt;
+        let draws = |rng: &mut RunRng| -> Vec<u64> { (0..8).map(|_| rng.random()).collect() };
+        let (mut a, mut b) = (Streams::new(&[4; 32], 0), Streams::new(&[4; 32], 0));
+        // More draws by the events leave the US's draws unchanged.
+        draws(&mut a.events);
+        assert_eq!(draws(&mut a.us), draws(&mut b.us));
+        // Actors, polities and seeds differ.
+        let us = draws(&mut Streams::new(&[4; 32], 0).us);
+        assert_ne!(draws(&mut Streams::new(&[4; 32], 0).executive), us);
+        assert_ne!(draws(&mut Streams::new(&[4; 32], 1).us), us);
+        assert_ne!(draws(&mut Streams::new(&[5; 32], 0).us), us);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::party::Party;
 use crate::perception::Perception;
 use crate::polity::{Inputs, Polity, Sections, StartLoads};
 use crate::record::{EventKind, EventRecord, Outcome, Recorder, Row, Run};
-use crate::rng::{decay, run_rng, Counter, RunRng};
+use crate::rng::{decay, Counter, Streams};
 use crate::scenario::Scenario;
 use crate::us::UnitedStates;
 use crate::voters::{Aggregates, VoteWeights, Voters};
@@ -46,7 +46,7 @@ fn loads(sc: &Scenario) -> (f64, Loads) {
 }
 
 /// Japan's voters, network, Diet and cabinet (full mode), started at the long-run loads.
-pub(crate) fn japan_engine(sc: &Scenario, counter: &Counter, rng: &mut RunRng, loads: &Loads) -> Result<Polity> {
+pub(crate) fn japan_engine(sc: &Scenario, seed: &[u8; 32], counter: &Counter, loads: &Loads) -> Result<Polity> {
     let j = &sc.japan;
     // The ruling party's leader: a three-year term; without Japanese elections the clock repeats.
     let office = Office {
@@ -67,7 +67,8 @@ pub(crate) fn japan_engine(sc: &Scenario, counter: &Counter, rng: &mut RunRng, l
     };
     let start = StartLoads { grievance: loads.offence, threat: loads.threat };
     let counter = counter.derive(japan::JAPAN_STREAM);
-    Polity::new(sections, &sc.calendar(), office, stakes, counter, rng, network, start)
+    let mut streams = Streams::new(seed, japan::JAPAN_STREAM);
+    Polity::new(sections, &sc.calendar(), office, stakes, counter, &mut streams, network, start)
 }
 
 /// A run in progress: it owns its scenario and its actors, and steps one week at a time.
@@ -75,7 +76,7 @@ pub struct World {
     sc: Arc<Scenario>,
     /// The next week to run.
     week: u32,
-    rng: RunRng,
+    streams: Streams,
     korea: Polity,
     perception: Perception,
     ladder: Ladder,
@@ -125,7 +126,7 @@ impl World {
     pub fn new(sc: Scenario, seed: &[u8; 32], graph: Option<Graph>) -> Result<World> {
         sc.validate()?;
         let calendar = sc.calendar();
-        let mut rng = run_rng(seed);
+        let mut streams = Streams::new(seed, 0);
         // Start at the long-run levels of the routine shock loads, not at zero.
         let (grievance_shock, loads) = loads(&sc);
         let sections = Sections {
@@ -138,17 +139,17 @@ impl World {
         let stakes = Stakes::new(&sc.ladder, sc.voters.threat_baseline, &sc.legislature, sc.us.mediation);
         let network = |party: &[u8], counter: &Counter| Graph::build(&sc.network, party, graph, counter);
         let start = StartLoads { grievance: grievance_shock, threat: loads.threat };
-        let korea = Polity::new(sections, &calendar, office, stakes, Counter::new(seed), &mut rng, network, start)?;
+        let korea = Polity::new(sections, &calendar, office, stakes, Counter::new(seed), &mut streams, network, start)?;
         let perception = Perception::new(&sc.perception, &sc.voters, &korea.voters, calendar);
         let full = match sc.japan.mode {
-            JapanMode::Full => Some(japan_engine(&sc, &korea.counter, &mut rng, &loads)?),
+            JapanMode::Full => Some(japan_engine(&sc, seed, &korea.counter, &loads)?),
             JapanMode::Reduced => None,
         };
         let japan = Japan::new(&sc.japan, &calendar, sc.us.commitment, full, loads);
         let weeks = sc.horizon_weeks as usize;
         Ok(World {
             week: 0,
-            rng,
+            streams,
             korea,
             perception,
             ladder: Ladder::new(&sc.ladder, &calendar),
@@ -197,14 +198,21 @@ impl World {
         // 1-2. Events and counterparts: last week's episodes fade, this week's land.
         self.us.step();
         if self.us_inaugurations.contains(&week) {
-            self.us.new_administration(&mut self.rng);
+            self.us.new_administration(&mut self.streams.us);
             self.log(week, EventKind::UsAdministration, self.us.commitment(), self.ladder.top(), "");
         }
         if self.japan.step(week) {
             self.log(week, EventKind::JapanCabinet, self.japan.nationalism, self.ladder.top(), "");
         }
         self.grievance_shock *= self.grievance_decay;
-        draw_week(&sc.shocks, week, self.japan.nationalism, &self.scheduled, &mut self.rng, &mut self.shocks);
+        draw_week(
+            &sc.shocks,
+            week,
+            self.japan.nationalism,
+            &self.scheduled,
+            &mut self.streams.events,
+            &mut self.shocks,
+        );
         let (mut threat_jump, mut trigger) = (0.0, std::mem::take(&mut self.carried_trigger));
         let president = self.korea.executive.party;
         for i in 0..self.shocks.len() {
@@ -299,7 +307,7 @@ impl World {
             approval: e.approval_weight,
             issue: e.issue_weight,
             minor_penalty: e.minor_party_penalty,
-            swing: e.campaign_swing_sd * crate::rng::normal(&mut self.rng),
+            swing: e.campaign_swing_sd * crate::rng::normal(&mut self.streams.elections),
         }
     }
 
@@ -307,7 +315,7 @@ impl World {
         let weights = self.vote_weights();
         let k = &mut self.korea;
         let tallies = k.voters.tally_votes(week, k.executive.party, &weights, &k.counter);
-        k.legislature.elect(&tallies, &mut self.rng);
+        k.legislature.elect(&tallies, &mut self.streams.legislature);
         let largest = Party::ALL.into_iter().max_by_key(|&p| k.legislature.seats(p)).unwrap();
         let share = k.legislature.seats(largest) as f64 / SEATS as f64;
         self.log(week, EventKind::AssemblyElection, share, self.ladder.top(), largest.name());
@@ -366,7 +374,7 @@ impl World {
             japan_accepts[r as usize] = self.japan.accepts(us_pressure, sc.ladder.controversy.get(r));
             notice_expiry[r as usize] = l.notice_expiry(r, week);
         }
-        let diet_approves = self.japan.diet_approves(&mut self.rng);
+        let diet_approves = self.japan.diet_approves(&mut self.streams.japan);
         let ctx = Context {
             week,
             agg,
@@ -384,7 +392,7 @@ impl World {
             window,
             notice_expiry,
         };
-        self.korea.executive.decide(&ctx, &mut self.rng)
+        self.korea.executive.decide(&ctx, &mut self.streams.executive)
     }
 
     fn apply(&mut self, week: u32, action: Action) {

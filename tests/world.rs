@@ -44,6 +44,27 @@ fn same_seed_same_run_different_seed_different_run() {
 }
 
 #[test]
+fn more_shocks_leave_the_us_administrations_draws_unchanged() {
+    // No shock moves the US here, so its pressure and commitment follow its own draws alone.
+    let mut quiet = small(520);
+    let s = &mut quiet.shocks;
+    for p in [&mut s.nuclear_test, &mut s.chinese_coercion, &mut s.us_abandonment, &mut s.us_pressure] {
+        p.rate = 0.0;
+    }
+    let mut busy = quiet.clone();
+    busy.shocks.rate_scale = 5.0;
+    let a = simulate(&quiet, &[6; 32], None).unwrap();
+    let b = simulate(&busy, &[6; 32], None).unwrap();
+    let shocks = |run: &Run| run.events.iter().filter(|e| e.kind.group() == "shock").count();
+    assert!(shocks(&b) > 3 * shocks(&a), "{} against {} shocks", shocks(&b), shocks(&a));
+    let commitment = col(&a, "us_commitment");
+    assert!(commitment.iter().any(|&c| c != commitment[0]), "no new administration drew");
+    assert_eq!(col(&a, "us_commitment"), col(&b, "us_commitment"));
+    assert_eq!(col(&a, "us_pressure"), col(&b, "us_pressure"));
+    assert_ne!(col(&a, "threat_mean"), col(&b, "threat_mean"));
+}
+
+#[test]
 fn state_stays_bounded_and_finite_across_scenarios() {
     let variants: [fn(&mut Scenario); 6] = [
         |_| {},
