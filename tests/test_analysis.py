@@ -229,7 +229,7 @@ def test_replicate_noise_is_named(base):
 
 
 def test_prim_box_holds_the_runs_it_claims(lhs_sweep):
-    box = lhs_sweep.prim(threshold=0.7)
+    box = lhs_sweep.prim(threshold=0.6)
     x, y = acsa.discovery.cases(lhs_sweep)
     inside = np.ones(len(x), dtype=bool)
     for row in box.limits().itertuples():
