@@ -176,6 +176,9 @@ pub struct Impact {
     pub us_commitment: f64,
     /// Fall of Japan's willingness (a dispute that fades).
     pub japan_dispute: f64,
+    /// The part of `japan_dispute` that Tokyo's own acts against Seoul build (negative
+    /// for a concession): what Seoul may answer in kind.
+    pub japan_hostility: f64,
     /// Offence felt by the Japanese public.
     pub japan_offence: f64,
     /// Familiarity gained if drills are running.
@@ -226,12 +229,20 @@ impl Params {
             ShockKind::UsAbandonment => Impact { us_commitment: effect, ..none },
             ShockKind::UsPressure => Impact { us_pressure: effect, ..none },
             ShockKind::JapanTrigger => {
-                Impact { grievance: effect, salience: TRIGGER_SALIENCE * m, japan_dispute: TRIGGER_DISPUTE * m, ..none }
+                let dispute = TRIGGER_DISPUTE * m;
+                Impact {
+                    grievance: effect,
+                    salience: TRIGGER_SALIENCE * m,
+                    japan_dispute: dispute,
+                    japan_hostility: dispute,
+                    ..none
+                }
             }
             ShockKind::MilitaryFriction => Impact {
                 grievance: effect,
                 salience: 0.5 * TRIGGER_SALIENCE * m,
                 japan_dispute: FRICTION_DISPUTE * m,
+                japan_hostility: FRICTION_DISPUTE * m,
                 japan_offence: effect,
                 freezes_drills: true,
                 ..none
@@ -240,7 +251,13 @@ impl Params {
             ShockKind::KoreanDispute => {
                 Impact { salience: 0.5 * TRIGGER_SALIENCE * m, japan_dispute: effect, japan_offence: effect, ..none }
             }
-            ShockKind::Gesture => Impact { gesture: m, ..none },
+            // A concession undoes the dispute of a Japanese trigger of the same magnitude.
+            ShockKind::Gesture => Impact {
+                gesture: m,
+                japan_dispute: -TRIGGER_DISPUTE * m,
+                japan_hostility: -TRIGGER_DISPUTE * m,
+                ..none
+            },
         }
     }
 

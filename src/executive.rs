@@ -37,6 +37,7 @@ pub struct Params {
     pub abandonment_weight: f64,
     pub logistics_weight: f64,
     pub ideology_weight: f64,
+    pub reciprocity_weight: f64,
     pub cost_weight: f64,
     pub capital_weight: f64,
     pub damage_half_life_weeks: f64,
@@ -61,6 +62,7 @@ impl Default for Params {
             abandonment_weight: 0.4,
             logistics_weight: 0.2,
             ideology_weight: 0.3,
+            reciprocity_weight: 1.75,
             cost_weight: 2.0,
             capital_weight: 0.5,
             damage_half_life_weeks: 26.0,
@@ -86,6 +88,7 @@ pub const PARAMETERS: &[Param] = &[
     param("abandonment_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of abandonment fear."),
     param("logistics_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of logistics gap closed."),
     param("ideology_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of ideology."),
+    param("reciprocity_weight", "value per unit", 0.0, 10.0, "Value of ending an agreement with Tokyo per unit of Japan's dispute with Seoul (reciprocity: hostility answered in kind)."),
     param("cost_weight", "value per unit", 0.0, 10.0, "Weight of expected domestic cost: controversy x (grievance + salience) x (1 - damping x F) x (1.5 - support share)."),
     param("capital_weight", "value per unit", 0.0, 10.0, "Value per unit of political capital above 0.5."),
     param("damage_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of capital lost to retreats and collapses."),
@@ -127,8 +130,10 @@ pub struct Stakes {
     /// Controversy of each rung (0 for none).
     pub controversy: [f64; 6],
     pub familiarity_damping: f64,
-    /// Its voters' threat baseline.
+    /// Its voters' threat baseline, salience baseline and weekly salience decay.
     pub threat_baseline: f64,
+    pub salience_baseline: f64,
+    pub salience_decay: f64,
     pub consent_required: bool,
     pub revolt_threshold: f64,
     pub mediation: f64,
@@ -137,14 +142,16 @@ pub struct Stakes {
 impl Stakes {
     pub fn new(
         ladder: &crate::ladder::Params,
-        threat_baseline: f64,
+        voters: &crate::voters::Params,
         legislature: &crate::legislature::Params,
         mediation: f64,
     ) -> Stakes {
         Stakes {
             controversy: [0, 1, 2, 3, 4, 5].map(|r| ladder.controversy.get(r)),
             familiarity_damping: ladder.familiarity_damping,
-            threat_baseline,
+            threat_baseline: voters.threat_baseline,
+            salience_baseline: voters.salience_baseline,
+            salience_decay: decay(voters.salience_half_life_weeks),
             consent_required: legislature.consent_required,
             revolt_threshold: legislature.revolt_threshold,
             mediation,
@@ -175,12 +182,13 @@ pub enum Posture {
     Frozen {
         rung: u8,
     },
-    /// Notice given to end `rung` at week `expires`; `cost` is the agreement's domestic
-    /// cost the president answered when he gave it.
+    /// Notice given to end `rung` at week `expires`; `case` is the domestic case for
+    /// ending it that the president made when he gave it (`Executive::case_for_ending`),
+    /// less Tokyo's concessions since.
     Notice {
         rung: u8,
         expires: u32,
-        cost: f64,
+        case: f64,
     },
 }
 
@@ -236,6 +244,10 @@ pub struct Context<'a> {
     pub window: [u32; 6],
     /// Week in which a notice to end each rung, given now, would take effect.
     pub notice_expiry: [u32; 6],
+    /// Tokyo's hostility toward Seoul (`Japan::hostility`), and how much of it Tokyo's
+    /// conciliatory gestures removed this week.
+    pub hostility: f64,
+    pub concession: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -262,6 +274,8 @@ pub struct Executive {
     params: Params,
     controversy: [f64; 6],
     threat_baseline: f64,
+    salience_baseline: f64,
+    salience_decay: f64,
     familiarity_damping: f64,
     consent_required: bool,
     revolt_threshold: f64,
@@ -288,6 +302,8 @@ impl Executive {
             params: p.clone(),
             controversy: stakes.controversy,
             threat_baseline: stakes.threat_baseline,
+            salience_baseline: stakes.salience_baseline,
+            salience_decay: stakes.salience_decay,
             familiarity_damping: stakes.familiarity_damping,
             consent_required: stakes.consent_required,
             revolt_threshold: stakes.revolt_threshold,
@@ -406,12 +422,34 @@ impl Executive {
 
     /// Expected domestic cost of pushing a rung now.
     fn domestic_cost(&self, ctx: &Context, rung: u8) -> f64 {
+        self.cost_at(ctx, rung, ctx.agg.salience_mean)
+    }
+
+    /// The domestic cost of `rung` with history this salient.
+    fn cost_at(&self, ctx: &Context, rung: u8, salience: f64) -> f64 {
         let a = ctx.agg;
         self.params.cost_weight
             * self.controversy[rung as usize]
-            * (a.grievance_mean + a.salience_mean)
+            * (a.grievance_mean + salience)
             * (1.0 - self.familiarity_damping * ctx.familiarity)
             * (1.5 - a.support_share)
+    }
+
+    /// The domestic cost that ending `rung` would spare: an agreement ends only at its
+    /// expiry (`notice_expiry`), by when this week's salience above its baseline has faded
+    /// at the voters' own rate; a spike of attention is no reason to end it.
+    fn cost_spared(&self, ctx: &Context, rung: u8) -> f64 {
+        let weeks = ctx.notice_expiry[rung as usize].saturating_sub(ctx.week) as f64;
+        let excess = ctx.agg.salience_mean - self.salience_baseline;
+        self.cost_at(ctx, rung, self.salience_baseline + excess * crate::math::powf(self.salience_decay, weeks))
+    }
+
+    /// The domestic case for ending `rung`: the cost it spares, Tokyo's hostility answered
+    /// in kind (reciprocity: Keohane 1986), and capital as a cushion, as on a proposal.
+    fn case_for_ending(&self, ctx: &Context, rung: u8) -> f64 {
+        self.cost_spared(ctx, rung)
+            + self.params.reciprocity_weight * ctx.hostility
+            + self.params.capital_weight * (self.capital - 0.5)
     }
 
     /// Audience cost of backing down from a public commitment on `rung` (Fearon 1994).
@@ -454,9 +492,9 @@ impl Executive {
     }
 
     /// Value of keeping an agreement in force rather than ending it: what losing it would
-    /// cost in strategy and with Washington, less its domestic `cost`.
-    fn keep_value(&self, ctx: &Context, rung: u8, cost: f64) -> f64 {
-        self.strategic(ctx, ctx.gap_opened[rung as usize]) - cost + self.ending_cost(ctx)
+    /// cost in strategy and with Washington, less the domestic `case` for ending it.
+    fn keep_value(&self, ctx: &Context, rung: u8, case: f64) -> f64 {
+        self.strategic(ctx, ctx.gap_opened[rung as usize]) - case + self.ending_cost(ctx)
     }
 
     /// Face lost by ending an agreement his own camp signed.
@@ -483,9 +521,9 @@ impl Executive {
                 // Ending an agreement is weighed like anything else: worth more than keeping
                 // it by the bar, counting the face of undoing his own camp's signature.
                 if let Some(r) = ctx.terminable {
-                    let cost = self.domestic_cost(ctx, r);
-                    if -self.keep_value(ctx, r, cost) - self.own_signature(r) + noise > bar {
-                        self.posture = Posture::Notice { rung: r, expires: ctx.notice_expiry[r as usize], cost };
+                    let case = self.case_for_ending(ctx, r);
+                    if -self.keep_value(ctx, r, case) - self.own_signature(r) + noise > bar {
+                        self.posture = Posture::Notice { rung: r, expires: ctx.notice_expiry[r as usize], case };
                         return Action::Notice(r);
                     }
                 }
@@ -589,22 +627,27 @@ impl Executive {
                 self.signed_by[rung as usize] = Some(self.party);
                 Action::Sign(rung)
             }
-            Posture::Notice { rung, expires, cost } => {
-                // A notice is a public commitment to the grievance the president answered:
-                // he weighs the agreement's domestic cost as it was when he gave notice, so
-                // fading anger does not reopen the question; the strategic terms (a security
-                // shock, fear of abandonment) and Washington's pressure do. Withdrawing it
-                // costs face, less the cover a US demand gives. A predecessor's notice is
-                // not his: he weighs it at today's cost and without face, and adopts it if
-                // he lets it stand.
-                let (cost, face) = if inherited {
-                    (self.domestic_cost(ctx, rung), 0.0)
+            Posture::Notice { rung, expires, case } => {
+                // A notice is a public commitment to the domestic case the president made:
+                // he weighs the agreement against that case as it was when he gave notice,
+                // so fading anger does not reopen the question. What comes from outside
+                // does: a security shock or fear of abandonment (the strategic terms),
+                // Washington's pressure, and a concession from Tokyo, which lowers the case
+                // for good. Withdrawing it costs face, less the cover a US demand gives. A
+                // predecessor's notice is not his: he weighs it on today's case and without
+                // face, and adopts it if he lets it stand.
+                let (case, face) = if inherited {
+                    (self.case_for_ending(ctx, rung), 0.0)
                 } else {
-                    (cost, self.face(rung) * (1.0 - self.mediation * ctx.us_demand).max(0.0))
+                    let case = case - self.params.reciprocity_weight * ctx.concession;
+                    (case, self.face(rung) * (1.0 - self.mediation * ctx.us_demand).max(0.0))
                 };
-                self.posture = Posture::Notice { rung, expires, cost };
-                if self.keep_value(ctx, rung, cost) + noise > face {
+                self.posture = Posture::Notice { rung, expires, case };
+                if self.keep_value(ctx, rung, case) + noise > face {
+                    // By suspending it he makes the agreement his own: ending it later
+                    // would reverse his own act.
                     self.posture = Posture::Idle;
+                    self.signed_by[rung as usize] = Some(self.party);
                     self.damage += face;
                     self.capital = (self.capital - face).max(0.0);
                     return Action::Suspend(rung);
@@ -685,6 +728,8 @@ mod tests {
             gap_opened: [0.0; 6],
             window: [4; 6],
             notice_expiry: [13; 6],
+            hostility: 0.0,
+            concession: 0.0,
         }
     }
 
@@ -700,7 +745,7 @@ mod tests {
         sc.executive.ideology = 0.0;
         sc.ladder.controversy.acsa_conditional = 0.65;
         let office = sc.executive.office(&sc.calendar(), false);
-        let stakes = Stakes::new(&sc.ladder, sc.voters.threat_baseline, &sc.legislature, sc.us.mediation);
+        let stakes = Stakes::new(&sc.ladder, &sc.voters, &sc.legislature, sc.us.mediation);
         let mut e = Executive::new(&sc.executive, office, stakes);
         e.capital = 0.5;
         e
@@ -890,7 +935,7 @@ mod tests {
             let mut c = ctx(5, a);
             c.next_target = None;
             c.terminable = Some(4);
-            -other.keep_value(&c, 4, other.domestic_cost(&c, 4))
+            -other.keep_value(&c, 4, other.case_for_ending(&c, 4))
         };
         let grievance =
             (0..400).map(|k| 0.3 + k as f64 * 0.002).find(|&g| ending(&agg(0.35, g, 0.3, 0.4)) > other.bar());
@@ -903,6 +948,54 @@ mod tests {
         assert_eq!(e.decide(&c, &mut rng), Action::Hold);
         e.inaugurate(Party::Conservative, 0.0, 6);
         assert_eq!(e.decide(&c, &mut rng), Action::Notice(4));
+    }
+
+    /// A context with GSOMIA in force and nothing to propose.
+    fn ending_ctx(a: &Aggregates, week: u32) -> Context<'_> {
+        let mut c = ctx(week, a);
+        c.next_target = None;
+        c
+    }
+
+    #[test]
+    fn a_spike_of_attention_is_no_reason_to_end_an_agreement() {
+        // The same grievance, at resting salience and in a week of peak attention: the
+        // spike has faded by the time the agreement would end, so the case barely moves.
+        let calm = agg(0.35, 0.6, 0.1, 0.4);
+        let spike = agg(0.35, 0.6, 0.95, 0.4);
+        let e = quiet_exec();
+        let case = |a: &Aggregates| e.case_for_ending(&ending_ctx(a, 0), 3);
+        let proposal_cost = |a: &Aggregates| e.domestic_cost(&ending_ctx(a, 0), 3);
+        assert!(proposal_cost(&spike) > 2.0 * proposal_cost(&calm), "a proposal pays the spike now");
+        assert!(case(&spike) - case(&calm) < 0.15 * (proposal_cost(&spike) - proposal_cost(&calm)));
+        assert_eq!(quiet_exec().decide(&ending_ctx(&spike, 0), &mut run_rng(&[0; 32])), Action::Hold);
+    }
+
+    #[test]
+    fn tokyo_hostility_is_answered_in_kind_and_a_concession_withdraws_the_notice() {
+        let calm = agg(0.35, 0.6, 0.1, 0.4);
+        let hostile = |h: f64, concession: f64, week: u32| {
+            let mut c = ending_ctx(&calm, week);
+            c.hostility = h;
+            c.concession = concession;
+            c
+        };
+        let mut rng = run_rng(&[0; 32]);
+        assert_eq!(quiet_exec().decide(&hostile(0.0, 0.0, 0), &mut rng), Action::Hold);
+        let notice = || {
+            let mut e = quiet_exec();
+            assert_eq!(e.decide(&hostile(0.3, 0.0, 0), &mut run_rng(&[0; 32])), Action::Notice(3));
+            e
+        };
+        // Tokyo's hostility fades: the notice stands and the agreement ends.
+        let mut e = notice();
+        let fate = (1..=13).map(|w| e.decide(&hostile(0.0, 0.0, w), &mut rng)).find(|a| *a != Action::Continue);
+        assert_eq!(fate, Some(Action::Terminate(3)));
+        // Tokyo concedes what its hostility had built: the notice is withdrawn.
+        let mut e = notice();
+        assert_eq!(e.decide(&hostile(0.0, 0.3, 1), &mut rng), Action::Suspend(3));
+        // Having kept it, he owns it: the same hostility again is not enough to end it.
+        assert_eq!(e.decide(&hostile(0.3, 0.0, 2), &mut rng), Action::Hold);
     }
 
     #[test]

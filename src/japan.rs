@@ -128,6 +128,7 @@ const OFFENCE_SALIENCE: f64 = 0.5;
 pub struct Loads {
     pub threat: f64,
     pub dispute: f64,
+    pub hostility: f64,
     pub offence: f64,
 }
 
@@ -139,6 +140,8 @@ pub struct Japan {
     cabinets: Vec<(u32, f64)>,
     dispute_decay: f64,
     dispute: f64,
+    /// The part of the dispute that Tokyo's own acts built, less its concessions.
+    hostility: f64,
     /// Mood the run starts with, at the long-run load of offences.
     mood_rest: f64,
     /// Reduced mode: the mood without any Korean offence (`japan.mood`).
@@ -187,6 +190,7 @@ impl Japan {
             cabinets,
             dispute_decay: decay(j.dispute_half_life_weeks),
             dispute: loads.dispute,
+            hostility: loads.hostility,
             mood_rest: mood,
             calm_mood: j.mood,
             mood_weight: j.mood_weight,
@@ -216,14 +220,17 @@ impl Japan {
     /// Returns true when a new cabinet was seated.
     pub fn step(&mut self, week: u32) -> bool {
         self.dispute *= self.dispute_decay;
+        self.hostility *= self.dispute_decay;
         self.offence *= self.dispute_decay;
         self.seat_cabinet(week)
     }
 
     /// Disputes sour Tokyo: triggers, frictions and Korean-side disputes lower its
-    /// willingness for a while; frictions and Korean disputes also sour the public.
+    /// willingness for a while, and a gesture of its own eases them; frictions and Korean
+    /// disputes also sour the public.
     pub fn absorb(&mut self, impact: &Impact) {
-        self.dispute += impact.japan_dispute;
+        self.dispute = (self.dispute + impact.japan_dispute).max(0.0);
+        self.hostility = (self.hostility + impact.japan_hostility).max(0.0);
         self.offend_public(impact.japan_offence);
     }
 
@@ -260,6 +267,12 @@ impl Japan {
                 self.mood = agg.favourability;
             }
         }
+    }
+
+    /// Tokyo's hostility toward Seoul: the dispute its own triggers and frictions have
+    /// built and that has not yet faded or been conceded.
+    pub fn hostility(&self) -> f64 {
+        self.hostility
     }
 
     fn capital(&self) -> f64 {
@@ -325,11 +338,11 @@ mod tests {
     }
 
     fn calm_us() -> UnitedStates {
-        UnitedStates::new(&Scenario::default().us)
+        UnitedStates::new(&Scenario::default().us, 0.0, 0.0)
     }
 
     fn japan(sc: &Scenario) -> Japan {
-        let loads = Loads { threat: 0.0, dispute: 0.0, offence: 0.0 };
+        let loads = Loads { threat: 0.0, dispute: 0.0, hostility: 0.0, offence: 0.0 };
         let full = (sc.japan.mode == JapanMode::Full)
             .then(|| crate::world::japan_engine(sc, &[3; 32], &Counter::new(&[3; 32]), &loads).unwrap());
         Japan::new(&sc.japan, &sc.calendar(), sc.us.commitment, full, loads)

@@ -76,15 +76,18 @@ pub struct UnitedStates {
 }
 
 impl UnitedStates {
-    pub fn new(p: &Params) -> Self {
+    /// Washington of section `p`, its episodes started at their long-run loads (the mean
+    /// pressure episode and commitment loss that routine shocks keep up), so nothing drifts
+    /// through the first years.
+    pub fn new(p: &Params, pressure_load: f64, commitment_load: f64) -> Self {
         UnitedStates {
             params: p.clone(),
             base_pressure: p.pressure,
             base_commitment: p.commitment,
             mediation: p.mediation,
             episode_decay: decay(p.episode_half_life_weeks),
-            pressure_episode: 0.0,
-            commitment_loss: 0.0,
+            pressure_episode: pressure_load,
+            commitment_loss: commitment_load,
         }
     }
 
@@ -136,7 +139,7 @@ mod tests {
     fn us_episodes_jump_and_decay() {
         let shocks = crate::events::Params::default();
         let p = Params::default();
-        let mut us = UnitedStates::new(&p);
+        let mut us = UnitedStates::new(&p, 0.0, 0.0);
         us.absorb(&shocks.impact(ShockKind::ChineseCoercion, 2.0));
         us.absorb(&shocks.impact(ShockKind::UsAbandonment, 2.0));
         assert!(us.pressure() > p.pressure + 0.1);

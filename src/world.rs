@@ -40,9 +40,18 @@ fn loads(sc: &Scenario) -> (f64, Loads) {
     let loads = Loads {
         threat: load(sc.voters.threat_half_life_weeks, &|i| i.threat),
         dispute: load(sc.japan.dispute_half_life_weeks, &|i| i.japan_dispute),
+        hostility: load(sc.japan.dispute_half_life_weeks, &|i| i.japan_hostility),
         offence: load(sc.japan.dispute_half_life_weeks, &|i| spillover * i.japan_offence),
     };
     (grievance, loads)
+}
+
+/// Washington, its pressure and commitment episodes started at their long-run loads.
+fn us_engine(sc: &Scenario) -> UnitedStates {
+    let nationalism = sc.japan.starting_nationalism(&sc.calendar());
+    let load =
+        |jump: &dyn Fn(&Impact) -> f64| sc.shocks.long_run_load(nationalism, sc.us.episode_half_life_weeks, jump);
+    UnitedStates::new(&sc.us, load(&|i| i.us_pressure), load(&|i| i.us_commitment))
 }
 
 /// Japan's voters, network, Diet and cabinet (full mode), started at the long-run loads.
@@ -56,7 +65,7 @@ pub(crate) fn japan_engine(sc: &Scenario, seed: &[u8; 32], counter: &Counter, lo
         term_years: 3,
         repeat_terms: true,
     };
-    let stakes = Stakes::new(&sc.ladder, j.voters.threat_baseline, &sc.legislature, sc.us.mediation);
+    let stakes = Stakes::new(&sc.ladder, &j.voters, &sc.legislature, sc.us.mediation);
     let sections =
         Sections { voters: &j.voters, legislature: &sc.legislature, seats: &j.seats, executive: &sc.executive };
     // Japan's network is a Watts-Strogatz graph whatever Korea's is.
@@ -136,7 +145,7 @@ impl World {
             executive: &sc.executive,
         };
         let office = sc.executive.office(&calendar, !sc.elections.enabled);
-        let stakes = Stakes::new(&sc.ladder, sc.voters.threat_baseline, &sc.legislature, sc.us.mediation);
+        let stakes = Stakes::new(&sc.ladder, &sc.voters, &sc.legislature, sc.us.mediation);
         let network = |party: &[u8], counter: &Counter| Graph::build(&sc.network, party, graph, counter);
         let start = StartLoads { grievance: grievance_shock, threat: loads.threat };
         let korea = Polity::new(sections, &calendar, office, stakes, Counter::new(seed), &mut streams, network, start)?;
@@ -153,7 +162,7 @@ impl World {
             korea,
             perception,
             ladder: Ladder::new(&sc.ladder, &calendar),
-            us: UnitedStates::new(&sc.us),
+            us: us_engine(&sc),
             japan,
             scheduled: sc.scheduled(),
             shocks: Vec::new(),
@@ -214,6 +223,8 @@ impl World {
             &mut self.shocks,
         );
         let (mut threat_jump, mut trigger) = (0.0, std::mem::take(&mut self.carried_trigger));
+        // Tokyo's hostility that its gestures remove this week.
+        let mut concession = 0.0;
         let president = self.korea.executive.party;
         for i in 0..self.shocks.len() {
             let s = self.shocks[i];
@@ -227,6 +238,7 @@ impl World {
                 self.ladder.freeze_drills(week, sc.ladder.friction_freeze_weeks);
             }
             self.ladder.disaster_relief(week, impact.familiarity);
+            concession += (-impact.japan_hostility).max(0.0);
             if impact.gesture > 0.0 {
                 self.perception.gesture(sc.shocks.gesture.effect, impact.gesture, president, &mut self.korea.voters);
             }
@@ -283,7 +295,7 @@ impl World {
         let assembly = self.korea.institutions_week(week, &agg, self.politicisation);
 
         // 6. Executive.
-        let action = self.decide(week, &agg, assembly, us_pressure);
+        let action = self.decide(week, &agg, assembly, us_pressure, concession);
         self.apply(week, action);
 
         // 7. Ladder and logistics.
@@ -354,6 +366,7 @@ impl World {
         agg: &Aggregates,
         assembly: crate::legislature::Assessment,
         us_pressure: f64,
+        concession: f64,
     ) -> Action {
         let sc = Arc::clone(&self.sc);
         let l = &self.ladder;
@@ -391,6 +404,8 @@ impl World {
             gap_opened,
             window,
             notice_expiry,
+            hostility: self.japan.hostility(),
+            concession,
         };
         self.korea.executive.decide(&ctx, &mut self.streams.executive)
     }

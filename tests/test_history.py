@@ -132,6 +132,26 @@ def test_washington_rescues_the_2019_notice(runs):
     assert ended_alone > n_alone / 2, f"without the push only {ended_alone} of {n_alone} notices run out"
 
 
+def test_the_2019_notice_answers_tokyos_export_controls(runs):
+    """Without Japan's July 2019 export controls and the August white-list removal, few
+    replicates give notice in 2019: the notice answers Tokyo's hostility (reciprocity)
+    and the grievance it stirs, not the calendar."""
+    n = REPLICATES // 2
+    sc = acsa.Scenario.history()
+    events = [e for e in sc["events"] if not (e["kind"] == "japan_trigger" and e["date"].startswith("2019"))]
+    assert len(events) == len(sc["events"]) - 2
+    without = history.replicates(n, sc.replace({"events": events}))
+
+    def notices_2019(replays):
+        return sum(
+            ((r.events["kind"] == "termination_notice") & (r.events["date"].dt.year == 2019)).any() for r in replays
+        )
+
+    with_controls, without_controls = notices_2019(runs[:n]), notices_2019(without)
+    assert with_controls >= 10, f"only {with_controls} of {n} replays give notice in 2019"
+    assert without_controls <= with_controls / 3, f"{without_controls} notices without the export controls"
+
+
 def test_only_exogenous_inputs_are_scheduled(runs):
     sc = acsa.Scenario.history()
     assert {e["kind"] for e in sc["events"]} <= set(SHOCK_EVENTS)
