@@ -715,7 +715,13 @@ mod tests {
         Context {
             week,
             agg: a,
-            assembly: Assessment { support: 0.6, yes_votes: 180, governing_opposed: 0.1, revolt: false },
+            assembly: Assessment {
+                support: 0.6,
+                yes_votes: 180,
+                governing_opposed: 0.1,
+                revolt_risk: 0.0,
+                revolt: false,
+            },
             us_pressure: 0.5,
             us_demand: 0.0,
             us_commitment: 0.7,
@@ -814,7 +820,12 @@ mod tests {
     fn revolt_risk_is_smooth_in_the_share_opposed() {
         let e = quiet_exec();
         let risk = |opposed: f64| {
-            e.assembly_risk(&Assessment { support: 0.6, yes_votes: 180, governing_opposed: opposed, revolt: false })
+            e.assembly_risk(&Assessment {
+                support: 0.6,
+                yes_votes: 180,
+                governing_opposed: opposed,
+                ..Default::default()
+            })
         };
         let t = e.revolt_threshold;
         assert!(risk(t - 0.1) < 0.1 && risk(t + 0.1) > 0.9);

@@ -180,7 +180,7 @@ impl Japan {
         if let Some(e) = full.as_deref_mut() {
             // The Diet's stance and the cabinet's capital, read from the settled voters.
             let agg = e.voters.aggregate();
-            assessment = e.institutions_week(0, &agg, 0.0);
+            assessment = e.institutions_week(0, &agg, 0.0, false);
             mood = agg.favourability;
         }
         let mood = mood.clamp(0.0, 1.0);
@@ -263,7 +263,7 @@ impl Japan {
                     ..Inputs::default()
                 };
                 let agg = e.public_week(week, inputs);
-                self.assessment = e.institutions_week(week, &agg, 0.0);
+                self.assessment = e.institutions_week(week, &agg, 0.0, false);
                 self.mood = agg.favourability;
             }
         }

@@ -56,6 +56,7 @@ pub struct Params {
     /// Date whose anniversary renews the agreements in force at the start.
     pub renewal_date: String,
     pub controversy: RungTable,
+    pub presence: RungTable,
     pub window_weeks: RungTable,
     pub familiarity_gain: f64,
     pub familiarity_half_life_weeks: f64,
@@ -73,6 +74,7 @@ impl Default for Params {
             in_force: vec!["sarex".into(), "gsomia".into()],
             renewal_date: "2016-11-23".into(),
             controversy: RungTable { sarex: 0.1, dialogue: 0.2, gsomia: 0.5, acsa_conditional: 0.85, acsa_full: 1.0 },
+            presence: RungTable { sarex: 0.1, dialogue: 0.0, gsomia: 0.2, acsa_conditional: 0.5, acsa_full: 1.0 },
             window_weeks: RungTable { sarex: 6.0, dialogue: 8.0, gsomia: 4.0, acsa_conditional: 20.0, acsa_full: 30.0 },
             familiarity_gain: 0.003,
             familiarity_half_life_weeks: 156.0,
@@ -95,6 +97,11 @@ pub const PARAMETERS: &[Param] = &[
     param("controversy.gsomia", "0-1 scale", 0.0, 1.0, "Controversy of intelligence sharing."),
     param("controversy.acsa_conditional", "0-1 scale", 0.0, 1.0, "Controversy of a segmented ACSA."),
     param("controversy.acsa_full", "0-1 scale", 0.0, 1.0, "Controversy of a full ACSA."),
+    param("presence.sarex", "0-1 scale", 0.0, 1.0, "How far search-and-rescue drills let Japanese forces onto the peninsula (ships at sea)."),
+    param("presence.dialogue", "0-1 scale", 0.0, 1.0, "How far technical dialogue lets Japanese forces onto the peninsula (none)."),
+    param("presence.gsomia", "0-1 scale", 0.0, 1.0, "How far intelligence sharing lets Japanese forces onto the peninsula (none; a first military pact)."),
+    param("presence.acsa_conditional", "0-1 scale", 0.0, 1.0, "How far a conditional ACSA lets Japanese forces onto the peninsula (supplies, no JSDF personnel or assets)."),
+    param("presence.acsa_full", "0-1 scale", 0.0, 1.0, "How far a full ACSA lets Japanese forces onto the peninsula (JSDF logistics on Korean soil)."),
     param("window_weeks.sarex", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
     param("window_weeks.dialogue", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
     param("window_weeks.gsomia", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
@@ -179,6 +186,12 @@ impl Ladder {
                 && self.allowed(r)
                 && !(r == ACSA_CONDITIONAL && self.in_force[ACSA_FULL as usize])
         })
+    }
+
+    /// The pact on the table when the executive has none under way: the next rung it
+    /// weighs, or, with every rung signed, the agreement it could end.
+    pub fn weighed(&self) -> u8 {
+        self.next_target().or(self.terminable()).unwrap_or(0)
     }
 
     /// The agreement an executive could give notice to end: the highest of GSOMIA and ACSA.

@@ -2,10 +2,15 @@
 //!
 //! A member's stance on the president's proposal is party line + district mood + noise. The
 //! governing party backs its president under discipline; the opposition opposes in proportion
-//! to how politicised the issue is; both are pulled by their own voters.
+//! to how politicised the issue is; both are pulled by their own voters: by their support for
+//! cooperation in general, and, while a pact is on the table, by their opposition to that
+//! pact, in proportion to its salience. The governing party revolts when more than
+//! `revolt_threshold` of its members oppose; the chance of that is smooth in the share its
+//! members' voters oppose (`Legislature::expect`).
 
 use serde::{Deserialize, Serialize};
 
+use crate::math::logistic;
 use crate::party::Party;
 use crate::rng::{normal, Counter, RunRng, Stream};
 use crate::scenario::{param, Param};
@@ -63,6 +68,9 @@ pub const PARAMETERS: &[Param] = &[
     param("revolt_threshold", "share", 0.0, 1.0, "Share of governing-party members opposed that forces postponement."),
 ];
 
+/// The normal distribution's CDF is close to logistic(1.702 x) (within 0.01).
+const PROBIT_TO_LOGIT: f64 = 1.702;
+
 pub const SEATS: usize = 300;
 pub const LIST_SEATS: usize = 47;
 
@@ -91,7 +99,27 @@ pub struct Assessment {
     pub yes_votes: usize,
     /// Share of the governing party's members opposed.
     pub governing_opposed: f64,
+    /// This week's chance of a revolt before the members' weekly noise
+    /// (`Expectation::revolt_risk`).
+    pub revolt_risk: f64,
+    /// More than `revolt_threshold` of the governing party's members are opposed.
     pub revolt: bool,
+}
+
+/// How the Assembly would stand, over the members' weekly noise: a member opposes with
+/// probability Φ(−stance / sd) (taken as logistic(−1.702 × stance / sd)), independently of
+/// the others, and a count of members is taken as normal with the mean and variance of that
+/// sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Expectation {
+    /// Expected share of the governing party's members opposed.
+    pub governing_opposed: f64,
+    /// Chance that more than `revolt_threshold` of them oppose: the revolt risk.
+    pub revolt_risk: f64,
+    /// Expected members in favour less the 151 a consent vote needs.
+    pub consent_margin: f64,
+    /// Chance that 150 or fewer members are in favour: a consent vote fails.
+    pub consent_risk: f64,
 }
 
 /// Split `total` seats in proportion to `weights` by largest remainder (ties to the first).
@@ -186,34 +214,52 @@ impl Legislature {
         self.members.iter().filter(|m| m.party == party).count()
     }
 
-    /// Stances on a proposal of the president's (`stance` +1 to deepen cooperation).
+    /// Member m's stance before this week's noise: the party line, from the mood of the
+    /// camp's voters, plus the weighted mood of the member's voters (a district's, or the
+    /// country's for a list seat) plus the member's own lean. A mood is support for
+    /// cooperation (2 y - 1), and while a pact is on the table, with weight `salience`
+    /// (its salience), the share not opposed to it less the share opposed.
+    fn mean_stance(&self, m: &Member, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> f64 {
+        let mood =
+            |support: f64, opposed: f64| (1.0 - salience) * (2.0 * support - 1.0) + salience * (1.0 - 2.0 * opposed);
+        let p = m.party.index();
+        let voters = mood(agg.party_support[p], agg.party_opposed[p]);
+        let line = if m.party == exec_party {
+            self.discipline + (1.0 - self.discipline) * voters
+        } else if m.party != Party::Independent && exec_party != Party::Independent {
+            let opposition = self.discipline * politicisation;
+            -opposition + (1.0 - opposition) * voters
+        } else {
+            voters
+        };
+        let own = match m.district {
+            Some(d) => mood(agg.district_support[d], agg.district_opposed[d]),
+            None => mood(agg.support_mean, agg.pact_opposed),
+        };
+        line + self.district_weight * own + m.idiosyncrasy
+    }
+
+    /// Spread of a member's weekly noise.
+    fn weekly_sd(&self) -> f64 {
+        0.5 * self.noise
+    }
+
+    /// Stances on a proposal of the president's this week. `salience`: the salience of the
+    /// pact on the table (0 if none is).
     pub fn assess(
         &self,
         agg: &Aggregates,
         exec_party: Party,
         politicisation: f64,
+        salience: f64,
         counter: &Counter,
         step: u32,
     ) -> Assessment {
         let mut yes = 0usize;
         let (mut gov, mut gov_no) = (0usize, 0usize);
         for (k, m) in self.members.iter().enumerate() {
-            let voters = 2.0 * agg.party_support[m.party.index()] - 1.0;
-            let line = if m.party == exec_party {
-                self.discipline + (1.0 - self.discipline) * voters
-            } else if m.party != Party::Independent && exec_party != Party::Independent {
-                let opposition = self.discipline * politicisation;
-                -opposition + (1.0 - opposition) * voters
-            } else {
-                voters
-            };
-            // A list member answers to the whole country, a district member to the district.
-            let mood = match m.district {
-                Some(d) => 2.0 * agg.district_support[d] - 1.0,
-                None => 2.0 * agg.support_mean - 1.0,
-            };
-            let weekly = 0.5 * self.noise * counter.normal(Stream::Legislator, step, k as u64);
-            let stance = line + self.district_weight * mood + m.idiosyncrasy + weekly;
+            let weekly = self.weekly_sd() * counter.normal(Stream::Legislator, step, k as u64);
+            let stance = self.mean_stance(m, agg, exec_party, politicisation, salience) + weekly;
             yes += (stance > 0.0) as usize;
             if m.party == exec_party {
                 gov += 1;
@@ -225,7 +271,37 @@ impl Legislature {
             support: yes as f64 / self.members.len() as f64,
             yes_votes: yes,
             governing_opposed,
+            revolt_risk: self.expect(agg, exec_party, politicisation, salience).revolt_risk,
             revolt: governing_opposed > self.revolt_threshold,
+        }
+    }
+
+    /// How the Assembly would stand on the president's proposal, over the members' weekly
+    /// noise, when the pact on the table has salience `salience` (0 for none): for the
+    /// executive to weigh a pact before or while it is on the table.
+    pub fn expect(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Expectation {
+        let sd = self.weekly_sd().max(1e-9);
+        // Mean and variance of the members in favour, and of the governing party's opposed.
+        let (mut yes, mut yes_var) = (0.0, 0.0);
+        let (mut gov, mut no, mut no_var) = (0usize, 0.0, 0.0);
+        for m in &self.members {
+            let p = logistic(-PROBIT_TO_LOGIT * self.mean_stance(m, agg, exec_party, politicisation, salience) / sd);
+            yes += 1.0 - p;
+            yes_var += p * (1.0 - p);
+            if m.party == exec_party {
+                gov += 1;
+                no += p;
+                no_var += p * (1.0 - p);
+            }
+        }
+        // Chance that a normal count of this mean and variance exceeds `bar`.
+        let above = |mean: f64, var: f64, bar: f64| logistic(PROBIT_TO_LOGIT * (mean - bar) / var.sqrt().max(1e-9));
+        let majority = (SEATS / 2) as f64;
+        Expectation {
+            governing_opposed: if gov > 0 { no / gov as f64 } else { 0.0 },
+            revolt_risk: if gov > 0 { above(no, no_var, self.revolt_threshold * gov as f64) } else { 0.0 },
+            consent_margin: yes - (majority + 1.0),
+            consent_risk: 1.0 - above(yes, yes_var, majority),
         }
     }
 
@@ -242,7 +318,25 @@ mod tests {
     use crate::scenario::Scenario;
 
     fn aggregates(support: f64) -> Aggregates {
-        Aggregates { party_support: [support; 3], district_support: vec![support; DISTRICTS], ..Default::default() }
+        opinion(support, 0.3)
+    }
+
+    /// Support for cooperation `support` and opposition to the pact on the table
+    /// `opposed`, the same in every camp and district.
+    fn opinion(support: f64, opposed: f64) -> Aggregates {
+        Aggregates {
+            support_mean: support,
+            party_support: [support; 3],
+            district_support: vec![support; DISTRICTS],
+            pact_opposed: opposed,
+            party_opposed: [opposed; 3],
+            district_opposed: vec![opposed; DISTRICTS],
+            ..Default::default()
+        }
+    }
+
+    fn chamber(sc: &Scenario) -> Legislature {
+        Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]))
     }
 
     fn lean() -> Vec<f64> {
@@ -294,9 +388,10 @@ mod tests {
         let sc = Scenario::default();
         let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         let c = Counter::new(&[2; 32]);
-        let calm = l.assess(&aggregates(0.7), Party::Progressive, 0.2, &c, 0);
-        let angry = l.assess(&aggregates(0.1), Party::Progressive, 0.2, &c, 0);
+        let calm = l.assess(&aggregates(0.7), Party::Progressive, 0.2, 0.5, &c, 0);
+        let angry = l.assess(&aggregates(0.1), Party::Progressive, 0.2, 0.5, &c, 0);
         assert!(!calm.revolt && angry.revolt);
+        assert!(calm.revolt_risk < 0.01 && angry.revolt_risk > 0.9, "{calm:?} {angry:?}");
         assert!(calm.support > angry.support);
         assert!(Legislature::consents(&calm));
     }
@@ -306,8 +401,85 @@ mod tests {
         let sc = Scenario::default();
         let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         let c = Counter::new(&[2; 32]);
-        let low = l.assess(&aggregates(0.55), Party::Progressive, 0.0, &c, 0);
-        let high = l.assess(&aggregates(0.55), Party::Progressive, 1.0, &c, 0);
+        let low = l.assess(&aggregates(0.55), Party::Progressive, 0.0, 0.0, &c, 0);
+        let high = l.assess(&aggregates(0.55), Party::Progressive, 1.0, 0.0, &c, 0);
         assert!(high.support < low.support);
+    }
+
+    #[test]
+    fn ruling_party_revolts_against_an_unpopular_pact_while_cooperation_is_popular() {
+        // Seven in ten support cooperation in every district, and eight in ten oppose the
+        // pact on the table.
+        let sc = Scenario::default();
+        let l = chamber(&sc);
+        let a = opinion(0.7, 0.8);
+        let c = Counter::new(&[2; 32]);
+        // Off the table, members answer to support for cooperation: no revolt, ever.
+        let off: Vec<Assessment> = (0..50).map(|w| l.assess(&a, Party::Progressive, 0.2, 0.0, &c, w)).collect();
+        assert!(off.iter().all(|x| !x.revolt && x.governing_opposed < 0.1));
+        // On the table and salient, the ruling party's members answer to their districts.
+        let on: Vec<Assessment> = (0..50).map(|w| l.assess(&a, Party::Progressive, 0.2, 0.9, &c, w)).collect();
+        assert!(on.iter().all(|x| x.governing_opposed > sc.legislature.revolt_threshold), "{:?}", on[0]);
+        assert!(on.iter().filter(|x| x.revolt).count() > 40);
+        let e = l.expect(&a, Party::Progressive, 0.2, 0.9);
+        assert!(e.revolt_risk > 0.9 && e.consent_margin < 0.0, "{e:?}");
+        // The same pact, opposed by two in ten: no revolt, a consent vote passes.
+        let e = l.expect(&opinion(0.7, 0.2), Party::Progressive, 0.2, 0.9);
+        assert!(e.revolt_risk < 0.01 && e.consent_margin > 0.0, "{e:?}");
+    }
+
+    /// The opposition to the pact, the same everywhere, at which the expected revolt risk
+    /// is `risk` (support for cooperation 0.7, salience 0.9), by bisection.
+    fn opposition_at_risk(l: &Legislature, risk: f64) -> f64 {
+        let (mut lo, mut hi) = (0.0, 1.0);
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if l.expect(&opinion(0.7, mid), Party::Progressive, 0.2, 0.9).revolt_risk < risk {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        0.5 * (lo + hi)
+    }
+
+    #[test]
+    fn revolt_risk_is_smooth_in_opposition_and_the_threshold_matters_below_it() {
+        let mut sc = Scenario::default();
+        let l = chamber(&sc);
+        let e: Vec<Expectation> =
+            (0..=1000).map(|k| l.expect(&opinion(0.7, k as f64 / 1000.0), Party::Progressive, 0.2, 0.9)).collect();
+        assert!(e.windows(2).all(|w| w[1].governing_opposed >= w[0].governing_opposed));
+        assert!(e.windows(2).all(|w| w[1].revolt_risk >= w[0].revolt_risk));
+        assert!(e[0].revolt_risk < 1e-3 && e[1000].revolt_risk > 0.999);
+        // Between, the risk passes through intermediate values while the expected share
+        // opposed is still below the threshold: the threshold counts before a revolt.
+        let t = sc.legislature.revolt_threshold;
+        let before = e.iter().filter(|x| x.governing_opposed < t && (0.02..0.5).contains(&x.revolt_risk)).count();
+        assert!(before >= 2, "{before}");
+        // A lower threshold: the same opinion carries a higher risk.
+        let o = opposition_at_risk(&l, 0.05);
+        sc.legislature.revolt_threshold = t - 0.05;
+        let lower = chamber(&sc);
+        assert!(lower.expect(&opinion(0.7, o), Party::Progressive, 0.2, 0.9).revolt_risk > 0.2);
+    }
+
+    #[test]
+    fn expectation_matches_the_weekly_assessments_on_average() {
+        let sc = Scenario::default();
+        let l = chamber(&sc);
+        let c = Counter::new(&[5; 32]);
+        // Opinion at which a revolt is a coin flip in expectation.
+        let a = opinion(0.7, opposition_at_risk(&l, 0.5));
+        let weeks = 400;
+        let week: Vec<Assessment> = (0..weeks).map(|w| l.assess(&a, Party::Progressive, 0.2, 0.9, &c, w)).collect();
+        let mean = |f: &dyn Fn(&Assessment) -> f64| week.iter().map(f).sum::<f64>() / weeks as f64;
+        let e = l.expect(&a, Party::Progressive, 0.2, 0.9);
+        let opposed = mean(&|x| x.governing_opposed);
+        assert!((e.governing_opposed - opposed).abs() < 0.01, "{} vs {opposed}", e.governing_opposed);
+        let revolts = mean(&|x| x.revolt as u8 as f64);
+        assert!((0.35..0.65).contains(&revolts), "{revolts} revolts a week at an expected risk of 0.5");
+        let margin = mean(&|x| x.yes_votes as f64) - 151.0;
+        assert!((e.consent_margin - margin).abs() < 2.0, "{} vs {margin}", e.consent_margin);
     }
 }

@@ -43,6 +43,8 @@ pub struct Inputs {
     pub politicisation: f64,
     /// The executive's cue on affect, added to each camp's anchors (`perception::cue`).
     pub grievance_cue: [f64; 3],
+    /// Presence of the pact on the table (`ladder.presence` of its rung).
+    pub pact_presence: f64,
 }
 
 pub struct Polity {
@@ -97,6 +99,7 @@ impl Polity {
             exec_stance: self.executive.stance(),
             politicisation: inputs.politicisation,
             approval_shift: self.approval_shift(week),
+            pact_presence: inputs.pact_presence,
         };
         if Calendar::new_year(week) {
             self.voters.replace_cohort(week, &pulse, &self.counter);
@@ -106,9 +109,17 @@ impl Polity {
 
     /// The institutions' week, after the public's (and after any election): the
     /// legislature weighs the question before it and the executive's capital follows
-    /// approval and seats.
-    pub fn institutions_week(&mut self, week: u32, agg: &Aggregates, politicisation: f64) -> Assessment {
-        let assessment = self.legislature.assess(agg, self.executive.party, politicisation, &self.counter, week);
+    /// approval and seats. `on_the_table`: the executive is floating or pushing a pact.
+    pub fn institutions_week(
+        &mut self,
+        week: u32,
+        agg: &Aggregates,
+        politicisation: f64,
+        on_the_table: bool,
+    ) -> Assessment {
+        let salience = if on_the_table { agg.pact_salience } else { 0.0 };
+        let assessment =
+            self.legislature.assess(agg, self.executive.party, politicisation, salience, &self.counter, week);
         self.executive.update_capital(week, agg.approval, self.seat_share());
         assessment
     }

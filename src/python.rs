@@ -352,6 +352,7 @@ impl WorldHandle {
             ("salience", &v.salience),
             ("support", &v.support),
             ("approval", &v.approval),
+            ("opposition", &v.opposition),
         ] {
             d.set_item(name, view(slf, data))?;
         }

@@ -107,6 +107,14 @@ series! {
     japan_mood: Float, "Share of the Japanese public with a good impression of Korea (M).";
     president_party: Int, "Camp of the president after the week's elections: 0 progressive, 1 conservative, 2 third camp.";
     governing_seat_share: Float, "Seat share of the president's camp.";
+    pact_rung: Int, "The pact on the table this week, the rung voters judged (ODD 7.3.9; 0 if none).";
+    pact_salience: Float, "Salience of the pact on the table (s_P).";
+    pact_opposed: Float, "Share of adults opposed to the pact on the table.";
+    pact_opposed_progressive: Float, "Share of progressives opposed to the pact on the table.";
+    pact_opposed_conservative: Float, "Share of conservatives opposed to the pact on the table.";
+    pact_opposed_independent: Float, "Share of independents opposed to the pact on the table.";
+    governing_opposed: Float, "Share of the president's camp in the Assembly opposed to his proposal (ODD 7.5).";
+    revolt_risk: Float, "The week's chance of a ruling-party revolt over the members' weekly noise (ODD 7.5).";
 }
 
 #[derive(Clone, Debug, Default)]

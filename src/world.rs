@@ -248,6 +248,7 @@ impl World {
 
         // 3. Voters.
         let us_pressure = self.us.pressure();
+        let pact = self.pact_on_the_table();
         let inputs = Inputs {
             threat_jump,
             threat_base_shift: 0.5 * self.us.abandonment_shock(),
@@ -257,6 +258,7 @@ impl World {
             trigger,
             politicisation: self.politicisation,
             grievance_cue: self.perception.cue(self.politicisation, self.korea.executive.stance(), president),
+            pact_presence: sc.ladder.presence.get(pact),
         };
         self.perception.contact(week, &mut self.korea.voters);
         // 4. Aggregation (inside the voter step, in fixed district order).
@@ -292,7 +294,8 @@ impl World {
         };
 
         // 5-6. Legislature; the executive's capital.
-        let assembly = self.korea.institutions_week(week, &agg, self.politicisation);
+        let on_the_table = matches!(self.korea.executive.posture, Posture::Balloon { .. } | Posture::Pending { .. });
+        let assembly = self.korea.institutions_week(week, &agg, self.politicisation, on_the_table);
 
         // 6. Executive.
         let action = self.decide(week, &agg, assembly, us_pressure, concession);
@@ -308,7 +311,20 @@ impl World {
         }
 
         // 8. Record.
-        self.record(week, &agg, assembly.support, us_pressure);
+        self.record(week, &agg, &assembly, pact, us_pressure);
+    }
+
+    /// The pact on the table: the rung the executive is floating, pushing, holding over
+    /// from a predecessor or moving to end; otherwise the next rung it weighs
+    /// (`Ladder::weighed`).
+    fn pact_on_the_table(&self) -> u8 {
+        match self.korea.executive.posture {
+            Posture::Balloon { rung, .. }
+            | Posture::Pending { rung, .. }
+            | Posture::Frozen { rung }
+            | Posture::Notice { rung, .. } => rung,
+            Posture::Idle => self.ladder.weighed(),
+        }
     }
 
     /// The vote's weights, with a fresh national swing drawn for this election.
@@ -484,7 +500,14 @@ impl World {
         }
     }
 
-    fn record(&mut self, week: u32, agg: &Aggregates, legislative_support: f64, us_pressure: f64) {
+    fn record(
+        &mut self,
+        week: u32,
+        agg: &Aggregates,
+        assembly: &crate::legislature::Assessment,
+        pact: u8,
+        us_pressure: f64,
+    ) {
         let pending = match self.korea.executive.posture {
             Posture::Pending { rung, .. } | Posture::Balloon { rung, .. } => rung,
             _ => 0,
@@ -511,7 +534,7 @@ impl World {
             capital: k.executive.capital,
             rung: rung as f64,
             pending: pending as f64,
-            legislative_support,
+            legislative_support: assembly.support,
             familiarity: self.ladder.familiarity,
             readiness: self.ladder.readiness,
             logistics_gap: logistics::gap(&self.ladder.in_force, self.sc.logistics.offshore_share),
@@ -522,6 +545,14 @@ impl World {
             japan_mood: self.japan.mood,
             president_party: k.executive.party.index() as f64,
             governing_seat_share: k.seat_share(),
+            pact_rung: pact as f64,
+            pact_salience: agg.pact_salience,
+            pact_opposed: agg.pact_opposed,
+            pact_opposed_progressive: agg.party_opposed[0],
+            pact_opposed_conservative: agg.party_opposed[1],
+            pact_opposed_independent: agg.party_opposed[2],
+            governing_opposed: assembly.governing_opposed,
+            revolt_risk: assembly.revolt_risk,
         };
         self.recorder.push(&row);
         let o = &mut self.outcome;

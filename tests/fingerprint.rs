@@ -143,7 +143,7 @@ fn cases() -> Vec<Case> {
         ("bounded_confidence", bounded, None, vec![0, 1], both.clone()),
         ("no_elections", no_elections, None, vec![0, 1], both.clone()),
         ("every_shock", every_shock, None, vec![0, 1], both.clone()),
-        ("eager", eager, None, vec![0, 1, 2], both.clone()),
+        ("eager", eager, None, vec![0, 1, 2, 3], both.clone()),
         ("eager_consent_japan_full", consent, None, vec![0, 1], both.clone()),
         ("hostile", hostile, None, vec![0, 1, 2], both.clone()),
         ("large", large, None, vec![0], both),

@@ -10,7 +10,9 @@ BOUNDED = [
     "approval", "support_mean", "support_progressive", "support_conservative", "support_independent",
     "support_share", "favourability", "grievance_mean", "threat_mean", "salience_mean", "politicisation",
     "capital", "legislative_support", "familiarity", "readiness", "logistics_gap", "us_pressure",
-    "us_commitment", "japan_willingness", "japan_mood", "governing_seat_share",
+    "us_commitment", "japan_willingness", "japan_mood", "governing_seat_share", "pact_salience", "pact_opposed",
+    "pact_opposed_progressive", "pact_opposed_conservative", "pact_opposed_independent", "governing_opposed",
+    "revolt_risk",
 ]
 # Sizes that would only make the test slow, not different.
 SKIP = {"voters.n", "japan.voters.n"}

@@ -104,3 +104,31 @@ def test_cohort_shift_lowers_grievance_over_time(small):
     assert kept["grievance_mean"].iloc[0] == shifted["grievance_mean"].iloc[0]
     assert shifted["grievance_mean"].iloc[-1] < kept["grievance_mean"].iloc[-1] - 0.01
     assert shifted["favourability"].iloc[-1] > kept["favourability"].iloc[-1]
+
+
+def test_cabinet_only_route_signs_against_a_majority_when_threat_is_high():
+    """A conservative government with no consent vote to win proposes GSOMIA after two
+    nuclear tests and signs it although most adults oppose it: threat moves the
+    executive, and the ruling party's members, whose districts oppose it less, do not
+    revolt (fact 2, 2016)."""
+    sc = acsa.Scenario.default().replace({
+        "voters.n": 5000, "horizon_weeks": 30,
+        "executive.party": "conservative", "executive.ideology": 0.6,
+        "ladder.in_force": ["sarex", "dialogue"],
+        "legislature.consent_required": False,
+        "voters.grievance_mean": 0.55,
+        "events": [{"week": 4, "kind": "nuclear_test", "magnitude": 2.0},
+                   {"week": 14, "kind": "nuclear_test", "magnitude": 2.0}],
+    })
+    against = 0
+    for seed in range(10):
+        run = acsa.simulate(sc, seed=seed)
+        s, ev = run.series, run.events
+        for w in ev[(ev["kind"] == "signed") & (ev["rung"] == 3)]["week"]:
+            if s["pact_opposed"][w] > 0.5:
+                against += 1
+                assert s["pact_rung"][w] == 3
+                assert s["threat_mean"][w] > sc["voters.threat_baseline"] + 0.2
+                assert s["pact_opposed_conservative"][w] < s["pact_opposed"][w]
+                assert s["governing_opposed"][w] < sc["legislature.revolt_threshold"]
+    assert against >= 5, f"only {against} of 10 signings against a majority"

@@ -93,11 +93,13 @@ fn state_stays_bounded_and_finite_across_scenarios() {
         vary(&mut sc);
         let run = simulate(&sc, &[k as u8; 32], None).unwrap();
         // Every series column is a share in [0, 1] except these.
-        let unbounded = ["week", "rung", "pending", "president_party", "logistics_delay_days"];
+        let unbounded = ["week", "rung", "pending", "president_party", "logistics_delay_days", "pact_rung"];
         for name in acsa::record::COLUMNS.iter().map(|c| c.name).filter(|c| !unbounded.contains(c)) {
             assert!(col(&run, name).iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)), "{name} in variant {k}");
         }
-        assert!(col(&run, "rung").iter().all(|&r| (0.0..=5.0).contains(&r)));
+        for rung in ["rung", "pending", "pact_rung"] {
+            assert!(col(&run, rung).iter().all(|&r| (0.0..=5.0).contains(&r)));
+        }
         assert_eq!(col(&run, "week").len(), 260);
     }
 }

@@ -76,13 +76,6 @@ def series_at(series: pd.DataFrame, date: str) -> pd.Series:
     return series.iloc[max(i, 0)]
 
 
-def _ends(ex: pd.DataFrame, i: int) -> str | None:
-    """How the proposal in row i ends: signed, retreat or collapse (None if it does not)."""
-    rung, later = ex["rung"].iloc[i], ex.iloc[i + 1:]
-    done = later[(later["rung"] == rung) & later["kind"].isin(("signed", "retreat", "collapse"))]
-    return None if done.empty else str(done["kind"].iloc[0])
-
-
 def _gsomia_2012_fails(r: _Replay) -> bool:
     lee_change = r.events[r.events["kind"] == "presidential_election"]["date"].min()
     lee = r.moves[r.moves["date"] < lee_change]
@@ -120,22 +113,30 @@ def _no_acsa_under_progressives(r: _Replay) -> bool:
 
 
 def _secret_push_fails(r: _Replay) -> bool | None:
-    """Fact 1: a fast-tracked proposal at favourability below 30% is withdrawn or collapses."""
+    """Fact 1: each fast-tracked proposal made at favourability below 30% is withdrawn or
+    collapses by a ruling-party revolt (a proposal that lapses at a change of president,
+    or is signed, does not reproduce it)."""
     ex, s = r.moves, r.series
     fast = r.within(ex[(ex["kind"] == "proposal") & (ex["outcome"] == "fast_track")])
     secret = [i for i in fast.index if s["favourability"].iloc[int(ex["week"].iloc[i])] < 0.3]
-    return all(_ends(ex, i) in ("retreat", "collapse") for i in secret) if secret else None
+    return all(_fails_by_revolt_or_retreat(ex, i) for i in secret) if secret else None
+
+
+def _fails_by_revolt_or_retreat(ex: pd.DataFrame, i: int) -> bool:
+    """Whether the proposal in row i is withdrawn or postponed by the ruling party."""
+    rung, later = ex["rung"].iloc[i], ex.iloc[i + 1:]
+    done = later[(later["rung"] == rung) & later["kind"].isin(("signed", "retreat", "collapse"))]
+    return not done.empty and (
+        done["kind"].iloc[0] == "retreat" or done["outcome"].iloc[0] == "postponed_by_ruling_party"
+    )
 
 
 def _signed_against_majority(r: _Replay) -> bool | None:
-    """Fact 2: the 2016 signing is against the majority: expected support below half."""
+    """Fact 2: a GSOMIA signed in 2016 is signed while most adults oppose it."""
     s = r.series
     signed = r.within(r.moves_of("signed", GSOMIA), "2016-01-01", "2017-05-09")
-    controversy = r.run.scenario["ladder.controversy.gsomia"]
-    against = [
-        s["support_share"].iloc[w] - controversy * s["grievance_mean"].iloc[w] < 0.5 for w in signed["week"].astype(int)
-    ]
-    return all(against) if against else None
+    weeks = signed["week"].astype(int)
+    return bool((s["pact_opposed"].iloc[weeks] > 0.5).all()) if len(weeks) else None
 
 
 def _partisan_split_widens(r: _Replay) -> bool:
@@ -204,10 +205,10 @@ FACTS = (
          _notice_2019_suspended, ("out",), missed=("out",)),
     Fact("no_acsa", "no ACSA is signed", 0.5, _no_acsa),
     Fact("no_acsa_under_progressives", "no progressive president proposes an ACSA", 0.95, _no_acsa_under_progressives),
-    Fact("secret_push_fails", "1. a fast-tracked proposal made while favourability is below 30% is withdrawn or collapses",
-         0.5, _secret_push_fails, missed=("in", "out"), min_cases=3),
-    Fact("signed_against_majority", "2. a GSOMIA signed in 2016 is signed while expected support for it is below half",
-         0.5, _signed_against_majority, ("in",), missed=("in",)),
+    Fact("secret_push_fails", "1. a fast-tracked proposal made while favourability is below 30% is withdrawn or "
+         "postponed by a ruling-party revolt", 0.5, _secret_push_fails, min_cases=3),
+    Fact("signed_against_majority", "2. a GSOMIA signed in 2016 is signed while most adults oppose it", 0.5,
+         _signed_against_majority, ("in",)),
     Fact("partisan_split_widens", "3. the camps' gap on cooperation peaks above its calm 2014 level in the 2016 push "
          "(2012-2017) and after the 2019 notice (2018-2026)", 0.7, _partisan_split_widens),
     Fact("grievance_fast_slow", "4. favourability falls 5 points within 3 months of the 2019 export controls and is "

@@ -36,7 +36,7 @@ __all__ = ["World", "Reporter", "VOTER_COLUMNS", "LIVE_SECTIONS"]
 Reporter = Callable[["World"], float]
 
 # The voters' state variables that `World.voters()` views, then the district each voter is in.
-VOTER_COLUMNS = ("party", "grievance", "threat", "salience", "support", "approval")
+VOTER_COLUMNS = ("party", "grievance", "threat", "salience", "support", "approval", "opposition")
 
 # Sections of the scenario a run reads afresh each week: the only ones `World.set` can change.
 LIVE_SECTIONS: tuple[str, ...] = tuple(_core.LIVE_SECTIONS)

@@ -42,6 +42,13 @@ pub struct Rates {
     pub backlash: f64,
     pub rally: f64,
     pub favourable_below: f64,
+    pub opposition_intercept: f64,
+    pub opposition_presence: f64,
+    pub opposition_grievance: f64,
+    pub opposition_threat: f64,
+    pub opposition_approval: f64,
+    pub opposition_age: f64,
+    pub pact_salience_decay: f64,
 }
 
 impl Rates {
@@ -64,6 +71,13 @@ impl Rates {
             backlash: v.backlash,
             rally: v.rally,
             favourable_below: v.favourable_below,
+            opposition_intercept: v.opposition_intercept,
+            opposition_presence: v.opposition_presence,
+            opposition_grievance: v.opposition_grievance,
+            opposition_threat: v.opposition_threat,
+            opposition_approval: v.opposition_approval,
+            opposition_age: v.opposition_age,
+            pact_salience_decay: decay(v.pact_salience_half_life_weeks),
         }
     }
 }
@@ -218,6 +232,74 @@ pub fn supports(support: f64) -> bool {
 #[inline(always)]
 pub fn favourable(r: &Rates, grievance: f64) -> bool {
     grievance < r.favourable_below
+}
+
+/// Salience of the pact on the table: it decays and the executive's activation of a
+/// proposal (floated, announced, debated, exposed) raises it, in the share left.
+#[inline(always)]
+pub fn pact_salience(r: &Rates, old: f64, activation: f64) -> f64 {
+    let s = old * r.pact_salience_decay;
+    clamp01(s + (1.0 - s) * activation.min(1.0))
+}
+
+/// Opposition to the pact on the table, as a logit (the voter's state: the log-odds that it
+/// opposes the pact if asked):
+///
+/// o = opposition_intercept + (opposition_presence × P + opposition_grievance × g) × (0.5 + s_P)
+///     − opposition_threat × (θ − threat_baseline) − opposition_approval × (α − 0.5)
+///     − opposition_age × (age − 48) − cue − b
+///
+/// The pact's presence P (how far it lets Japanese forces onto the peninsula) and
+/// grievance g, both weighted by its salience s_P, count against it; threat θ above
+/// baseline and approval α of the government proposing it for it; older voters oppose it
+/// less; co-partisans follow the president's cue and the other camp opposes him; b is the
+/// voter's own support intercept for cooperation. The terms the same for every voter of a
+/// camp in a week are summed once (`PactWeek::new`), the voter's own added here, with
+/// age = year − birth year.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn opposition_logit(
+    r: &Rates,
+    week: &PactWeek,
+    camp: f64,
+    grievance: f64,
+    threat: f64,
+    approval: f64,
+    birth_year: f32,
+    bias: f32,
+) -> f64 {
+    camp + week.grievance_weight * grievance - r.opposition_threat * threat - r.opposition_approval * approval
+        + r.opposition_age * birth_year as f64
+        - bias as f64
+}
+
+/// The terms of `opposition_logit` that are the same for every voter of a camp in a week.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PactWeek {
+    /// By party byte (progressive, conservative, the rest): the intercept, the pact's
+    /// presence, the threat, approval and age references, less the camp's cue.
+    pub camp: [f64; 3],
+    /// opposition_grievance × (0.5 + s_P).
+    pub grievance_weight: f64,
+}
+
+impl PactWeek {
+    /// The week's terms for a pact of presence `presence` and salience `salience` in
+    /// calendar `year` (fractional), with each camp's cue `cue`.
+    pub fn new(r: &Rates, presence: f64, salience: f64, year: f64, cue: [f64; 3]) -> PactWeek {
+        let common = r.opposition_intercept
+            + r.opposition_presence * presence * (0.5 + salience)
+            + r.opposition_threat * r.threat_baseline
+            + r.opposition_approval * 0.5
+            - r.opposition_age * (year - REFERENCE_AGE);
+        PactWeek { camp: cue.map(|c| common - c), grievance_weight: r.opposition_grievance * (0.5 + salience) }
+    }
+}
+
+/// A voter opposes the pact when more likely to than not: its opposition logit is above 0.
+#[inline(always)]
+pub fn opposes(logit: f64) -> bool {
+    logit > 0.0
 }
 
 /// Weights of a voter's choice between the three camps.

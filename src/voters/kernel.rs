@@ -12,7 +12,7 @@
 use multiversion::multiversion;
 use rayon::prelude::*;
 
-use super::equations::{self as eq, Rates, VoteWeights, CONSERVATIVE, PROGRESSIVE};
+use super::equations::{self as eq, PactWeek, Rates, VoteWeights, CONSERVATIVE, PROGRESSIVE};
 use super::Pulse;
 use crate::network::Graph;
 use crate::party::Party;
@@ -43,10 +43,13 @@ pub struct Sums {
     pub threat: f64,
     pub salience: f64,
     pub favourable: f64,
+    /// Voters opposed to the pact on the table.
+    pub opposed: f64,
     pub party_n: [f64; 3],
     pub party_support: [f64; 3],
     /// Voters with a good impression of Japan by age band (`demography::age_band`).
     pub band_favourable: [f64; 4],
+    pub party_opposed: [f64; 3],
 }
 
 impl Sums {
@@ -59,9 +62,11 @@ impl Sums {
         self.threat += o.threat;
         self.salience += o.salience;
         self.favourable += o.favourable;
+        self.opposed += o.opposed;
         for k in 0..3 {
             self.party_n[k] += o.party_n[k];
             self.party_support[k] += o.party_support[k];
+            self.party_opposed[k] += o.party_opposed[k];
         }
         for k in 0..4 {
             self.band_favourable[k] += o.band_favourable[k];
@@ -87,12 +92,15 @@ pub struct Week {
     threat_base: [f64; 3],
     cue: [f64; 3],
     approval_target: [f64; 3],
+    /// The pact on the table as each camp weighs it.
+    pact: PactWeek,
 }
 
 impl Week {
-    pub fn new(rates: &Rates, pulse: &Pulse) -> Week {
+    pub fn new(rates: &Rates, pulse: &Pulse, pact_salience: f64, year: f64) -> Week {
         let parties = [PROGRESSIVE, CONSERVATIVE, eq::INDEPENDENT];
         let align = parties.map(|q| eq::alignment(q, pulse.exec_party));
+        let cue = align.map(|a| eq::cue(rates, pulse.politicisation, pulse.exec_stance, a));
         Week {
             rates: *rates,
             step: pulse.step,
@@ -102,8 +110,9 @@ impl Week {
             trigger: pulse.trigger,
             input: pulse.activation + pulse.trigger,
             threat_base: parties.map(|q| eq::threat_base(rates, q, pulse.threat_base_shift)),
-            cue: align.map(|a| eq::cue(rates, pulse.politicisation, pulse.exec_stance, a)),
+            cue,
             approval_target: align.map(|a| eq::approval_target(rates, a, pulse.approval_shift)),
+            pact: PactWeek::new(rates, pulse.pact_presence, pact_salience, year, cue),
         }
     }
 }
@@ -135,22 +144,25 @@ pub struct Block<'a> {
     pub bias: &'a [f32],
     pub party: &'a [u8],
     pub band: &'a [u8],
+    pub birth_year: &'a [f32],
 }
 
 /// A range of voters' state, written in place: this week's grievance (in the first pass,
-/// the sums over each voter's ties), threat, salience, support, approval.
+/// the sums over each voter's ties), threat, salience, support, approval, opposition to
+/// the pact on the table.
 pub struct State<'a> {
     pub grievance: &'a mut [f32],
     pub threat: &'a mut [f32],
     pub salience: &'a mut [f32],
     pub support: &'a mut [f32],
     pub approval: &'a mut [f32],
+    pub opposition: &'a mut [f32],
 }
 
 impl<'a> State<'a> {
     /// The state of every voter, split into the consecutive ranges (which tile it).
-    pub fn split(columns: [&'a mut [f32]; 5], ranges: &[(usize, usize)]) -> Vec<State<'a>> {
-        let [mut gn, mut th, mut sa, mut su, mut ap] = columns;
+    pub fn split(columns: [&'a mut [f32]; 6], ranges: &[(usize, usize)]) -> Vec<State<'a>> {
+        let [mut gn, mut th, mut sa, mut su, mut ap, mut op] = columns;
         let take = |v: &mut &'a mut [f32], len: usize| {
             let (head, tail) = std::mem::take(v).split_at_mut(len);
             *v = tail;
@@ -164,6 +176,7 @@ impl<'a> State<'a> {
                 salience: take(&mut sa, b - a),
                 support: take(&mut su, b - a),
                 approval: take(&mut ap, b - a),
+                opposition: take(&mut op, b - a),
             })
             .collect()
     }
@@ -175,6 +188,7 @@ impl<'a> State<'a> {
             salience: &mut self.salience[a..b],
             support: &mut self.support[a..b],
             approval: &mut self.approval[a..b],
+            opposition: &mut self.opposition[a..b],
         }
     }
 }
@@ -188,7 +202,7 @@ pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
     while c < n {
         let e = (c + CHUNK).min(n);
         let chunk = s.range(c, e);
-        let (g0, bias, party) = (&b.g0[c..e], &b.bias[c..e], &b.party[c..e]);
+        let (g0, bias, party, born) = (&b.g0[c..e], &b.bias[c..e], &b.party[c..e], &b.birth_year[c..e]);
         // Grievance first (it reads the neighbours). If every voter of the chunk has the
         // same number of ties (the generated graphs) and the confidence bound is 1, only the
         // sums over the ties here, the rest with the other equations.
@@ -207,8 +221,8 @@ pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
         }
         let own = &b.g[lo + c..lo + e];
         match degree {
-            Some(d) => update::<true, JUMP>(b.week, d as u32, lo + c, b.counter, (g0, bias, party, own), chunk),
-            None => update::<false, JUMP>(b.week, 0, lo + c, b.counter, (g0, bias, party, own), chunk),
+            Some(d) => update::<true, JUMP>(b.week, d as u32, lo + c, b.counter, (g0, bias, party, born, own), chunk),
+            None => update::<false, JUMP>(b.week, 0, lo + c, b.counter, (g0, bias, party, born, own), chunk),
         }
         c = e;
     }
@@ -221,8 +235,8 @@ pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
         .collect()
 }
 
-/// A voter's own columns: anchor, support intercept, party, last week's grievance.
-type Own<'a> = (&'a [f32], &'a [f32], &'a [u8], &'a [f32]);
+/// A voter's own columns: anchor, support intercept, party, birth year, last week's grievance.
+type Own<'a> = (&'a [f32], &'a [f32], &'a [u8], &'a [f32], &'a [f32]);
 
 /// Each voter's equations over a chunk (with `FJ`, `grievance` comes in with the sums over
 /// `degree` ties each and the Friedkin-Johnsen step is done here), written without calls
@@ -240,9 +254,15 @@ fn update<const FJ: bool, const JUMP: bool>(
     s: State,
 ) {
     let n = s.grievance.len();
-    let (gn, th, sa, su, ap) =
-        (s.grievance, &mut s.threat[..n], &mut s.salience[..n], &mut s.support[..n], &mut s.approval[..n]);
-    let (g0, bias, party, last) = (&own.0[..n], &own.1[..n], &own.2[..n], &own.3[..n]);
+    let (gn, th, sa, su, ap, op) = (
+        s.grievance,
+        &mut s.threat[..n],
+        &mut s.salience[..n],
+        &mut s.support[..n],
+        &mut s.approval[..n],
+        &mut s.opposition[..n],
+    );
+    let (g0, bias, party, born, last) = (&own.0[..n], &own.1[..n], &own.2[..n], &own.3[..n], &own.4[..n]);
     let w = *w;
     let r = &w.rates;
     if FJ {
@@ -261,6 +281,7 @@ fn update<const FJ: bool, const JUMP: bool>(
         let a = eq::salience(r, sa[k] as f64, w.input, g);
         logit[k] = eq::support_logit(r, t, g, a, by_party(w.cue, q), bias[k]);
         let z = eq::approval(r, by_party(w.approval_target, q), ap[k] as f64, w.activation, w.trigger, g);
+        op[k] = eq::opposition_logit(r, &w.pact, by_party(w.pact.camp, q), g, t, z, born[k], bias[k]) as f32;
         th[k] = t as f32;
         sa[k] = a as f32;
         ap[k] = z as f32;
@@ -386,12 +407,13 @@ unsafe fn neighbour_sums(g: &[f32], ties: &[u32], degree: usize, out: &mut [f32]
     }
 }
 
-/// Read-only columns of one district: grievance, threat, salience, support, approval.
-pub struct Columns<'a>(pub [&'a [f32]; 5]);
+/// Read-only columns of one district: grievance, threat, salience, support, approval,
+/// opposition.
+pub struct Columns<'a>(pub [&'a [f32]; 6]);
 
 impl<'a> From<State<'a>> for Columns<'a> {
     fn from(s: State<'a>) -> Columns<'a> {
-        Columns([s.grievance, s.threat, s.salience, s.support, s.approval])
+        Columns([s.grievance, s.threat, s.salience, s.support, s.approval, s.opposition])
     }
 }
 
@@ -399,10 +421,10 @@ impl<'a> From<State<'a>> for Columns<'a> {
 /// kept as integers (a running f64 sum of ones and zeros is the same integer).
 #[inline(never)]
 pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
-    let [g, th, sa, su, ap] = c.0;
+    let [g, th, sa, su, ap, op] = c.0;
     let n = party.len();
     let band = &band[..n];
-    let (g, th, sa, su, ap) = (&g[..n], &th[..n], &sa[..n], &su[..n], &ap[..n]);
+    let (g, th, sa, su, ap, op) = (&g[..n], &th[..n], &sa[..n], &su[..n], &ap[..n], &op[..n]);
     let mut t = [0f64; 5];
     let mut by_party = [0f64; 3];
     let (mut supporters, mut favourable) = (0u32, 0u32);
@@ -427,6 +449,7 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
             j => panic!("party {j} out of range"),
         }
     }
+    let party_opposed = opposed_by_party(op, party);
     Sums {
         n: n as f64,
         approval: t[0],
@@ -436,10 +459,26 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
         threat: t[3],
         salience: t[4],
         favourable: favourable as f64,
+        opposed: party_opposed.iter().sum::<u32>() as f64,
         party_n: party_n.map(|c| c as f64),
         party_support: by_party,
         band_favourable: band_favourable.map(|c| c as f64),
+        party_opposed: party_opposed.map(|c| c as f64),
     }
+}
+
+/// Voters opposed to the pact on the table (`equations::opposes`) by party byte, in a loop
+/// the compiler vectorises.
+#[multiversion(targets("x86_64+avx2"))]
+fn opposed_by_party(opposition: &[f32], party: &[u8]) -> [u32; 3] {
+    let mut count = [0u32; 3];
+    for (&o, &q) in opposition.iter().zip(party) {
+        let o = eq::opposes(o as f64) as u32;
+        count[0] += o & (q == 0) as u32;
+        count[1] += o & (q == 1) as u32;
+        count[2] += o & (q == 2) as u32;
+    }
+    count
 }
 
 /// One district's voters at an election.

@@ -62,6 +62,13 @@ pub struct Params {
     pub rally: f64,
     pub term_decay: f64,
     pub favourable_below: f64,
+    pub opposition_intercept: f64,
+    pub opposition_presence: f64,
+    pub opposition_grievance: f64,
+    pub opposition_threat: f64,
+    pub opposition_approval: f64,
+    pub opposition_age: f64,
+    pub pact_salience_half_life_weeks: f64,
 }
 
 impl Default for Params {
@@ -97,6 +104,13 @@ impl Default for Params {
             rally: 0.06,
             term_decay: 0.04,
             favourable_below: 0.45,
+            opposition_intercept: -0.4,
+            opposition_presence: 2.0,
+            opposition_grievance: 1.0,
+            opposition_threat: 0.5,
+            opposition_approval: 0.5,
+            opposition_age: 0.03,
+            pact_salience_half_life_weeks: 8.0,
         }
     }
 }
@@ -205,6 +219,55 @@ pub const PARAMETERS: &[Param] = &[
         1.0,
         "A voter holds a good impression of Japan when grievance is below this.",
     ),
+    param(
+        "opposition_intercept",
+        "logit",
+        -10.0,
+        10.0,
+        "Logit of opposing the pact on the table at zero presence and grievance, baseline threat, approval 0.5, age 48.",
+    ),
+    param(
+        "opposition_presence",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Rise in the opposition logit per unit of the pact's presence (ladder.presence) x (0.5 + pact salience).",
+    ),
+    param(
+        "opposition_grievance",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Rise in the opposition logit per unit of grievance x (0.5 + pact salience).",
+    ),
+    param(
+        "opposition_threat",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Fall in the opposition logit per unit of threat above baseline.",
+    ),
+    param(
+        "opposition_approval",
+        "logit per unit",
+        0.0,
+        20.0,
+        "Fall in the opposition logit per unit of approval of the president above 0.5 (trust in the government proposing it).",
+    ),
+    param(
+        "opposition_age",
+        "logit per year of age",
+        -0.2,
+        0.2,
+        "Fall in the opposition logit per year of age above 48 (older voters oppose a pact with Japan less).",
+    ),
+    param(
+        "pact_salience_half_life_weeks",
+        "weeks",
+        0.1,
+        520.0,
+        "Half-life of the salience of the pact on the table once the executive stops pushing it.",
+    ),
 ];
 
 /// What reaches every voter this week.
@@ -226,6 +289,8 @@ pub struct Pulse {
     pub exec_stance: f64,
     pub politicisation: f64,
     pub approval_shift: f64,
+    /// Presence of the pact on the table (`ladder.presence` of its rung).
+    pub pact_presence: f64,
 }
 
 /// National means and district moods after a week.
@@ -241,8 +306,16 @@ pub struct Aggregates {
     /// Mean support by party (progressive, conservative, independent); NaN-free: 0.5 if empty.
     pub party_support: [f64; 3],
     pub party_share: [f64; 3],
+    /// Salience of the pact on the table (`equations::pact_salience`).
+    pub pact_salience: f64,
+    /// Share of voters opposed to the pact on the table, overall and by party (0.5 if a
+    /// party is empty).
+    pub pact_opposed: f64,
+    pub party_opposed: [f64; 3],
     /// Mean support in each district.
     pub district_support: Vec<f64>,
+    /// Share opposed to the pact on the table in each district.
+    pub district_opposed: Vec<f64>,
     /// Share of progressive minus conservative voters in each district.
     pub district_lean: Vec<f64>,
     /// Share with a good impression of Japan in each age band (`demography::AGE_BANDS`);
@@ -251,7 +324,7 @@ pub struct Aggregates {
 }
 
 impl Aggregates {
-    fn from_districts(d: &[Sums], band_n: &[f64; 4]) -> Aggregates {
+    fn from_districts(d: &[Sums], band_n: &[f64; 4], pact_salience: f64) -> Aggregates {
         let mut t = Sums::default();
         for s in d {
             t.add(s);
@@ -268,7 +341,11 @@ impl Aggregates {
             favourability: t.favourable / n,
             party_support: [0, 1, 2].map(|k| mean(t.party_support[k], t.party_n[k])),
             party_share: [0, 1, 2].map(|k| t.party_n[k] / n),
+            pact_salience,
+            pact_opposed: t.opposed / n,
+            party_opposed: [0, 1, 2].map(|k| mean(t.party_opposed[k], t.party_n[k])),
             district_support: d.iter().map(|s| mean(s.support, s.n)).collect(),
+            district_opposed: d.iter().map(|s| mean(s.opposed, s.n)).collect(),
             district_lean: d.iter().map(|s| (s.party_n[0] - s.party_n[1]) / s.n.max(1.0)).collect(),
             favourability_by_age: [0, 1, 2, 3].map(|k| t.band_favourable[k] / band_n[k].max(1.0)),
         }
@@ -307,6 +384,10 @@ pub struct Voters {
     pub salience: Vec<f32>,
     pub support: Vec<f32>,
     pub approval: Vec<f32>,
+    /// Opposition to the pact on the table, as a logit (`equations::opposition_logit`).
+    pub opposition: Vec<f32>,
+    /// Salience of the pact on the table, the same for every voter.
+    pact_salience: f64,
 }
 
 impl Voters {
@@ -384,6 +465,8 @@ impl Voters {
             salience: vec![rates.salience_baseline as f32; n],
             support: vec![0.5; n],
             approval,
+            opposition: vec![0.0; n],
+            pact_salience: 0.0,
         }
     }
 
@@ -407,7 +490,8 @@ impl Voters {
 
     /// One synchronous week for every voter; returns the aggregates.
     pub fn step(&mut self, graph: &Graph, pulse: &Pulse, counter: &Counter) -> Aggregates {
-        let week = Week::new(&self.rates, pulse);
+        self.pact_salience = eq::pact_salience(&self.rates, self.pact_salience, pulse.activation);
+        let week = Week::new(&self.rates, pulse, self.pact_salience, self.calendar.year(pulse.step));
         let starts = &self.district_start;
         let ranges: Vec<(usize, usize)> = self.blocks.iter().map(|&(a, b)| (starts[a], starts[b])).collect();
         let columns = [
@@ -416,8 +500,10 @@ impl Voters {
             &mut self.salience[..],
             &mut self.support[..],
             &mut self.approval[..],
+            &mut self.opposition[..],
         ];
-        let (g, g0, bias, party, band) = (&self.grievance, &self.g0, &self.support_bias, &self.party, &self.band);
+        let (g, g0, bias, party) = (&self.grievance, &self.g0, &self.support_bias, &self.party);
+        let (band, born) = (&self.band, &self.birth_year);
         let blocks = &self.blocks;
         let jobs: Vec<(usize, State)> = State::split(columns, &ranges).into_iter().enumerate().collect();
         let per_block = kernel::map(jobs, |(b, state)| {
@@ -434,6 +520,7 @@ impl Voters {
                 bias: &bias[lo..hi],
                 party: &party[lo..hi],
                 band: &band[lo..hi],
+                birth_year: &born[lo..hi],
             };
             if pulse.threat_jump > 0.0 {
                 kernel::step_block::<true>(&block, state)
@@ -445,7 +532,7 @@ impl Voters {
         // views of it (the Python World's voter arrays) follow the run.
         self.grievance.copy_from_slice(&self.grievance_next);
         let districts: Vec<Sums> = per_block.into_iter().flatten().collect();
-        Aggregates::from_districts(&districts, &self.band_n)
+        Aggregates::from_districts(&districts, &self.band_n, self.pact_salience)
     }
 
     /// Aggregates of the current state without stepping (for week 0 and after an election).
@@ -453,12 +540,13 @@ impl Voters {
         let districts: Vec<Sums> = (0..DISTRICTS)
             .map(|d| {
                 let (a, b) = (self.district_start[d], self.district_start[d + 1]);
-                let columns = [&self.grievance, &self.threat, &self.salience, &self.support, &self.approval];
+                let columns =
+                    [&self.grievance, &self.threat, &self.salience, &self.support, &self.approval, &self.opposition];
                 let (party, band) = (&self.party[a..b], &self.band[a..b]);
                 kernel::district_sums(&self.rates, party, band, Columns(columns.map(|c| &c[a..b])))
             })
             .collect();
-        Aggregates::from_districts(&districts, &self.band_n)
+        Aggregates::from_districts(&districts, &self.band_n, self.pact_salience)
     }
 
     /// Start every voter's threat at its baseline plus the routine load of shocks.
@@ -584,8 +672,18 @@ mod tests {
             a.threat_mean,
             a.salience_mean,
             a.favourability,
+            a.pact_salience,
+            a.pact_opposed,
         ];
-        x.extend(a.party_support.iter().chain(&a.party_share).chain(&a.district_support).chain(&a.district_lean));
+        x.extend(
+            a.party_support
+                .iter()
+                .chain(&a.party_share)
+                .chain(&a.party_opposed)
+                .chain(&a.district_support)
+                .chain(&a.district_lean)
+                .chain(&a.district_opposed),
+        );
         x.iter().map(|v| v.to_bits()).collect()
     }
 
@@ -605,6 +703,7 @@ mod tests {
             exec_stance: 2.0 * u(10) - 1.0,
             politicisation: u(11),
             approval_shift: 0.2 * u(12) - 0.1,
+            pact_presence: u(15),
         }
     }
 
@@ -637,6 +736,8 @@ mod tests {
                 ) as f32
             })
             .collect();
+        v.pact_salience = eq::pact_salience(&r, v.pact_salience, pulse.activation);
+        let year = v.calendar.year(pulse.step);
         let mut districts = Vec::new();
         for d in 0..DISTRICTS {
             let mut s = Sums::default();
@@ -652,7 +753,11 @@ mod tests {
                 let y = eq::support(eq::support_logit(&r, t, g, a, cue, v.support_bias[i]));
                 let target = eq::approval_target(&r, align, pulse.approval_shift);
                 let z = eq::approval(&r, target, v.approval[i] as f64, pulse.activation, pulse.trigger, g);
+                let pact = eq::PactWeek::new(&r, pulse.pact_presence, v.pact_salience, year, [cue; 3]);
+                let o = eq::opposition_logit(&r, &pact, pact.camp[0], g, t, z, v.birth_year[i], v.support_bias[i]);
                 (v.threat[i], v.salience[i], v.support[i], v.approval[i]) = (t as f32, a as f32, y as f32, z as f32);
+                v.opposition[i] = o as f32;
+                let opposed = eq::opposes(v.opposition[i] as f64) as u8 as f64;
                 let su = v.support[i] as f64;
                 s.n += 1.0;
                 s.approval += v.approval[i] as f64;
@@ -662,14 +767,16 @@ mod tests {
                 s.threat += v.threat[i] as f64;
                 s.salience += v.salience[i] as f64;
                 s.favourable += eq::favourable(&r, gn[i] as f64) as u8 as f64;
+                s.opposed += opposed;
                 s.party_n[q as usize] += 1.0;
                 s.party_support[q as usize] += su;
                 s.band_favourable[v.band[i] as usize] += eq::favourable(&r, gn[i] as f64) as u8 as f64;
+                s.party_opposed[q as usize] += opposed;
             }
             districts.push(s);
         }
         v.grievance = gn;
-        Aggregates::from_districts(&districts, &v.band_n)
+        Aggregates::from_districts(&districts, &v.band_n, v.pact_salience)
     }
 
     /// A graph whose voters have from 1 to 12 ties.
@@ -726,6 +833,7 @@ mod tests {
                         (&fast.salience, &slow.salience),
                         (&fast.support, &slow.support),
                         (&fast.approval, &slow.approval),
+                        (&fast.opposition, &slow.opposition),
                     ] {
                         assert!(x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits()), "state, {what}");
                     }
@@ -864,6 +972,51 @@ mod tests {
         let s0 = spread(&v.grievance);
         v.settle(&g, 30, 0.0);
         assert!(spread(&v.grievance) < 0.2 * s0);
+    }
+
+    #[test]
+    fn a_conditional_acsa_activates_less_opposition_than_a_full_one() {
+        let presence = crate::ladder::Params::default().presence;
+        // Weeks of a proposal of `rung` under debate; the share opposed before and after.
+        let debate = |rung: u8| {
+            let (_, mut v, g, c) = setup(5_000);
+            let mut p = pulse(0);
+            p.pact_presence = presence.get(rung);
+            let before = v.step(&g, &p, &c);
+            let mut after = before.clone();
+            for step in 1..6 {
+                p = pulse(step);
+                p.pact_presence = presence.get(rung);
+                p.activation = 0.15;
+                after = v.step(&g, &p, &c);
+            }
+            (before, after)
+        };
+        let (quiet, conditional) = debate(crate::ladder::ACSA_CONDITIONAL);
+        let (_, full) = debate(crate::ladder::ACSA_FULL);
+        assert_eq!(quiet.pact_salience, 0.0);
+        assert!(conditional.pact_salience > 0.4, "{}", conditional.pact_salience);
+        assert!(conditional.pact_opposed > quiet.pact_opposed + 0.1, "a proposal activates opposition");
+        let (a, b) = (conditional.pact_opposed, full.pact_opposed);
+        assert!(b > a + 0.1, "{b} vs {a}");
+        for k in 0..3 {
+            assert!(full.party_opposed[k] > conditional.party_opposed[k]);
+        }
+    }
+
+    #[test]
+    fn pact_salience_rises_with_a_proposal_and_decays_after() {
+        let r = Rates::new(&Params::default());
+        let mut s = 0.0;
+        for _ in 0..4 {
+            s = eq::pact_salience(&r, s, 0.3);
+        }
+        assert!(s > 0.6);
+        let peak = s;
+        for _ in 0..8 {
+            s = eq::pact_salience(&r, s, 0.0);
+        }
+        assert!((s - 0.5 * peak).abs() < 1e-9, "halves in pact_salience_half_life_weeks");
     }
 
     #[test]
