@@ -132,3 +132,26 @@ def test_cabinet_only_route_signs_against_a_majority_when_threat_is_high():
                 assert s["pact_opposed_conservative"][w] < s["pact_opposed"][w]
                 assert s["governing_opposed"][w] < sc["legislature.revolt_threshold"]
     assert against >= 5, f"only {against} of 10 signings against a majority"
+
+
+def test_ruling_party_revolts_against_a_pact_while_most_support_cooperation():
+    """A conservative government pushes a conditional ACSA after security shocks. Most
+    adults support security cooperation, yet the pact itself, which lets Japanese forces
+    onto the peninsula, is opposed by most of the president's own camp once pushed, and
+    its members, answering to their districts, have it postponed (fact 1, 2012)."""
+    sc = acsa.Scenario.default().replace({
+        "voters.n": 3000, "horizon_weeks": 156, "shocks.intensity": 2.0,
+        "executive.party": "conservative", "executive.ideology": 0.6,
+    })
+    revolts = 0
+    for seed in range(10):
+        run = acsa.simulate(sc, seed=seed)
+        s, ev = run.series, run.events
+        postponed = ev[(ev["kind"] == "collapse") & (ev["outcome"] == "postponed_by_ruling_party")]
+        for w, rung in zip(postponed["week"], postponed["rung"]):
+            assert s["pact_rung"][w] == rung
+            assert s["governing_opposed"][w] > sc["legislature.revolt_threshold"]
+            if s["support_share"][w] > 0.5:
+                revolts += 1
+                assert s["pact_opposed_conservative"][w] > 0.5
+    assert revolts >= 3, f"only {revolts} revolts while most supported cooperation"
