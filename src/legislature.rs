@@ -277,8 +277,10 @@ impl Legislature {
     }
 
     /// How the Assembly would stand on the president's proposal, over the members' weekly
-    /// noise, when the pact on the table has salience `salience` (0 for none): for the
-    /// executive to weigh a pact before or while it is on the table.
+    /// noise, if members weighed their voters' opposition to the pact on the table with
+    /// `salience` (0 for none): for the executive to weigh a pact before or while it is on
+    /// the table. The voters' opposition is this week's (`Aggregates::party_opposed`,
+    /// `district_opposed`), formed at the pact's salience now.
     pub fn expect(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Expectation {
         let sd = self.weekly_sd().max(1e-9);
         // Mean and variance of the members in favour, and of the governing party's opposed.
