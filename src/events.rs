@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::WEEKS_PER_YEAR;
 use crate::rng::{decay, RunRng};
-use crate::scenario::{param, Param};
+use crate::scenario::{param, params, Row};
 
 /// Annual rate and main effect of one kind of stochastic event.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
@@ -55,24 +55,23 @@ macro_rules! shock_kinds {
             }
         }
 
-        /// The `[shocks]` section: the scales, then each kind's rate and effect.
-        #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-        #[serde(default, deny_unknown_fields)]
-        pub struct Params {
-            pub rate_scale: f64,
-            pub intensity: f64,
-            pub tail: f64,
-            $(pub $key: ShockParams,)*
-        }
-
-        impl Default for Params {
-            fn default() -> Self {
-                Params {
-                    rate_scale: 1.0,
-                    intensity: 1.0,
-                    tail: 2.5,
-                    $($key: ShockParams { rate: $rate, effect: $effect },)*
-                }
+        params! {
+            /// The `[shocks]` section: the scales, then each kind's rate and effect.
+            pub struct Params {
+                /// Multiplies every stochastic event rate.
+                rate_scale: f64 = 1.0, unit "multiplier", range 0.0..=100.0;
+                /// Multiplies the magnitudes of stochastic security shocks (North Korean tests,
+                /// maritime clashes, Chinese coercion, US abandonment signals).
+                intensity: f64 = 1.0, unit "multiplier", range 0.0..=100.0;
+                /// Tail index of event magnitudes (smaller = heavier tail); mean magnitude is 1 x
+                /// intensity.
+                tail: f64 = 2.5, unit "Pareto shape", range 1.05..=100.0;
+                $(
+                    $key: ShockParams = ShockParams { rate: $rate, effect: $effect }, table &[
+                        Row::Leaf(param("rate", "per year", 0.0, $max_rate, $rate_doc)),
+                        Row::Leaf(param("effect", $effect_unit, 0.0, 1.0, $effect_doc)),
+                    ];
+                )*
             }
         }
 
@@ -84,16 +83,6 @@ macro_rules! shock_kinds {
             }
         }
 
-        /// Rows of the parameter table, within the section.
-        pub const PARAMETERS: &[Param] = &[
-            param("rate_scale", "multiplier", 0.0, 100.0, "Multiplies every stochastic event rate."),
-            param("intensity", "multiplier", 0.0, 100.0, "Multiplies the magnitudes of stochastic security shocks (North Korean tests, maritime clashes, Chinese coercion, US abandonment signals)."),
-            param("tail", "Pareto shape", 1.05, 100.0, "Tail index of event magnitudes (smaller = heavier tail); mean magnitude is 1 x intensity."),
-            $(
-                param(concat!(stringify!($key), ".rate"), "per year", 0.0, $max_rate, $rate_doc),
-                param(concat!(stringify!($key), ".effect"), $effect_unit, 0.0, 1.0, $effect_doc),
-            )*
-        ];
     };
 }
 

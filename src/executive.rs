@@ -10,92 +10,64 @@
 //! signature) costs face to undo.
 
 use rand::RngExt;
-use serde::{Deserialize, Serialize};
 
 use crate::calendar::{parse_date, Calendar, WEEKS_PER_YEAR};
 use crate::legislature::{Assessment, Legislature, SEATS};
 use crate::math::logistic;
 use crate::party::Party;
 use crate::rng::{decay, normal, RunRng};
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 use crate::voters::Aggregates;
 
-/// The `[executive]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub party: Party,
-    pub ideology: f64,
-    pub term_start: String,
-    pub term_years: u32,
-    pub risk_tolerance: f64,
-    pub hurdle: f64,
-    pub audience_cost: f64,
-    pub balloon_margin: f64,
-    pub threat_weight: f64,
-    pub us_weight: f64,
-    pub abandonment_weight: f64,
-    pub logistics_weight: f64,
-    pub ideology_weight: f64,
-    pub reciprocity_weight: f64,
-    pub cost_weight: f64,
-    pub capital_weight: f64,
-    pub damage_half_life_weeks: f64,
-    pub exposure_rate: f64,
-    pub secrecy_backlash: f64,
-    pub decision_noise: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            party: Party::Progressive,
-            ideology: -0.2,
-            term_start: "2025-06-04".into(),
-            term_years: 5,
-            risk_tolerance: 0.5,
-            hurdle: 0.8,
-            audience_cost: 0.3,
-            balloon_margin: 0.15,
-            threat_weight: 1.0,
-            us_weight: 1.75,
-            abandonment_weight: 0.4,
-            logistics_weight: 0.2,
-            ideology_weight: 0.3,
-            reciprocity_weight: 1.75,
-            cost_weight: 2.0,
-            capital_weight: 0.5,
-            damage_half_life_weeks: 26.0,
-            exposure_rate: 0.3,
-            secrecy_backlash: 2.0,
-            decision_noise: 0.05,
-        }
+params! {
+    /// The `[executive]` section.
+    pub struct Params {
+        /// progressive, conservative or independent.
+        party: Party = Party::Progressive, unit "choice";
+        /// Pro-cooperation lean of the president (conservative > 0).
+        ideology: f64 = -0.2, unit "-1..1", range -1.0..=1.0;
+        /// Inauguration date of the sitting president.
+        term_start: String = "2025-06-04".into(), unit "date";
+        /// Length of a presidential term.
+        term_years: u32 = 5, unit "years", range 1.0..=10.0;
+        /// Lowers the bar a proposal's net value must clear: bar = hurdle x (1 - risk_tolerance).
+        risk_tolerance: f64 = 0.5, unit "share", range 0.0..=1.0;
+        /// Bar for a proposal at zero risk tolerance.
+        hurdle: f64 = 0.8, unit "value", range 0.0..=5.0;
+        /// Face lost by backing down from a public commitment (a retreat, a collapse, a suspended notice,
+        /// ending one's own camp's agreement), per unit of the rung's controversy.
+        audience_cost: f64 = 0.3, unit "value per controversy", range 0.0..=5.0;
+        /// Net value this close below the bar floats a trial balloon instead.
+        balloon_margin: f64 = 0.15, unit "value", range 0.0..=5.0;
+        /// Strategic value per unit of mean threat above baseline.
+        threat_weight: f64 = 1.0, unit "value per unit", range 0.0..=10.0;
+        /// Cost of crossing Washington per unit of US pressure (ending an agreement) or of US demand, the
+        /// pressure above the administration's resting level (retreating from or dropping a proposal).
+        us_weight: f64 = 1.75, unit "value per unit", range 0.0..=10.0;
+        /// Strategic value per unit of abandonment fear.
+        abandonment_weight: f64 = 0.4, unit "value per unit", range 0.0..=10.0;
+        /// Strategic value per unit of logistics gap closed.
+        logistics_weight: f64 = 0.2, unit "value per unit", range 0.0..=10.0;
+        /// Strategic value per unit of ideology.
+        ideology_weight: f64 = 0.3, unit "value per unit", range 0.0..=10.0;
+        /// Value of ending an agreement with Tokyo per unit of Japan's dispute with Seoul
+        /// (reciprocity: hostility answered in kind).
+        reciprocity_weight: f64 = 1.75, unit "value per unit", range 0.0..=10.0;
+        /// Weight of expected domestic cost: controversy x (grievance + salience) x (1 - damping x F)
+        /// x (1.5 - support share).
+        cost_weight: f64 = 2.0, unit "value per unit", range 0.0..=10.0;
+        /// Value per unit of political capital above 0.5.
+        capital_weight: f64 = 0.5, unit "value per unit", range 0.0..=10.0;
+        /// Half-life of capital lost to retreats and collapses.
+        damage_half_life_weeks: f64 = 26.0, unit "weeks", range 0.1..=1040.0;
+        /// Weekly chance a fast-tracked (unannounced) proposal is exposed.
+        exposure_rate: f64 = 0.3, unit "per week", range 0.0..=1.0;
+        /// Activation multiplier when a secret proposal is exposed.
+        secrecy_backlash: f64 = 2.0, unit "multiplier", range 1.0..=10.0;
+        /// Spread of the weekly idiosyncratic term in the executive's judgement.
+        decision_noise: f64 = 0.05, unit "value", range 0.0..=5.0;
     }
 }
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param("party", "choice", 0.0, 0.0, "progressive, conservative or independent."),
-    param("ideology", "-1..1", -1.0, 1.0, "Pro-cooperation lean of the president (conservative > 0)."),
-    param("term_start", "date", 0.0, 0.0, "Inauguration date of the sitting president."),
-    param("term_years", "years", 1.0, 10.0, "Length of a presidential term."),
-    param("risk_tolerance", "share", 0.0, 1.0, "Lowers the bar a proposal's net value must clear: bar = hurdle x (1 - risk_tolerance)."),
-    param("hurdle", "value", 0.0, 5.0, "Bar for a proposal at zero risk tolerance."),
-    param("audience_cost", "value per controversy", 0.0, 5.0, "Face lost by backing down from a public commitment (a retreat, a collapse, a suspended notice, ending one's own camp's agreement), per unit of the rung's controversy."),
-    param("balloon_margin", "value", 0.0, 5.0, "Net value this close below the bar floats a trial balloon instead."),
-    param("threat_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of mean threat above baseline."),
-    param("us_weight", "value per unit", 0.0, 10.0, "Cost of crossing Washington per unit of US pressure (ending an agreement) or of US demand, the pressure above the administration's resting level (retreating from or dropping a proposal)."),
-    param("abandonment_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of abandonment fear."),
-    param("logistics_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of logistics gap closed."),
-    param("ideology_weight", "value per unit", 0.0, 10.0, "Strategic value per unit of ideology."),
-    param("reciprocity_weight", "value per unit", 0.0, 10.0, "Value of ending an agreement with Tokyo per unit of Japan's dispute with Seoul (reciprocity: hostility answered in kind)."),
-    param("cost_weight", "value per unit", 0.0, 10.0, "Weight of expected domestic cost: controversy x (grievance + salience) x (1 - damping x F) x (1.5 - support share)."),
-    param("capital_weight", "value per unit", 0.0, 10.0, "Value per unit of political capital above 0.5."),
-    param("damage_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of capital lost to retreats and collapses."),
-    param("exposure_rate", "per week", 0.0, 1.0, "Weekly chance a fast-tracked (unannounced) proposal is exposed."),
-    param("secrecy_backlash", "multiplier", 1.0, 10.0, "Activation multiplier when a secret proposal is exposed."),
-    param("decision_noise", "value", 0.0, 5.0, "Spread of the weekly idiosyncratic term in the executive's judgement."),
-];
 
 impl Params {
     /// The sitting president's office, as the section gives it.

@@ -16,7 +16,7 @@ use crate::events::Impact;
 use crate::legislature::{Assessment, Legislature, Seats};
 use crate::polity::{Inputs, Polity};
 use crate::rng::{decay, normal, RunRng};
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 use crate::us::UnitedStates;
 use crate::voters;
 
@@ -37,39 +37,34 @@ pub struct Cabinet {
     pub nationalism: f64,
 }
 
-/// The `[japan]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub mode: JapanMode,
-    pub nationalism: f64,
-    pub willingness: f64,
-    pub dispute_half_life_weeks: f64,
-    pub mood: f64,
-    pub mood_weight: f64,
-    pub mood_spillover: f64,
-    pub seats: Seats,
-    pub cabinets: Vec<Cabinet>,
-    /// Japan's own voters (full mode only): "grievance" is antipathy toward Korea.
-    pub voters: voters::Params,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            mode: JapanMode::Reduced,
-            nationalism: 0.6,
-            willingness: 0.8,
-            dispute_half_life_weeks: 52.0,
-            mood: 0.37,
-            mood_weight: 0.5,
-            mood_spillover: 0.5,
-            // House of Representatives, 2024 election, scaled to 300: LDP-Komeito 215,
-            // CDP and the left 166, others 84 of 465.
-            seats: Seats { progressive: 107, conservative: 139, independent: 54 },
-            cabinets: Vec::new(),
-            voters: japanese_voters(),
-        }
+params! {
+    /// The `[japan]` section.
+    pub struct Params {
+        /// reduced: Japan as a few stocks; full: Japan on the same voter, legislature and executive
+        /// engine, with its own voters (japan.voters).
+        mode: JapanMode = JapanMode::Reduced, unit "choice";
+        /// Japanese executive nationalism; trigger rate scales with 0.5 + nationalism.
+        nationalism: f64 = 0.6, unit "0-1 scale", range 0.0..=1.0;
+        /// Japan's resting willingness to deepen cooperation.
+        willingness: f64 = 0.8, unit "0-1 scale", range 0.0..=1.0;
+        /// Half-life of Japan's reluctance after a dispute.
+        dispute_half_life_weeks: f64 = 52.0, unit "weeks", range 0.1..=1040.0;
+        /// Resting share of the Japanese public with a good impression of Korea (reduced mode; full
+        /// mode starts from japan.voters).
+        mood: f64 = 0.37, unit "share", range 0.0..=1.0;
+        /// Change in Japan's willingness per unit of public mood above or below its resting level.
+        mood_weight: f64 = 0.5, unit "per unit", range 0.0..=5.0;
+        /// Fall in Japanese mood per unit of Korean salience above baseline and per unit of a Korean
+        /// offence (termination notice, dispute).
+        mood_spillover: f64 = 0.5, unit "per unit", range 0.0..=5.0;
+        // House of Representatives, 2024 election, scaled to 300: LDP-Komeito 215, CDP and the
+        // left 166, others 84 of 465.
+        seats: Seats = Seats { progressive: 107, conservative: 139, independent: 54 }, table Seats::ROWS;
+        /// New Japanese cabinets (date, nationalism), for replays: from each date the executive's
+        /// nationalism sets the trigger rate.
+        cabinets: Vec<Cabinet> = Vec::new(), unit "list";
+        /// Japan's own voters (full mode only): "grievance" is antipathy toward Korea.
+        voters: voters::Params = japanese_voters(), table voters::Params::ROWS;
     }
 }
 
@@ -91,22 +86,6 @@ pub fn japanese_voters() -> voters::Params {
         ..voters::Params::default()
     }
 }
-
-/// Rows of the parameter table, within the section (Japan's voters are assembled from the
-/// voters' rows).
-pub const PARAMETERS: &[Param] = &[
-    param("nationalism", "0-1 scale", 0.0, 1.0, "Japanese executive nationalism; trigger rate scales with 0.5 + nationalism."),
-    param("willingness", "0-1 scale", 0.0, 1.0, "Japan's resting willingness to deepen cooperation."),
-    param("dispute_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of Japan's reluctance after a dispute."),
-    param("mode", "choice", 0.0, 0.0, "reduced: Japan as a few stocks; full: Japan on the same voter, legislature and executive engine, with its own voters (japan.voters)."),
-    param("mood", "share", 0.0, 1.0, "Resting share of the Japanese public with a good impression of Korea (reduced mode; full mode starts from japan.voters)."),
-    param("mood_weight", "per unit", 0.0, 5.0, "Change in Japan's willingness per unit of public mood above or below its resting level."),
-    param("mood_spillover", "per unit", 0.0, 5.0, "Fall in Japanese mood per unit of Korean salience above baseline and per unit of a Korean offence (termination notice, dispute)."),
-    param("seats.progressive", "seats", 0.0, 300.0, "Diet seats of the opposition left (scaled to 300; sum must be 300)."),
-    param("seats.conservative", "seats", 0.0, 300.0, "Diet seats of the ruling coalition."),
-    param("seats.independent", "seats", 0.0, 300.0, "Other Diet seats."),
-    param("cabinets", "list", 0.0, 0.0, "New Japanese cabinets (date, nationalism), for replays: from each date the executive's nationalism sets the trigger rate."),
-];
 
 /// Weekly fall in mood per unit of Korean salience more than SPIKE above its baseline,
 /// times `japan.mood_spillover`: only spikes spill over. A Korean boycott summer

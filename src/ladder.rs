@@ -1,11 +1,9 @@
 //! The cooperation ladder: which rungs are in force, and the stocks that drills
 //! (familiarity F) and technical dialogue (readiness R) build.
 
-use serde::{Deserialize, Serialize};
-
 use crate::calendar::{parse_date, Calendar, WEEKS_PER_YEAR};
 use crate::rng::decay;
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 
 pub const SAREX: u8 = 1;
 pub const DIALOGUE: u8 = 2;
@@ -20,100 +18,103 @@ pub fn rung_from_name(name: &str) -> Option<u8> {
     RUNG_NAMES.iter().position(|n| *n == name).map(|i| i as u8)
 }
 
-/// One value for each rung above none.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct RungTable {
-    pub sarex: f64,
-    pub dialogue: f64,
-    pub gsomia: f64,
-    pub acsa_conditional: f64,
-    pub acsa_full: f64,
+/// Declares a table of one value for each rung above none, with `get(rung)`.
+macro_rules! rung_table {
+    ($(#[doc = $doc:literal])* $name:ident, unit $unit:literal, range $range:expr;
+     $($(#[doc = $rdoc:literal])* $rung:ident = $value:expr;)*) => {
+        params! {
+            $(#[doc = $doc])*
+            pub struct $name {
+                $($(#[doc = $rdoc])* $rung: f64 = $value, unit $unit, range $range;)*
+            }
+        }
+
+        impl $name {
+            /// Value for rung 1..=5 (0 for rung 0).
+            pub fn get(&self, rung: u8) -> f64 {
+                [0.0, $(self.$rung),*].get(rung as usize).copied().unwrap_or(0.0)
+            }
+        }
+    };
 }
 
-impl RungTable {
-    /// Value for rung 1..=5 (0 for rung 0).
-    pub fn get(&self, rung: u8) -> f64 {
-        match rung {
-            1 => self.sarex,
-            2 => self.dialogue,
-            3 => self.gsomia,
-            4 => self.acsa_conditional,
-            5 => self.acsa_full,
-            _ => 0.0,
-        }
+rung_table! {
+    /// Controversy of each rung: how much grievance a proposal of it activates.
+    Controversy, unit "0-1 scale", range 0.0..=1.0;
+    /// Controversy of search-and-rescue / HADR drills.
+    sarex = 0.1;
+    /// Controversy of vice-ministerial technical drafting.
+    dialogue = 0.2;
+    /// Controversy of intelligence sharing.
+    gsomia = 0.5;
+    /// Controversy of a segmented ACSA.
+    acsa_conditional = 0.85;
+    /// Controversy of a full ACSA.
+    acsa_full = 1.0;
+}
+
+rung_table! {
+    /// How far each rung lets Japanese forces onto the peninsula.
+    Presence, unit "0-1 scale", range 0.0..=1.0;
+    /// How far search-and-rescue drills let Japanese forces onto the peninsula (ships at sea).
+    sarex = 0.1;
+    /// How far technical dialogue lets Japanese forces onto the peninsula (none).
+    dialogue = 0.0;
+    /// How far intelligence sharing lets Japanese forces onto the peninsula (none; a first
+    /// military pact).
+    gsomia = 0.2;
+    /// How far a conditional ACSA lets Japanese forces onto the peninsula (supplies, no JSDF
+    /// personnel or assets).
+    acsa_conditional = 0.5;
+    /// How far a full ACSA lets Japanese forces onto the peninsula (JSDF logistics on Korean
+    /// soil).
+    acsa_full = 1.0;
+}
+
+rung_table! {
+    /// Weeks from proposal to signing at zero readiness, for each rung.
+    WindowWeeks, unit "weeks", range 1.0..=520.0;
+    /// Weeks from proposal to signing at zero readiness.
+    sarex = 6.0;
+    /// Weeks from proposal to signing at zero readiness.
+    dialogue = 8.0;
+    /// Weeks from proposal to signing at zero readiness.
+    gsomia = 4.0;
+    /// Weeks from proposal to signing at zero readiness.
+    acsa_conditional = 20.0;
+    /// Weeks from proposal to signing at zero readiness.
+    acsa_full = 30.0;
+}
+
+params! {
+    /// The `[ladder]` section.
+    pub struct Params {
+        /// Phase 1 drills (SAREX/HADR) may run.
+        drills: bool = true, unit "flag";
+        /// The segmented (conditional) ACSA rung is on the ladder.
+        allow_conditional: bool = true, unit "flag";
+        /// Rungs in force at the start, by name.
+        in_force: Vec<String> = vec!["sarex".into(), "gsomia".into()], unit "rung names";
+        /// Agreements in force at the start renew every year on this date's anniversary; a notice to
+        /// end one takes effect at the first anniversary at least 13 weeks (90 days) after it is given.
+        renewal_date: String = "2016-11-23".into(), unit "date";
+        controversy: Controversy = Controversy::default(), table Controversy::ROWS;
+        presence: Presence = Presence::default(), table Presence::ROWS;
+        window_weeks: WindowWeeks = WindowWeeks::default(), table WindowWeeks::ROWS;
+        /// Familiarity F gained per week of drills, times (1 - F).
+        familiarity_gain: f64 = 0.003, unit "per week", range 0.0..=1.0;
+        /// Half-life of familiarity without drills.
+        familiarity_half_life_weeks: f64 = 156.0, unit "weeks", range 0.1..=5200.0;
+        /// Share of grievance activation damped at F = 1.
+        familiarity_damping: f64 = 0.5, unit "share", range 0.0..=1.0;
+        /// Readiness R gained per week of dialogue in force, times (1 - R).
+        readiness_gain: f64 = 0.005, unit "per week", range 0.0..=1.0;
+        /// Share of the proposal window cut at R = 1.
+        readiness_speedup: f64 = 0.5, unit "share", range 0.0..=1.0;
+        /// Weeks drills stay frozen after a military friction.
+        friction_freeze_weeks: u32 = 26, unit "weeks", range 0.0..=520.0;
     }
 }
-
-/// The `[ladder]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub drills: bool,
-    pub allow_conditional: bool,
-    /// Rungs in force at the start, by name.
-    pub in_force: Vec<String>,
-    /// Date whose anniversary renews the agreements in force at the start.
-    pub renewal_date: String,
-    pub controversy: RungTable,
-    pub presence: RungTable,
-    pub window_weeks: RungTable,
-    pub familiarity_gain: f64,
-    pub familiarity_half_life_weeks: f64,
-    pub familiarity_damping: f64,
-    pub readiness_gain: f64,
-    pub readiness_speedup: f64,
-    pub friction_freeze_weeks: u32,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            drills: true,
-            allow_conditional: true,
-            in_force: vec!["sarex".into(), "gsomia".into()],
-            renewal_date: "2016-11-23".into(),
-            controversy: RungTable { sarex: 0.1, dialogue: 0.2, gsomia: 0.5, acsa_conditional: 0.85, acsa_full: 1.0 },
-            presence: RungTable { sarex: 0.1, dialogue: 0.0, gsomia: 0.2, acsa_conditional: 0.5, acsa_full: 1.0 },
-            window_weeks: RungTable { sarex: 6.0, dialogue: 8.0, gsomia: 4.0, acsa_conditional: 20.0, acsa_full: 30.0 },
-            familiarity_gain: 0.003,
-            familiarity_half_life_weeks: 156.0,
-            familiarity_damping: 0.5,
-            readiness_gain: 0.005,
-            readiness_speedup: 0.5,
-            friction_freeze_weeks: 26,
-        }
-    }
-}
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param("drills", "flag", 0.0, 0.0, "Phase 1 drills (SAREX/HADR) may run."),
-    param("allow_conditional", "flag", 0.0, 0.0, "The segmented (conditional) ACSA rung is on the ladder."),
-    param("in_force", "rung names", 0.0, 0.0, "Rungs in force at the start."),
-    param("renewal_date", "date", 0.0, 0.0, "Agreements in force at the start renew every year on this date's anniversary; a notice to end one takes effect at the first anniversary at least 13 weeks (90 days) after it is given."),
-    param("controversy.sarex", "0-1 scale", 0.0, 1.0, "Controversy of search-and-rescue / HADR drills."),
-    param("controversy.dialogue", "0-1 scale", 0.0, 1.0, "Controversy of vice-ministerial technical drafting."),
-    param("controversy.gsomia", "0-1 scale", 0.0, 1.0, "Controversy of intelligence sharing."),
-    param("controversy.acsa_conditional", "0-1 scale", 0.0, 1.0, "Controversy of a segmented ACSA."),
-    param("controversy.acsa_full", "0-1 scale", 0.0, 1.0, "Controversy of a full ACSA."),
-    param("presence.sarex", "0-1 scale", 0.0, 1.0, "How far search-and-rescue drills let Japanese forces onto the peninsula (ships at sea)."),
-    param("presence.dialogue", "0-1 scale", 0.0, 1.0, "How far technical dialogue lets Japanese forces onto the peninsula (none)."),
-    param("presence.gsomia", "0-1 scale", 0.0, 1.0, "How far intelligence sharing lets Japanese forces onto the peninsula (none; a first military pact)."),
-    param("presence.acsa_conditional", "0-1 scale", 0.0, 1.0, "How far a conditional ACSA lets Japanese forces onto the peninsula (supplies, no JSDF personnel or assets)."),
-    param("presence.acsa_full", "0-1 scale", 0.0, 1.0, "How far a full ACSA lets Japanese forces onto the peninsula (JSDF logistics on Korean soil)."),
-    param("window_weeks.sarex", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
-    param("window_weeks.dialogue", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
-    param("window_weeks.gsomia", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
-    param("window_weeks.acsa_conditional", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
-    param("window_weeks.acsa_full", "weeks", 1.0, 520.0, "Weeks from proposal to signing at zero readiness."),
-    param("familiarity_gain", "per week", 0.0, 1.0, "Familiarity F gained per week of drills, times (1 - F)."),
-    param("familiarity_half_life_weeks", "weeks", 0.1, 5200.0, "Half-life of familiarity without drills."),
-    param("familiarity_damping", "share", 0.0, 1.0, "Share of grievance activation damped at F = 1."),
-    param("readiness_gain", "per week", 0.0, 1.0, "Readiness R gained per week of dialogue in force, times (1 - R)."),
-    param("readiness_speedup", "share", 0.0, 1.0, "Share of the proposal window cut at R = 1."),
-    param("friction_freeze_weeks", "weeks", 0.0, 520.0, "Weeks drills stay frozen after a military friction."),
-];
 
 #[derive(Clone, Debug)]
 pub struct Ladder {

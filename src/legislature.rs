@@ -8,65 +8,40 @@
 //! `revolt_threshold` of its members oppose; the chance of that is smooth in the share its
 //! members' voters oppose (`Legislature::expect`).
 
-use serde::{Deserialize, Serialize};
-
 use crate::math::logistic;
 use crate::party::Party;
 use crate::rng::{normal, Counter, RunRng, Stream};
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 use crate::voters::{Aggregates, DISTRICTS};
 
-/// Seats of each camp, scaled to 300.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Seats {
-    pub progressive: u32,
-    pub conservative: u32,
-    pub independent: u32,
-}
-
-/// The `[legislature]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub seats: Seats,
-    pub consent_required: bool,
-    pub discipline: f64,
-    pub district_weight: f64,
-    pub noise: f64,
-    pub revolt_threshold: f64,
-}
-
-impl Default for Seats {
-    fn default() -> Self {
-        Seats { progressive: 188, conservative: 108, independent: 4 }
+params! {
+    /// Seats of each camp, scaled to 300 (the National Assembly's, or Japan's Diet's).
+    pub struct Seats {
+        /// Seats of the progressive camp (in Japan's Diet, the opposition left); the three must sum to 300.
+        progressive: u32 = 188, unit "seats", range 0.0..=300.0;
+        /// Seats of the conservative camp (in Japan's Diet, the ruling coalition).
+        conservative: u32 = 108, unit "seats", range 0.0..=300.0;
+        /// Other seats.
+        independent: u32 = 4, unit "seats", range 0.0..=300.0;
     }
 }
 
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            seats: Seats::default(),
-            consent_required: false,
-            discipline: 0.4,
-            district_weight: 1.0,
-            noise: 0.15,
-            revolt_threshold: 0.3,
-        }
+params! {
+    /// The `[legislature]` section.
+    pub struct Params {
+        seats: Seats = Seats::default(), table Seats::ROWS;
+        /// An agreement needs a National Assembly consent vote.
+        consent_required: bool = false, unit "flag";
+        /// Weight of the party line in a member's stance.
+        discipline: f64 = 0.4, unit "share", range 0.0..=1.0;
+        /// Weight of district mood in a member's stance.
+        district_weight: f64 = 1.0, unit "per unit", range 0.0..=5.0;
+        /// Spread of members' idiosyncratic stances.
+        noise: f64 = 0.15, unit "stance", range 0.0..=5.0;
+        /// Share of governing-party members opposed that forces postponement.
+        revolt_threshold: f64 = 0.3, unit "share", range 0.0..=1.0;
     }
 }
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param("seats.progressive", "seats", 0.0, 300.0, "Progressive-camp seats (sum of seats must be 300)."),
-    param("seats.conservative", "seats", 0.0, 300.0, "Conservative-camp seats."),
-    param("seats.independent", "seats", 0.0, 300.0, "Other seats."),
-    param("consent_required", "flag", 0.0, 0.0, "An agreement needs a National Assembly consent vote."),
-    param("discipline", "share", 0.0, 1.0, "Weight of the party line in a member's stance."),
-    param("district_weight", "per unit", 0.0, 5.0, "Weight of district mood in a member's stance."),
-    param("noise", "stance", 0.0, 5.0, "Spread of members' idiosyncratic stances."),
-    param("revolt_threshold", "share", 0.0, 1.0, "Share of governing-party members opposed that forces postponement."),
-];
 
 /// The normal distribution's CDF is close to logistic(1.702 x) (within 0.01).
 const PROBIT_TO_LOGIT: f64 = 1.702;

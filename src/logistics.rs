@@ -4,38 +4,20 @@
 //! opens it only for demand outside Korean soil. Without it, crisis cross-servicing between
 //! ROK forces and the JSDF goes ROK -> USFK -> USFJ -> JSDF, three links plus clearance.
 
-use serde::{Deserialize, Serialize};
-
 use crate::ladder::{ACSA_CONDITIONAL, ACSA_FULL};
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 
-/// The `[logistics]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub offshore_share: f64,
-    pub hop_days: f64,
-    pub clearance_days: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params { offshore_share: 0.6, hop_days: 1.0, clearance_days: 3.0 }
+params! {
+    /// The `[logistics]` section.
+    pub struct Params {
+        /// Share of crisis cross-servicing demand outside Korean soil (covered by a conditional ACSA).
+        offshore_share: f64 = 0.6, unit "share", range 0.0..=1.0;
+        /// Transfer time over one link between two of the four logistics nodes.
+        hop_days: f64 = 1.0, unit "days", range 0.0..=60.0;
+        /// Extra clearance time when ROK-JSDF demand routes through the US hub.
+        clearance_days: f64 = 3.0, unit "days", range 0.0..=60.0;
     }
 }
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param(
-        "offshore_share",
-        "share",
-        0.0,
-        1.0,
-        "Share of crisis cross-servicing demand outside Korean soil (covered by a conditional ACSA).",
-    ),
-    param("hop_days", "days", 0.0, 60.0, "Transfer time over one link between two of the four logistics nodes."),
-    param("clearance_days", "days", 0.0, 60.0, "Extra clearance time when ROK-JSDF demand routes through the US hub."),
-];
 
 /// Share of crisis demand routed through the hub, given the rungs in force.
 pub fn gap(in_force: &[bool; 6], offshore_share: f64) -> f64 {

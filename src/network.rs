@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::rng::{Counter, Stream};
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -18,29 +18,19 @@ pub enum NetworkKind {
     User,
 }
 
-/// The `[network]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub kind: NetworkKind,
-    pub degree: u32,
-    pub rewire: f64,
-    pub homophily: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params { kind: NetworkKind::WattsStrogatz, degree: 10, rewire: 0.1, homophily: 0.8 }
+params! {
+    /// The `[network]` section.
+    pub struct Params {
+        /// watts_strogatz (default), sbm or user.
+        kind: NetworkKind = NetworkKind::WattsStrogatz, unit "choice";
+        /// Neighbours each voter listens to.
+        degree: u32 = 10, unit "neighbours", range 1.0..=1000.0;
+        /// Watts-Strogatz rewiring probability.
+        rewire: f64 = 0.1, unit "probability", range 0.0..=1.0;
+        /// Probability a rewired (or SBM) tie goes to the same party.
+        homophily: f64 = 0.8, unit "probability", range 0.0..=1.0;
     }
 }
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param("kind", "choice", 0.0, 0.0, "watts_strogatz (default), sbm or user."),
-    param("degree", "neighbours", 1.0, 1000.0, "Neighbours each voter listens to."),
-    param("rewire", "probability", 0.0, 1.0, "Watts-Strogatz rewiring probability."),
-    param("homophily", "probability", 0.0, 1.0, "Probability a rewired (or SBM) tie goes to the same party."),
-];
 
 /// Largest network built in memory (4 bytes a tie).
 const MAX_TIES: u64 = 1_000_000_000;

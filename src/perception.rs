@@ -17,11 +17,9 @@
 //! that gives it (`solve_contact_rate`). Contact works on the adults in the electorate; what
 //! a new cohort brings at entry is `voters.cohort_shift`'s part of the pathway.
 
-use serde::{Deserialize, Serialize};
-
 use crate::calendar::Calendar;
 use crate::party::Party;
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 use crate::voters::{self, alignment, Voters};
 
 /// Years over which `shift` is stated.
@@ -32,61 +30,24 @@ const YOUNGEST: f64 = crate::demography::ADULT_AGE;
 /// years at it move every anchor by more than the whole scale.
 const MAX_RATE: f64 = 1.0;
 
-/// The `[perception]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub shift: f64,
-    pub contact_age_scale: f64,
-    pub gesture_backlash: f64,
-    pub gesture_backlash_above: f64,
-    pub cue: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params { shift: 0.0, contact_age_scale: 25.0, gesture_backlash: 0.03, gesture_backlash_above: 0.6, cue: 0.0 }
+params! {
+    /// The `[perception]` section.
+    pub struct Params {
+        /// Change of the share of adults with a good impression of Japan that people-to-people contact
+        /// produces over ten years without shocks; sets the contact rate.
+        shift: f64 = 0.0, unit "percentage points", range 0.0..=40.0;
+        /// Contact falls with age as exp(-(age - 18) / this): the e-folding age span.
+        contact_age_scale: f64 = 25.0, unit "years", range 1.0..=200.0;
+        /// Grievance anchor rise, per unit magnitude of a gesture from Tokyo, of the voters who reject it.
+        gesture_backlash: f64 = 0.03, unit "0-1 scale", range 0.0..=1.0;
+        /// Grievance above which a voter rejects a gesture whatever the camp (the president's opponents
+        /// always do).
+        gesture_backlash_above: f64 = 0.6, unit "0-1 scale", range 0.0..=1.0;
+        /// Grievance anchor fall of the president's camp (rise of the other camp) when a fully politicised
+        /// president pushes cooperation.
+        cue: f64 = 0.0, unit "0-1 scale", range 0.0..=1.0;
     }
 }
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param(
-        "shift",
-        "percentage points",
-        0.0,
-        40.0,
-        "Change of the share of adults with a good impression of Japan that people-to-people contact produces over ten years without shocks; sets the contact rate.",
-    ),
-    param(
-        "contact_age_scale",
-        "years",
-        1.0,
-        200.0,
-        "Contact falls with age as exp(-(age - 18) / this): the e-folding age span.",
-    ),
-    param(
-        "gesture_backlash",
-        "0-1 scale",
-        0.0,
-        1.0,
-        "Grievance anchor rise, per unit magnitude of a gesture from Tokyo, of the voters who reject it.",
-    ),
-    param(
-        "gesture_backlash_above",
-        "0-1 scale",
-        0.0,
-        1.0,
-        "Grievance above which a voter rejects a gesture whatever the camp (the president's opponents always do).",
-    ),
-    param(
-        "cue",
-        "0-1 scale",
-        0.0,
-        1.0,
-        "Grievance anchor fall of the president's camp (rise of the other camp) when a fully politicised president pushes cooperation.",
-    ),
-];
 
 /// Relative contact of a voter of `age`: 1 at 18, falling by e every `scale` years.
 #[inline]

@@ -1,26 +1,17 @@
 //! What a run leaves behind: the weekly series, the event log and the outcome.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::events::ShockKind;
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 
-/// The `[outcome]` section: what counts as a viable ACSA.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub sustain_weeks: u32,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params { sustain_weeks: 52 }
+params! {
+    /// The `[outcome]` section: what counts as a viable ACSA.
+    pub struct Params {
+        /// Weeks an ACSA must stay in force to count as viable.
+        sustain_weeks: u32 = 52, unit "weeks", range 1.0..=5200.0;
     }
 }
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] =
-    &[param("sustain_weeks", "weeks", 1.0, 5200.0, "Weeks an ACSA must stay in force to count as viable.")];
 
 /// The type of a series column or an outcome field, as Python and the sweep store keep it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

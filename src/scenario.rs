@@ -1,15 +1,14 @@
 //! The scenario: every parameter of a run, composed from the sections that the rooms of
 //! the model own, with the validation and the I/O.
 //!
-//! Each room declares its section (a struct with its defaults) and its rows of the
-//! parameter table (path within the section, unit, valid range, meaning) beside its code;
-//! `parameters()` assembles the rows into the one table of units, ranges and meanings:
-//! validation walks it, the Python `acsa.parameters()` shows it, and a test checks it covers
-//! every numeric leaf. Every section is `#[serde(default)]`, so a partial TOML or JSON file
-//! fills the rest from the embedded 2026 baseline, and `deny_unknown_fields`, so a misspelt
-//! key is an error. Sources and reasons for each default are in docs/ODD.md.
+//! Each room declares its section with `params!` beside its code: each parameter once, with
+//! its type, default, unit, valid range and meaning. `parameters()` walks the sections' rows
+//! into the one table of units, ranges and meanings: validation walks it, the Python
+//! `acsa.parameters()` shows it, and a test checks it covers every numeric leaf. Every
+//! section is `#[serde(default)]`, so a partial TOML or JSON file fills the rest from the
+//! embedded 2026 baseline, and `deny_unknown_fields`, so a misspelt key is an error.
+//! Sources and reasons for each default are in docs/ODD.md.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::calendar::{parse_date, Calendar};
@@ -18,49 +17,6 @@ use crate::events::{ScheduledEvent, ShockKind};
 use crate::{
     elections, events, executive, japan, ladder, legislature, logistics, network, perception, record, us, voters,
 };
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Scenario {
-    pub horizon_weeks: u32,
-    pub start_date: String,
-    pub voters: voters::Params,
-    pub perception: perception::Params,
-    pub network: network::Params,
-    pub shocks: events::Params,
-    pub japan: japan::Params,
-    pub us: us::Params,
-    pub legislature: legislature::Params,
-    pub executive: executive::Params,
-    pub ladder: ladder::Params,
-    pub logistics: logistics::Params,
-    pub elections: elections::Params,
-    pub outcome: record::Params,
-    /// Scheduled events for counterfactuals, on top of the stochastic ones.
-    pub events: Vec<ScheduledEvent>,
-}
-
-impl Default for Scenario {
-    fn default() -> Self {
-        Scenario {
-            horizon_weeks: 520,
-            start_date: "2026-06-01".into(),
-            voters: voters::Params::default(),
-            perception: perception::Params::default(),
-            network: network::Params::default(),
-            shocks: events::Params::default(),
-            japan: japan::Params::default(),
-            us: us::Params::default(),
-            legislature: legislature::Params::default(),
-            executive: executive::Params::default(),
-            ladder: ladder::Params::default(),
-            logistics: logistics::Params::default(),
-            elections: elections::Params::default(),
-            outcome: record::Params::default(),
-            events: Vec::new(),
-        }
-    }
-}
 
 /// One documented parameter: dotted path, unit, valid range and meaning. In a room's rows
 /// the path is within its section; `parameters()` gives full paths. Names, flags, dates and
@@ -78,39 +34,115 @@ pub const fn param(path: &'static str, unit: &'static str, min: f64, max: f64, d
     Param { path, unit, min, max, description }
 }
 
-/// The scenario's own rows.
-const PARAMETERS: &[Param] = &[
-    param("horizon_weeks", "weeks", 1.0, 5200.0, "Length of the run."),
-    param("start_date", "date", 0.0, 0.0, "Calendar date of week 0 (YYYY-MM-DD)."),
-];
+/// A row of a section's parameter table: a parameter, or the rows of a table within it.
+#[derive(Clone, Copy, Debug)]
+pub enum Row {
+    Leaf(Param),
+    Table(&'static str, &'static [Row]),
+}
 
-/// Every section and the rows of the room that owns it, in the scenario's order; Japan's
-/// voters (full mode) share the voters' units, ranges and meanings.
-const SECTIONS: [(&str, &[Param]); 14] = [
-    ("", PARAMETERS),
-    ("voters", voters::PARAMETERS),
-    ("perception", perception::PARAMETERS),
-    ("network", network::PARAMETERS),
-    ("shocks", events::PARAMETERS),
-    ("japan", japan::PARAMETERS),
-    ("us", us::PARAMETERS),
-    ("legislature", legislature::PARAMETERS),
-    ("executive", executive::PARAMETERS),
-    ("ladder", ladder::PARAMETERS),
-    ("logistics", logistics::PARAMETERS),
-    ("elections", elections::PARAMETERS),
-    ("outcome", record::PARAMETERS),
-    ("japan.voters", voters::PARAMETERS),
-];
+/// Declares a section of the scenario once: each field with its doc comment (its meaning),
+/// type and default, and, for a documented parameter, its unit and valid range
+/// (`unit "weeks", range 0.1..=520.0`; a name, flag, date or list gives a unit and no
+/// range) or the table of rows it holds (`table Seats::ROWS`). Generates the struct
+/// (serde-defaulted, unknown keys refused), its `Default`, and `ROWS`, its rows of the
+/// parameter table in the order of the fields. A field with neither unit nor table has no
+/// row (lists of records that `Scenario::validate` checks). Attributes before `pub struct`
+/// (its doc, `#[derive(Copy)]`) are kept.
+macro_rules! params {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[doc = $doc:literal])*
+                $field:ident: $ty:ty = $default:expr
+                $(, unit $unit:literal $(, range $range:expr)?)?
+                $(, table $rows:expr)?;
+            )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $($(#[doc = $doc])* pub $field: $ty,)*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { $($field: $default,)* }
+            }
+        }
+
+        impl $name {
+            /// Rows of the parameter table, within the section, in the order of the fields.
+            pub const ROWS: &'static [$crate::scenario::Row] = $crate::scenario::params!(@rows []
+                $([$($doc)*] $field [$($unit $(, $range)?)?] [$($rows)?])*
+            );
+        }
+    };
+    (@rows [$($row:expr,)*]) => { &[$($row,)*] };
+    (@rows [$($row:expr,)*] [$($doc:literal)*] $field:ident [] [] $($rest:tt)*) => {
+        $crate::scenario::params!(@rows [$($row,)*] $($rest)*)
+    };
+    (@rows [$($row:expr,)*] [$($doc:literal)*] $field:ident [$unit:literal] [] $($rest:tt)*) => {
+        $crate::scenario::params!(@rows [$($row,)* $crate::scenario::Row::Leaf($crate::scenario::param(
+            stringify!($field), $unit, 0.0, 0.0, concat!($($doc),*),
+        )),] $($rest)*)
+    };
+    (@rows [$($row:expr,)*] [$($doc:literal)*] $field:ident [$unit:literal, $range:expr] [] $($rest:tt)*) => {
+        $crate::scenario::params!(@rows [$($row,)* $crate::scenario::Row::Leaf($crate::scenario::param(
+            stringify!($field), $unit, *($range).start(), *($range).end(), concat!($($doc),*),
+        )),] $($rest)*)
+    };
+    (@rows [$($row:expr,)*] [$($doc:literal)*] $field:ident [] [$rows:expr] $($rest:tt)*) => {
+        $crate::scenario::params!(@rows [$($row,)* $crate::scenario::Row::Table(stringify!($field), $rows),] $($rest)*)
+    };
+}
+pub(crate) use params;
+
+params! {
+    /// Every parameter of a run: the run's own, then each room's section.
+    pub struct Scenario {
+        /// Length of the run.
+        horizon_weeks: u32 = 520, unit "weeks", range 1.0..=5200.0;
+        /// Calendar date of week 0 (YYYY-MM-DD).
+        start_date: String = "2026-06-01".into(), unit "date";
+        voters: voters::Params = voters::Params::default(), table voters::Params::ROWS;
+        perception: perception::Params = perception::Params::default(), table perception::Params::ROWS;
+        network: network::Params = network::Params::default(), table network::Params::ROWS;
+        shocks: events::Params = events::Params::default(), table events::Params::ROWS;
+        japan: japan::Params = japan::Params::default(), table japan::Params::ROWS;
+        us: us::Params = us::Params::default(), table us::Params::ROWS;
+        legislature: legislature::Params = legislature::Params::default(), table legislature::Params::ROWS;
+        executive: executive::Params = executive::Params::default(), table executive::Params::ROWS;
+        ladder: ladder::Params = ladder::Params::default(), table ladder::Params::ROWS;
+        logistics: logistics::Params = logistics::Params::default(), table logistics::Params::ROWS;
+        elections: elections::Params = elections::Params::default(), table elections::Params::ROWS;
+        outcome: record::Params = record::Params::default(), table record::Params::ROWS;
+        /// Scheduled events for counterfactuals, on top of the stochastic ones.
+        events: Vec<ScheduledEvent> = Vec::new();
+    }
+}
 
 /// Every documented parameter, with its full dotted path.
 pub fn parameters() -> &'static [Param] {
+    fn flatten(prefix: &str, rows: &[Row], out: &mut Vec<Param>) {
+        for row in rows {
+            match row {
+                Row::Leaf(p) => out.push(Param {
+                    path: Box::leak(format!("{prefix}{}", p.path).into_boxed_str()),
+                    description: p.description.trim(),
+                    ..*p
+                }),
+                Row::Table(key, rows) => flatten(&format!("{prefix}{key}."), rows, out),
+            }
+        }
+    }
     static ALL: std::sync::LazyLock<Vec<Param>> = std::sync::LazyLock::new(|| {
-        let full = |section: &str, p: &Param| match section {
-            "" => *p,
-            _ => Param { path: Box::leak(format!("{section}.{}", p.path).into_boxed_str()), ..*p },
-        };
-        SECTIONS.iter().flat_map(|(section, rows)| rows.iter().map(move |p| full(section, p))).collect()
+        let mut all = Vec::new();
+        flatten("", Scenario::ROWS, &mut all);
+        all
     });
     &ALL
 }

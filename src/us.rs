@@ -2,67 +2,30 @@
 //! Episodes (pressure pushes, abandonment signals) jump and decay back to the
 //! administration's resting levels; each new administration brings its own.
 
-use serde::{Deserialize, Serialize};
-
 use crate::events::Impact;
 use crate::rng::{decay, normal, RunRng};
-use crate::scenario::{param, Param};
+use crate::scenario::params;
 
-/// The `[us]` section.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub pressure: f64,
-    pub commitment: f64,
-    pub mediation: f64,
-    pub episode_half_life_weeks: f64,
-    pub inauguration_date: String,
-    pub term_years: u32,
-    pub administration_sd: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            pressure: 0.5,
-            commitment: 0.7,
-            mediation: 0.3,
-            episode_half_life_weeks: 26.0,
-            inauguration_date: "2029-01-20".into(),
-            term_years: 4,
-            administration_sd: 0.15,
-        }
+params! {
+    /// The `[us]` section.
+    pub struct Params {
+        /// Resting US pressure for trilateral integration.
+        pressure: f64 = 0.5, unit "0-1 scale", range 0.0..=1.0;
+        /// Resting credibility of the US commitment; abandonment fear is 1 - commitment.
+        commitment: f64 = 0.7, unit "0-1 scale", range 0.0..=1.0;
+        /// Share of proposal backlash damped per unit of US pressure.
+        mediation: f64 = 0.3, unit "share", range 0.0..=1.0;
+        /// Half-life of pressure and commitment episodes.
+        episode_half_life_weeks: f64 = 26.0, unit "weeks", range 0.1..=1040.0;
+        /// Next US presidential inauguration; later ones follow every us.term_years.
+        inauguration_date: String = "2029-01-20".into(), unit "date";
+        /// Years between US inaugurations.
+        term_years: u32 = 4, unit "years", range 1.0..=10.0;
+        /// Spread of a new US administration's resting pressure and commitment around us.pressure and
+        /// us.commitment.
+        administration_sd: f64 = 0.15, unit "0-1 scale", range 0.0..=1.0;
     }
 }
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param("pressure", "0-1 scale", 0.0, 1.0, "Resting US pressure for trilateral integration."),
-    param(
-        "commitment",
-        "0-1 scale",
-        0.0,
-        1.0,
-        "Resting credibility of the US commitment; abandonment fear is 1 - commitment.",
-    ),
-    param("mediation", "share", 0.0, 1.0, "Share of proposal backlash damped per unit of US pressure."),
-    param("episode_half_life_weeks", "weeks", 0.1, 1040.0, "Half-life of pressure and commitment episodes."),
-    param(
-        "inauguration_date",
-        "date",
-        0.0,
-        0.0,
-        "Next US presidential inauguration; later ones follow every us.term_years.",
-    ),
-    param("term_years", "years", 1.0, 10.0, "Years between US inaugurations."),
-    param(
-        "administration_sd",
-        "0-1 scale",
-        0.0,
-        1.0,
-        "Spread of a new US administration's resting pressure and commitment around us.pressure and us.commitment.",
-    ),
-];
 
 #[derive(Clone, Debug)]
 pub struct UnitedStates {

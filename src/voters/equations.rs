@@ -9,8 +9,95 @@
 
 use crate::math::{ln, logistic};
 use crate::party::Party;
+use crate::scenario::params;
 
-use super::Params;
+params! {
+    #[derive(Copy)]
+    /// The `[voters]` section (and `[japan.voters]`, Japan's voters in full mode): the
+    /// parameters of the equations below and of the voters' set-up (`mod.rs`).
+    pub struct Params {
+        /// Number of voter agents (at least one per district).
+        n: u64 = 20_000, unit "voters", range 253.0..=20_000_000.0;
+        /// Share of voters identifying with the progressive camp.
+        share_progressive: f64 = 0.36, unit "share", range 0.0..=1.0;
+        /// Share identifying with the conservative camp; independents are the rest.
+        share_conservative: f64 = 0.30, unit "share", range 0.0..=1.0;
+        /// Spread of districts' partisan lean (shifts progressive vs conservative shares).
+        district_lean_sd: f64 = 0.15, unit "share", range 0.0..=0.5;
+        /// Mean historical grievance anchor g0 of a 48-year-old voter.
+        grievance_mean: f64 = 0.43, unit "0-1 scale", range 0.0..=1.0;
+        /// Spread of the grievance anchor across voters.
+        grievance_sd: f64 = 0.18, unit "0-1 scale", range 0.0..=0.5;
+        /// Grievance anchor rise per year of age (older voters hold more grievance).
+        age_gradient: f64 = 0.0025, unit "per year of age", range -0.05..=0.05;
+        /// Progressives' anchor minus conservatives' anchor.
+        party_grievance_gap: f64 = 0.10, unit "0-1 scale", range -0.5..=0.5;
+        /// Fall in the grievance anchor of each newly adult cohort per simulated year (perception-shift
+        /// pathway).
+        cohort_shift: f64 = 0.005, unit "per year", range -0.1..=0.1;
+        /// Friedkin-Johnsen weight on one's own anchor against neighbours.
+        stubbornness: f64 = 0.5, unit "share", range 0.0..=1.0;
+        /// Bounded confidence: ignore neighbours whose grievance differs by more than this (1 = off).
+        confidence_bound: f64 = 1.0, unit "0-1 scale", range 0.0..=1.0;
+        /// Threat perception to which shocks decay.
+        threat_baseline: f64 = 0.40, unit "0-1 scale", range 0.0..=1.0;
+        /// Conservatives' baseline threat minus progressives'.
+        party_threat_gap: f64 = 0.10, unit "0-1 scale", range -0.5..=0.5;
+        /// Half-life of a threat jump.
+        threat_half_life_weeks: f64 = 8.0, unit "weeks", range 0.1..=520.0;
+        /// Resting salience of history.
+        salience_baseline: f64 = 0.10, unit "0-1 scale", range 0.0..=1.0;
+        /// Half-life of a salience spike.
+        salience_half_life_weeks: f64 = 4.0, unit "weeks", range 0.1..=520.0;
+        /// Half-life of the grievance raised by a Japanese trigger.
+        grievance_shock_half_life_weeks: f64 = 52.0, unit "weeks", range 0.1..=1040.0;
+        /// Logit of support for security cooperation at baseline threat and zero grievance.
+        support_intercept: f64 = 0.8, unit "logit", range -10.0..=10.0;
+        /// Rise in support logit per unit of threat above baseline.
+        support_threat_weight: f64 = 3.0, unit "logit per unit", range 0.0..=20.0;
+        /// Fall in support logit per unit of grievance x (0.5 + salience).
+        support_grievance_weight: f64 = 3.0, unit "logit per unit", range 0.0..=20.0;
+        /// Spread of individual support intercepts.
+        support_sd: f64 = 0.8, unit "logit", range 0.0..=5.0;
+        /// Party cue at full politicisation: co-partisans follow the president's stance, opponents oppose it.
+        party_cue: f64 = 1.0, unit "logit", range 0.0..=10.0;
+        /// Resting approval of the president among co-partisans.
+        approval_aligned: f64 = 0.85, unit "probability", range 0.0..=1.0;
+        /// Resting approval among the other camp.
+        approval_opposed: f64 = 0.15, unit "probability", range 0.0..=1.0;
+        /// Resting approval among independents.
+        approval_independent: f64 = 0.45, unit "probability", range 0.0..=1.0;
+        /// Half-life of approval shocks (backlash, rally).
+        approval_half_life_weeks: f64 = 26.0, unit "weeks", range 0.1..=520.0;
+        /// Approval lost per unit of proposal activation x grievance.
+        backlash: f64 = 0.1, unit "per unit", range 0.0..=5.0;
+        /// Approval gained per unit of Japanese trigger x grievance (a dispute with Japan).
+        rally: f64 = 0.06, unit "per unit", range 0.0..=5.0;
+        /// Fall in resting approval per year in office.
+        term_decay: f64 = 0.04, unit "per year", range 0.0..=0.5;
+        /// A voter holds a good impression of Japan when grievance is below this.
+        favourable_below: f64 = 0.45, unit "0-1 scale", range 0.0..=1.0;
+        /// Logit of opposing the pact on the table at zero presence and grievance, baseline
+        /// threat, approval 0.5, age 48.
+        opposition_intercept: f64 = -0.4, unit "logit", range -10.0..=10.0;
+        /// Rise in the opposition logit per unit of the pact's presence (ladder.presence) x
+        /// (0.5 + pact salience).
+        opposition_presence: f64 = 2.0, unit "logit per unit", range 0.0..=20.0;
+        /// Rise in the opposition logit per unit of grievance x (0.5 + pact salience).
+        opposition_grievance: f64 = 1.0, unit "logit per unit", range 0.0..=20.0;
+        /// Fall in the opposition logit per unit of threat above baseline.
+        opposition_threat: f64 = 0.5, unit "logit per unit", range 0.0..=20.0;
+        /// Fall in the opposition logit per unit of approval of the president above 0.5 (trust
+        /// in the government proposing it).
+        opposition_approval: f64 = 0.5, unit "logit per unit", range 0.0..=20.0;
+        /// Fall in the opposition logit per year of age above 48 (older voters oppose a pact
+        /// with Japan less).
+        opposition_age: f64 = 0.03, unit "logit per year of age", range -0.2..=0.2;
+        /// Half-life of the salience of the pact on the table once the executive stops
+        /// pushing it.
+        pact_salience_half_life_weeks: f64 = 8.0, unit "weeks", range 0.1..=520.0;
+    }
+}
 
 /// Party bytes of the voters' state.
 pub const PROGRESSIVE: u8 = 0;
@@ -21,33 +108,14 @@ pub use crate::demography::ADULT_AGE;
 /// Age at which a voter's grievance anchor has the mean `voters.grievance_mean`.
 pub const REFERENCE_AGE: f64 = 48.0;
 
-/// The voters' coefficients for a run: the section's values, with the weekly decay
-/// factor of each half-life.
+/// The voters' coefficients for a run: the section's values (`r.stubbornness`, ...), with
+/// the weekly decay factor of each half-life.
 #[derive(Clone, Copy, Debug)]
 pub struct Rates {
-    pub stubbornness: f64,
-    pub confidence_bound: f64,
-    pub threat_baseline: f64,
-    pub party_threat_gap: f64,
+    params: Params,
     pub threat_decay: f64,
-    pub salience_baseline: f64,
     pub salience_decay: f64,
-    pub support_intercept: f64,
-    pub support_threat_weight: f64,
-    pub support_grievance_weight: f64,
-    pub party_cue: f64,
-    /// Resting approval by alignment: aligned, opposed, neither.
-    pub approval: [f64; 3],
     pub approval_decay: f64,
-    pub backlash: f64,
-    pub rally: f64,
-    pub favourable_below: f64,
-    pub opposition_intercept: f64,
-    pub opposition_presence: f64,
-    pub opposition_grievance: f64,
-    pub opposition_threat: f64,
-    pub opposition_approval: f64,
-    pub opposition_age: f64,
     pub pact_salience_decay: f64,
 }
 
@@ -55,30 +123,20 @@ impl Rates {
     pub fn new(v: &Params) -> Rates {
         let decay = crate::rng::decay;
         Rates {
-            stubbornness: v.stubbornness,
-            confidence_bound: v.confidence_bound,
-            threat_baseline: v.threat_baseline,
-            party_threat_gap: v.party_threat_gap,
+            params: *v,
             threat_decay: decay(v.threat_half_life_weeks),
-            salience_baseline: v.salience_baseline,
             salience_decay: decay(v.salience_half_life_weeks),
-            support_intercept: v.support_intercept,
-            support_threat_weight: v.support_threat_weight,
-            support_grievance_weight: v.support_grievance_weight,
-            party_cue: v.party_cue,
-            approval: [v.approval_aligned, v.approval_opposed, v.approval_independent],
             approval_decay: decay(v.approval_half_life_weeks),
-            backlash: v.backlash,
-            rally: v.rally,
-            favourable_below: v.favourable_below,
-            opposition_intercept: v.opposition_intercept,
-            opposition_presence: v.opposition_presence,
-            opposition_grievance: v.opposition_grievance,
-            opposition_threat: v.opposition_threat,
-            opposition_approval: v.opposition_approval,
-            opposition_age: v.opposition_age,
             pact_salience_decay: decay(v.pact_salience_half_life_weeks),
         }
+    }
+}
+
+impl std::ops::Deref for Rates {
+    type Target = Params;
+
+    fn deref(&self) -> &Params {
+        &self.params
     }
 }
 
@@ -203,11 +261,11 @@ pub fn support(logit: f64) -> f64 {
 #[inline(always)]
 pub fn approval_target(r: &Rates, alignment: f64, shift: f64) -> f64 {
     let base = if alignment > 0.0 {
-        r.approval[0]
+        r.approval_aligned
     } else if alignment < 0.0 {
-        r.approval[1]
+        r.approval_opposed
     } else {
-        r.approval[2]
+        r.approval_independent
     };
     (base + shift).clamp(0.0, 1.0)
 }

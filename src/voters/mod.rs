@@ -1,6 +1,7 @@
 //! Voters: their state, as structure-of-arrays over all voters, and the cohorts that
-//! replace them. The equations are in `equations.rs`; how a week is computed over all
-//! voters (dispatch, chunking, neighbour and district sums, the tally) in `kernel.rs`.
+//! replace them. The equations and the section's parameters are in `equations.rs`; how a
+//! week is computed over all voters (dispatch, chunking, neighbour and district sums, the
+//! tally) in `kernel.rs`.
 //!
 //! Voters are laid out by district and, within a district, by party. Grievance is
 //! double-buffered (voters read last week's neighbours); every other state variable
@@ -11,264 +12,19 @@
 mod equations;
 mod kernel;
 
-use serde::{Deserialize, Serialize};
-
-pub use equations::{alignment, VoteWeights};
+pub use equations::{alignment, Params, VoteWeights};
 
 use crate::calendar::Calendar;
 use crate::demography::{self, Ages};
 use crate::network::Graph;
 use crate::party::Party;
 use crate::rng::{normal, Counter, RunRng, Stream};
-use crate::scenario::{param, Param};
 use equations::{self as eq, Rates, ADULT_AGE, CONSERVATIVE, INDEPENDENT, PROGRESSIVE};
 use kernel::{Ballots, Block, Columns, State, Sums, Week};
 
 pub const DISTRICTS: usize = 253;
 /// Fewest voters in a block of districts (the unit of parallel work).
 const MIN_BLOCK: usize = 4096;
-
-/// The `[voters]` section (and `[japan.voters]`, Japan's voters in full mode).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    pub n: u64,
-    pub share_progressive: f64,
-    pub share_conservative: f64,
-    pub district_lean_sd: f64,
-    pub grievance_mean: f64,
-    pub grievance_sd: f64,
-    pub age_gradient: f64,
-    pub party_grievance_gap: f64,
-    pub cohort_shift: f64,
-    pub stubbornness: f64,
-    pub confidence_bound: f64,
-    pub threat_baseline: f64,
-    pub party_threat_gap: f64,
-    pub threat_half_life_weeks: f64,
-    pub salience_baseline: f64,
-    pub salience_half_life_weeks: f64,
-    pub grievance_shock_half_life_weeks: f64,
-    pub support_intercept: f64,
-    pub support_threat_weight: f64,
-    pub support_grievance_weight: f64,
-    pub support_sd: f64,
-    pub party_cue: f64,
-    pub approval_aligned: f64,
-    pub approval_opposed: f64,
-    pub approval_independent: f64,
-    pub approval_half_life_weeks: f64,
-    pub backlash: f64,
-    pub rally: f64,
-    pub term_decay: f64,
-    pub favourable_below: f64,
-    pub opposition_intercept: f64,
-    pub opposition_presence: f64,
-    pub opposition_grievance: f64,
-    pub opposition_threat: f64,
-    pub opposition_approval: f64,
-    pub opposition_age: f64,
-    pub pact_salience_half_life_weeks: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            n: 20_000,
-            share_progressive: 0.36,
-            share_conservative: 0.30,
-            district_lean_sd: 0.15,
-            grievance_mean: 0.43,
-            grievance_sd: 0.18,
-            age_gradient: 0.0025,
-            party_grievance_gap: 0.10,
-            cohort_shift: 0.005,
-            stubbornness: 0.5,
-            confidence_bound: 1.0,
-            threat_baseline: 0.40,
-            party_threat_gap: 0.10,
-            threat_half_life_weeks: 8.0,
-            salience_baseline: 0.10,
-            salience_half_life_weeks: 4.0,
-            grievance_shock_half_life_weeks: 52.0,
-            support_intercept: 0.8,
-            support_threat_weight: 3.0,
-            support_grievance_weight: 3.0,
-            support_sd: 0.8,
-            party_cue: 1.0,
-            approval_aligned: 0.85,
-            approval_opposed: 0.15,
-            approval_independent: 0.45,
-            approval_half_life_weeks: 26.0,
-            backlash: 0.1,
-            rally: 0.06,
-            term_decay: 0.04,
-            favourable_below: 0.45,
-            opposition_intercept: -0.4,
-            opposition_presence: 2.0,
-            opposition_grievance: 1.0,
-            opposition_threat: 0.5,
-            opposition_approval: 0.5,
-            opposition_age: 0.03,
-            pact_salience_half_life_weeks: 8.0,
-        }
-    }
-}
-
-/// Rows of the parameter table, within the section.
-pub const PARAMETERS: &[Param] = &[
-    param("n", "voters", 253.0, 20_000_000.0, "Number of voter agents (at least one per district)."),
-    param("share_progressive", "share", 0.0, 1.0, "Share of voters identifying with the progressive camp."),
-    param(
-        "share_conservative",
-        "share",
-        0.0,
-        1.0,
-        "Share identifying with the conservative camp; independents are the rest.",
-    ),
-    param(
-        "district_lean_sd",
-        "share",
-        0.0,
-        0.5,
-        "Spread of districts' partisan lean (shifts progressive vs conservative shares).",
-    ),
-    param("grievance_mean", "0-1 scale", 0.0, 1.0, "Mean historical grievance anchor g0 of a 48-year-old voter."),
-    param("grievance_sd", "0-1 scale", 0.0, 0.5, "Spread of the grievance anchor across voters."),
-    param(
-        "age_gradient",
-        "per year of age",
-        -0.05,
-        0.05,
-        "Grievance anchor rise per year of age (older voters hold more grievance).",
-    ),
-    param("party_grievance_gap", "0-1 scale", -0.5, 0.5, "Progressives' anchor minus conservatives' anchor."),
-    param(
-        "cohort_shift",
-        "per year",
-        -0.1,
-        0.1,
-        "Fall in the grievance anchor of each newly adult cohort per simulated year (perception-shift pathway).",
-    ),
-    param("stubbornness", "share", 0.0, 1.0, "Friedkin-Johnsen weight on one's own anchor against neighbours."),
-    param(
-        "confidence_bound",
-        "0-1 scale",
-        0.0,
-        1.0,
-        "Bounded confidence: ignore neighbours whose grievance differs by more than this (1 = off).",
-    ),
-    param("threat_baseline", "0-1 scale", 0.0, 1.0, "Threat perception to which shocks decay."),
-    param("party_threat_gap", "0-1 scale", -0.5, 0.5, "Conservatives' baseline threat minus progressives'."),
-    param("threat_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of a threat jump."),
-    param("salience_baseline", "0-1 scale", 0.0, 1.0, "Resting salience of history."),
-    param("salience_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of a salience spike."),
-    param(
-        "grievance_shock_half_life_weeks",
-        "weeks",
-        0.1,
-        1040.0,
-        "Half-life of the grievance raised by a Japanese trigger.",
-    ),
-    param(
-        "support_intercept",
-        "logit",
-        -10.0,
-        10.0,
-        "Logit of support for security cooperation at baseline threat and zero grievance.",
-    ),
-    param(
-        "support_threat_weight",
-        "logit per unit",
-        0.0,
-        20.0,
-        "Rise in support logit per unit of threat above baseline.",
-    ),
-    param(
-        "support_grievance_weight",
-        "logit per unit",
-        0.0,
-        20.0,
-        "Fall in support logit per unit of grievance x (0.5 + salience).",
-    ),
-    param("support_sd", "logit", 0.0, 5.0, "Spread of individual support intercepts."),
-    param(
-        "party_cue",
-        "logit",
-        0.0,
-        10.0,
-        "Party cue at full politicisation: co-partisans follow the president's stance, opponents oppose it.",
-    ),
-    param("approval_aligned", "probability", 0.0, 1.0, "Resting approval of the president among co-partisans."),
-    param("approval_opposed", "probability", 0.0, 1.0, "Resting approval among the other camp."),
-    param("approval_independent", "probability", 0.0, 1.0, "Resting approval among independents."),
-    param("approval_half_life_weeks", "weeks", 0.1, 520.0, "Half-life of approval shocks (backlash, rally)."),
-    param("backlash", "per unit", 0.0, 5.0, "Approval lost per unit of proposal activation x grievance."),
-    param(
-        "rally",
-        "per unit",
-        0.0,
-        5.0,
-        "Approval gained per unit of Japanese trigger x grievance (a dispute with Japan).",
-    ),
-    param("term_decay", "per year", 0.0, 0.5, "Fall in resting approval per year in office."),
-    param(
-        "favourable_below",
-        "0-1 scale",
-        0.0,
-        1.0,
-        "A voter holds a good impression of Japan when grievance is below this.",
-    ),
-    param(
-        "opposition_intercept",
-        "logit",
-        -10.0,
-        10.0,
-        "Logit of opposing the pact on the table at zero presence and grievance, baseline threat, approval 0.5, age 48.",
-    ),
-    param(
-        "opposition_presence",
-        "logit per unit",
-        0.0,
-        20.0,
-        "Rise in the opposition logit per unit of the pact's presence (ladder.presence) x (0.5 + pact salience).",
-    ),
-    param(
-        "opposition_grievance",
-        "logit per unit",
-        0.0,
-        20.0,
-        "Rise in the opposition logit per unit of grievance x (0.5 + pact salience).",
-    ),
-    param(
-        "opposition_threat",
-        "logit per unit",
-        0.0,
-        20.0,
-        "Fall in the opposition logit per unit of threat above baseline.",
-    ),
-    param(
-        "opposition_approval",
-        "logit per unit",
-        0.0,
-        20.0,
-        "Fall in the opposition logit per unit of approval of the president above 0.5 (trust in the government proposing it).",
-    ),
-    param(
-        "opposition_age",
-        "logit per year of age",
-        -0.2,
-        0.2,
-        "Fall in the opposition logit per year of age above 48 (older voters oppose a pact with Japan less).",
-    ),
-    param(
-        "pact_salience_half_life_weeks",
-        "weeks",
-        0.1,
-        520.0,
-        "Half-life of the salience of the pact on the table once the executive stops pushing it.",
-    ),
-];
 
 /// What reaches every voter this week.
 #[derive(Clone, Copy, Debug, Default)]
@@ -449,7 +205,7 @@ impl Voters {
 
         Voters {
             rates,
-            params: v.clone(),
+            params: *v,
             calendar: *calendar,
             party,
             district_start,
