@@ -7,7 +7,7 @@ use numpy::{Element, IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyType};
 
 use crate::error::Error;
 use crate::events::{ScheduledEvent, ShockKind};
@@ -186,21 +186,55 @@ fn simulate(
     into_handle(py, run)
 }
 
-/// Run many scenarios in parallel on all cores. Returns, in input order, one
-/// (outcome, error, series) tuple per run: a failed run has outcome None and its error
-/// text, never a silent gap; a run stopped by `request_stop` has neither. `columns` picks series columns to keep (None: none), every
-/// `every`-th week.
+/// One run of a batch: its outcome (a dict) and the series it kept (a dict of arrays, or
+/// None), or the error that failed it; a run stopped by `request_stop` has neither outcome
+/// nor error. Pickles, so sweeps send it between processes.
+#[pyclass(frozen, get_all, module = "acsa._core")]
+struct RunResult {
+    outcome: Option<Py<PyAny>>,
+    error: Option<String>,
+    series: Option<Py<PyAny>>,
+}
+
+#[pymethods]
+impl RunResult {
+    #[new]
+    #[pyo3(signature = (outcome=None, error=None, series=None))]
+    fn new(outcome: Option<Py<PyAny>>, error: Option<String>, series: Option<Py<PyAny>>) -> Self {
+        RunResult { outcome, error, series }
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> (Bound<'py, PyType>, (Option<Py<PyAny>>, Option<String>, Option<Py<PyAny>>)) {
+        let (py, r) = (slf.py(), slf.get());
+        let copy = |o: &Option<Py<PyAny>>| o.as_ref().map(|o| o.clone_ref(py));
+        (slf.get_type(), (copy(&r.outcome), r.error.clone(), copy(&r.series)))
+    }
+
+    fn __repr__(&self) -> String {
+        match (&self.outcome, &self.error) {
+            (Some(_), _) => "RunResult(finished)".into(),
+            (None, Some(e)) => format!("RunResult(error={e:?})"),
+            (None, None) => "RunResult(stopped)".into(),
+        }
+    }
+}
+
+/// Run many scenarios in parallel on all cores. Returns, in input order, one `RunResult`
+/// per run: a failed run has its error text, never a silent gap. `columns` picks series
+/// columns to keep (None: none), every `every`-th week.
 #[pyfunction]
 #[pyo3(signature = (scenario_jsons, seeds, indptr=None, indices=None, columns=None, every=1))]
-fn run_batch<'py>(
-    py: Python<'py>,
+fn run_batch(
+    py: Python<'_>,
     scenario_jsons: Vec<String>,
     seeds: Vec<Vec<u8>>,
     indptr: Option<PyReadonlyArray1<u64>>,
     indices: Option<PyReadonlyArray1<u32>>,
     columns: Option<Vec<String>>,
     every: usize,
-) -> PyResult<Vec<Bound<'py, PyAny>>> {
+) -> PyResult<Vec<RunResult>> {
     if scenario_jsons.len() != seeds.len() {
         return Err(ConfigError::new_err("seeds: need one seed per scenario"));
     }
@@ -214,30 +248,23 @@ fn run_batch<'py>(
     let graph = user_graph(indptr, indices)?;
     let runs = interruptible(py, || sweep::run_batch(&scenario_jsons, &seeds, graph.as_ref()))?;
     runs.into_iter()
-        .map(|r| {
-            let item = match r {
-                Ok(run) => {
-                    let series = match &columns {
-                        None => py.None().into_bound(py),
-                        Some(cols) => {
-                            let d = PyDict::new(py);
-                            for (name, values) in run.series.iter().filter(|(n, _)| cols.iter().any(|c| c == n)) {
-                                let thinned: Vec<f64> = values.iter().copied().step_by(every).collect();
-                                d.set_item(*name, thinned.into_pyarray(py))?;
-                            }
-                            d.into_any()
+        .map(|r| match r {
+            Ok(run) => {
+                let series = match &columns {
+                    None => None,
+                    Some(cols) => {
+                        let d = PyDict::new(py);
+                        for (name, values) in run.series.iter().filter(|(n, _)| cols.iter().any(|c| c == n)) {
+                            let thinned: Vec<f64> = values.iter().copied().step_by(every).collect();
+                            d.set_item(*name, thinned.into_pyarray(py))?;
                         }
-                    };
-                    (outcome_dict(py, &run)?, py.None().into_bound(py), series)
-                }
-                Err(Error::Interrupted) => {
-                    (py.None().into_bound(py), py.None().into_bound(py), py.None().into_bound(py))
-                }
-                Err(e) => {
-                    (py.None().into_bound(py), e.to_string().into_pyobject(py)?.into_any(), py.None().into_bound(py))
-                }
-            };
-            Ok(item.into_pyobject(py)?.into_any())
+                        Some(d.into_any().unbind())
+                    }
+                };
+                Ok(RunResult { outcome: Some(outcome_dict(py, &run)?.unbind()), error: None, series })
+            }
+            Err(Error::Interrupted) => Ok(RunResult { outcome: None, error: None, series: None }),
+            Err(e) => Ok(RunResult { outcome: None, error: Some(e.to_string()), series: None }),
         })
         .collect()
 }
@@ -429,6 +456,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConfigError", py.get_type::<ConfigError>())?;
     m.add("SimulationError", py.get_type::<SimulationError>())?;
     m.add_class::<RunHandle>()?;
+    m.add_class::<RunResult>()?;
     m.add_class::<WorldHandle>()?;
     m.add_function(wrap_pyfunction!(scenario_default_json, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_normalize_json, m)?)?;

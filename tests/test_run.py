@@ -1,9 +1,13 @@
 """One run: the shape, types and bounds of what comes back."""
 
+import json
+import pickle
+
 import numpy as np
 import pandas as pd
 
 import acsa
+from acsa import _core
 from acsa.schema import INT_COLUMNS, OUTCOME_FIELDS, SERIES_COLUMNS
 
 UNIT_INTERVAL = [
@@ -137,3 +141,23 @@ def test_simulate_accepts_dict_and_path(small, tmp_path):
     by_file = acsa.simulate(tmp_path / "s.toml", seed=3).series
     pd.testing.assert_frame_equal(base, by_dict)
     pd.testing.assert_frame_equal(base, by_file)
+
+
+def test_batch_results_are_named_and_pickle(small):
+    """run_batch gives each run a RunResult (outcome, error, series) that survives pickling,
+    as sweeps send results between processes."""
+    good = small.replace({"horizon_weeks": 6}).to_json()
+    bad = json.dumps({**json.loads(good), "horizon_weeks": 0})
+    seed = bytes(32)
+    done, failed = _core.run_batch([good, bad], [seed, seed], columns=["week", "rung"], every=2)
+    assert isinstance(done, _core.RunResult) and done.error is None
+    assert done.outcome["weeks"] == 6 and list(done.series) == ["week", "rung"]
+    assert list(done.series["week"]) == [0.0, 2.0, 4.0]
+    assert failed.outcome is None and failed.series is None and failed.error.startswith("horizon_weeks")
+    for r in (done, failed, _core.RunResult()):
+        back = pickle.loads(pickle.dumps(r))
+        assert type(back) is _core.RunResult
+        assert (back.outcome, back.error) == (r.outcome, r.error)
+        assert (back.series is None) == (r.series is None)
+    back = pickle.loads(pickle.dumps(done))
+    assert all(np.array_equal(back.series[c], done.series[c]) for c in done.series)

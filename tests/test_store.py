@@ -38,7 +38,7 @@ def counting(monkeypatch, fail=()):
     def run_batch(scenarios, seeds, *args):
         count["runs"] += len(seeds)
         out = real(scenarios, seeds, *args)
-        return [(None, "boom: injected failure", None) if s in fail else r for s, r in zip(seeds, out)]
+        return [_core.RunResult(error="boom: injected failure") if s in fail else r for s, r in zip(seeds, out)]
 
     monkeypatch.setattr(_core, "run_batch", run_batch)
     return count

@@ -392,9 +392,9 @@ def test_a_run_a_stop_cuts_short_is_neither_kept_nor_failed(tiny):
         got = observed(tiny.to_json(indent=None), bytes(32), None, None, ["week"], {"m": mean_support}, 4)
     finally:
         acsa._core.clear_stop()
-    assert got == (None, None, None)
-    outcome, error, series = observed(tiny.to_json(indent=None), bytes(32), None, None, ["week"], {"m": mean_support}, 4)
-    assert error is None and outcome["weeks"] == 60 and len(series["m"]) == len(series["week"]) == 15
+    assert (got.outcome, got.error, got.series) == (None, None, None)
+    got = observed(tiny.to_json(indent=None), bytes(32), None, None, ["week"], {"m": mean_support}, 4)
+    assert got.error is None and got.outcome["weeks"] == 60 and len(got.series["m"]) == len(got.series["week"]) == 15
 
 
 def test_a_sweeps_snapshots_are_its_runs_run_again(tiny):

@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "SimulationError",
     "RunHandle",
+    "RunResult",
     "World",
     "scenario_default_json",
     "scenario_normalize_json",
@@ -59,7 +60,7 @@ def run_batch(
     indices: Optional[npt.NDArray[np.uint32]] = None,
     columns: Optional[list[str]] = None,
     every: int = 1,
-) -> list[tuple[Optional[dict[str, Any]], Optional[str], Optional[dict[str, npt.NDArray[np.float64]]]]]: ...
+) -> list[RunResult]: ...
 def friedkin_johnsen(
     indptr: npt.NDArray[np.uint64],
     indices: npt.NDArray[np.uint32],
@@ -76,6 +77,21 @@ class RunHandle:
     def series(self) -> dict[str, npt.NDArray[np.float64]]: ...
     def events(self) -> dict[str, Any]: ...
     def outcome(self) -> dict[str, Any]: ...
+@final
+class RunResult:
+    @property
+    def outcome(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def error(self) -> Optional[str]: ...
+    @property
+    def series(self) -> Optional[dict[str, npt.NDArray[np.float64]]]: ...
+    def __new__(
+        cls,
+        outcome: Optional[dict[str, Any]] = None,
+        error: Optional[str] = None,
+        series: Optional[dict[str, npt.NDArray[np.float64]]] = None,
+    ) -> RunResult: ...
+    def __reduce__(self) -> tuple[type[RunResult], tuple[Any, Any, Any]]: ...
 @final
 class World:
     def __new__(

@@ -55,7 +55,7 @@ def run_task(task: Task) -> dict:
     t0 = time.perf_counter()
     scenarios, errors, which = task["scenarios"], task["errors"], task["which"]
     good = [j for j, k in enumerate(which) if scenarios[k] is not None]
-    results: list[Any] = [(None, errors[k], None) for k in which]  # a bad point's runs fail with its error
+    results: list[Any] = [_core.RunResult(error=errors[k]) for k in which]  # a bad point's runs fail with its error
     if good and task.get("reporters"):
         from .world import observed
 
@@ -342,12 +342,12 @@ def _collect(fut: cf.Future, task: Task, done: Done, sizer: Sizer, stop: Stop) -
         raise exc
     else:
         error = f"task failed on the executor: {type(exc).__name__}: {exc}"
-        done(task, [(None, error, None)] * n)
+        done(task, [_core.RunResult(error=error)] * n)
 
 
 def _finished(task: Task, results: list) -> tuple[Task, list]:
     """The task's runs that finished or failed, less those that a stop cut short."""
-    keep = [j for j, (outcome, error, _) in enumerate(results) if outcome is not None or error is not None]
+    keep = [j for j, r in enumerate(results) if r.outcome is not None or r.error is not None]
     if len(keep) == len(results):
         return task, results
     runs = {"run_index": [task["run_index"][j] for j in keep], "seeds": [task["seeds"][j] for j in keep]}

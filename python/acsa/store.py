@@ -156,7 +156,7 @@ def build_tables(
     manifest: Mapping[str, Any],
     points: Sequence[Mapping[str, Any]],
     items: Sequence[tuple[int, str]],
-    results: Sequence[tuple[Any, Any, Any]],
+    results: Sequence[_core.RunResult],
 ) -> tuple[Any, Any | None]:
     """Arrow tables (runs, series or None) for finished runs: items are (run_index, run_id)."""
     pa = _pa()
@@ -172,17 +172,17 @@ def build_tables(
     for name, kind in manifest["columns"].items():
         values = [points[i // reps][name] for i in index]
         cols[name] = [json.dumps(v) for v in values] if kind == "json" else values
-    outcomes = [r[0] for r in results]
+    outcomes = [r.outcome for r in results]
     for name, _ in manifest["outcomes"]:
         cols[name] = [o.get(name) if o is not None else None for o in outcomes]
-    cols["error"] = [None if r[0] is not None else str(r[1] or "unknown error") for r in results]
+    cols["error"] = [None if r.outcome is not None else str(r.error or "unknown error") for r in results]
     cols["run_id"] = ids
     runs = pa.table(cols, schema=runs_schema(manifest))
 
     if manifest["record"] is None:
         return runs, None
     names = manifest["record"]["columns"] + manifest["record"].get("reporters", [])
-    got = [(i, rid, r[2]) for i, rid, r in zip(index, ids, results) if r[0] is not None and r[2] is not None]
+    got = [(i, rid, r.series) for i, rid, r in zip(index, ids, results) if r.outcome is not None and r.series is not None]
     lengths = np.array([len(s["week"]) for _, _, s in got], dtype=np.int64)
     scols: dict[str, Any] = {
         "run_id": np.repeat(np.array([rid for _, rid, _ in got], dtype=object), lengths),

@@ -144,7 +144,7 @@ def sweep(
         items = [(i, run_id(plan.digest(i // reps), s)) for i, s in zip(task["run_index"], task["seeds"])]
         runs, series = build_tables(manifest, design.points, items, results)
         st.add(runs, series)
-        failed += sum(1 for r in results if r[0] is None)
+        failed += sum(1 for r in results if r.outcome is None)
         finished_now += len(items)
         bar.update(len(items))
         if st.due(flush_every):

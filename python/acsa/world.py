@@ -302,12 +302,12 @@ def observed(
     columns: list[str] | None,
     reporters: Mapping[str, Reporter],
     every: int,
-) -> tuple[Any, Any, Any]:
-    """One run of a sweep stepped through a World with reporters: (outcome, error, series) as the core's batches.
+) -> _core.RunResult:
+    """One run of a sweep stepped through a World with reporters, as the core's batches give it.
 
     `series` holds the recorded `columns` and each reporter, every `every`
     weeks. An error (a reporter's or the core's) fails this run alone; a run a
-    stop request cut short is (None, None, None), as in the core's batches.
+    stop request cut short has neither outcome nor error, as in the core's batches.
     """
     try:
         world = World.__new__(World)
@@ -315,14 +315,14 @@ def observed(
         _, reported = world.observe(reporters=reporters, every=every)
         run = world.run()
     except KeyboardInterrupt:
-        return (None, None, None)  # stopped by the sweep's Ctrl-C or SIGTERM: cut short, not failed
+        return _core.RunResult()  # stopped by the sweep's Ctrl-C or SIGTERM: cut short, not failed
     except Exception as e:
-        return (None, f"{type(e).__name__}: {e}", None)
+        return _core.RunResult(error=f"{type(e).__name__}: {e}")
     assert reported is not None
     table = run.series
     series = {c: table[c].to_numpy()[::every] for c in columns or ["week"]}
     series.update({name: reported[name].to_numpy() for name in reporters})
-    return (run.outcome, None, series)
+    return _core.RunResult(outcome=run.outcome, series=series)
 
 
 def check_snapshots(snapshots: Iterable[int] | None, horizon: int) -> list[int]:
