@@ -15,6 +15,7 @@ use crate::calendar::{parse_date, Calendar, WEEKS_PER_YEAR};
 use crate::legislature::{Assessment, Legislature, SEATS};
 use crate::math::logistic;
 use crate::party::Party;
+use crate::record::EventOutcome;
 use crate::rng::{decay, normal, RunRng};
 use crate::scenario::params;
 use crate::voters::Aggregates;
@@ -179,7 +180,7 @@ pub enum Action {
     Retreat(u8),
     Collapse {
         rung: u8,
-        reason: &'static str,
+        reason: EventOutcome,
     },
     Sign(u8),
     Notice(u8),
@@ -188,7 +189,7 @@ pub enum Action {
     /// A new president's choice about a predecessor's pending proposal.
     Inherit {
         rung: u8,
-        choice: &'static str,
+        choice: EventOutcome,
     },
     /// A shelved proposal is taken up again.
     Resume(u8),
@@ -543,7 +544,7 @@ impl Executive {
                     Action::Resume(rung)
                 } else if v < -self.dropping_cost(ctx) {
                     self.posture = Posture::Idle;
-                    Action::Inherit { rung, choice: "dropped" }
+                    Action::Inherit { rung, choice: EventOutcome::Dropped }
                 } else {
                     Action::Continue
                 }
@@ -554,13 +555,13 @@ impl Executive {
                     // it is worth less than crossing Washington, and otherwise shelves it.
                     let v = self.value(ctx, rung) + noise;
                     let choice = if v > bar {
-                        "carried_on"
+                        EventOutcome::CarriedOn
                     } else if v < -self.dropping_cost(ctx) {
                         self.posture = Posture::Idle;
-                        "dropped"
+                        EventOutcome::Dropped
                     } else {
                         self.posture = Posture::Frozen { rung };
-                        "frozen"
+                        EventOutcome::Frozen
                     };
                     return Action::Inherit { rung, choice };
                 }
@@ -570,7 +571,7 @@ impl Executive {
                 }
                 if ctx.assembly.revolt {
                     self.fail(rung, 1.0);
-                    return Action::Collapse { rung, reason: "postponed_by_ruling_party" };
+                    return Action::Collapse { rung, reason: EventOutcome::PostponedByRulingParty };
                 }
                 // Retreating costs face (half, for a proposal still secret) and crosses
                 // Washington; continuing costs the domestic price.
@@ -583,11 +584,11 @@ impl Executive {
                     return Action::Continue;
                 }
                 let reason = if !ctx.japan_accepts[rung as usize] {
-                    Some("japan_declined")
+                    Some(EventOutcome::JapanDeclined)
                 } else if self.consent_required && !Legislature::consents(&ctx.assembly) {
-                    Some("consent_vote_failed")
+                    Some(EventOutcome::ConsentVoteFailed)
                 } else if rung >= crate::ladder::ACSA_CONDITIONAL && !ctx.diet_approves {
-                    Some("diet_rejected")
+                    Some(EventOutcome::DietRejected)
                 } else {
                     None
                 };
@@ -818,7 +819,7 @@ mod tests {
         e.decide(&ctx(0, &scared), &mut rng);
         let mut c = ctx(1, &scared);
         c.assembly.revolt = true;
-        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: "postponed_by_ruling_party" });
+        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: EventOutcome::PostponedByRulingParty });
     }
 
     #[test]
@@ -832,7 +833,7 @@ mod tests {
         }
         let mut c = ctx(4, &scared);
         c.japan_accepts[4] = false;
-        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: "japan_declined" });
+        assert_eq!(e.decide(&c, &mut rng), Action::Collapse { rung: 4, reason: EventOutcome::JapanDeclined });
         let mut e = quiet_exec();
         e.decide(&ctx(0, &scared), &mut rng);
         assert_eq!(e.decide(&ctx(4, &scared), &mut rng), Action::Sign(4));
@@ -1015,13 +1016,13 @@ mod tests {
             e.inaugurate(Party::Progressive, lean, 1);
             (e.decide(&ctx(1, a), &mut rng), e.posture)
         };
-        assert_eq!(inherit(0.0, &scared).0, Action::Inherit { rung: 4, choice: "carried_on" });
+        assert_eq!(inherit(0.0, &scared).0, Action::Inherit { rung: 4, choice: EventOutcome::CarriedOn });
         let (action, posture) = inherit(-0.5, &cold);
-        assert_eq!(action, Action::Inherit { rung: 4, choice: "dropped" });
+        assert_eq!(action, Action::Inherit { rung: 4, choice: EventOutcome::Dropped });
         assert_eq!(posture, Posture::Idle);
         let lukewarm = agg(0.55, 0.55, 0.1, 0.6);
         let (action, posture) = inherit(0.0, &lukewarm);
-        assert_eq!(action, Action::Inherit { rung: 4, choice: "frozen" });
+        assert_eq!(action, Action::Inherit { rung: 4, choice: EventOutcome::Frozen });
         assert_eq!(posture, Posture::Frozen { rung: 4 });
     }
 

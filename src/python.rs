@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyList, PyType};
 use crate::error::Error;
 use crate::events::{ScheduledEvent, ShockKind};
 use crate::network::Graph;
-use crate::record::{EventKind, Field, Run, COLUMNS, OUTCOME_FIELDS};
+use crate::record::{EventKind, EventOutcome, Field, Run, COLUMNS, OUTCOME_FIELDS};
 use crate::scenario::{get_path, Scenario};
 use crate::{sweep, threads};
 
@@ -163,7 +163,7 @@ fn into_handle(py: Python<'_>, run: Run) -> PyResult<RunHandle> {
     events.set_item("kind", PyList::new(py, ev.iter().map(|e| e.kind.name()))?)?;
     events.set_item("magnitude", ev.iter().map(|e| e.magnitude).collect::<Vec<_>>().into_pyarray(py))?;
     events.set_item("rung", ev.iter().map(|e| e.rung as i64).collect::<Vec<_>>().into_pyarray(py))?;
-    events.set_item("outcome", PyList::new(py, ev.iter().map(|e| e.outcome))?)?;
+    events.set_item("outcome", PyList::new(py, ev.iter().map(|e| e.outcome.name()))?)?;
     for (name, column) in run.series {
         series.set_item(name, column.into_pyarray(py))?;
     }
@@ -196,6 +196,9 @@ struct RunResult {
     series: Option<Py<PyAny>>,
 }
 
+/// A `RunResult`'s fields, as its constructor takes them.
+type ResultFields = (Option<Py<PyAny>>, Option<String>, Option<Py<PyAny>>);
+
 #[pymethods]
 impl RunResult {
     #[new]
@@ -204,9 +207,7 @@ impl RunResult {
         RunResult { outcome, error, series }
     }
 
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> (Bound<'py, PyType>, (Option<Py<PyAny>>, Option<String>, Option<Py<PyAny>>)) {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, ResultFields) {
         let (py, r) = (slf.py(), slf.get());
         let copy = |o: &Option<Py<PyAny>>| o.as_ref().map(|o| o.clone_ref(py));
         (slf.get_type(), (copy(&r.outcome), r.error.clone(), copy(&r.series)))
@@ -447,11 +448,13 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MODEL_VERSION", crate::MODEL_VERSION)?;
     m.add("LIVE_SECTIONS", crate::scenario::LIVE_SECTIONS.to_vec())?;
     // What a run records, named once in the core: (name, type, meaning) of each series
-    // column and outcome field, (name, group) of each event kind, the rung names.
+    // column and outcome field, (name, group) of each event kind, (name, meaning) of each
+    // event outcome, the rung names.
     let fields = |f: &[Field]| f.iter().map(|c| (c.name, c.kind.name(), c.meaning)).collect::<Vec<_>>();
     m.add("SERIES_COLUMNS", fields(COLUMNS))?;
     m.add("OUTCOME_FIELDS", fields(OUTCOME_FIELDS))?;
     m.add("EVENT_KINDS", EventKind::all().map(|k| (k.name(), k.group())).collect::<Vec<_>>())?;
+    m.add("EVENT_OUTCOMES", EventOutcome::all().map(|o| (o.name(), o.meaning())).collect::<Vec<_>>())?;
     m.add("RUNG_NAMES", crate::ladder::RUNG_NAMES.to_vec())?;
     m.add("ConfigError", py.get_type::<ConfigError>())?;
     m.add("SimulationError", py.get_type::<SimulationError>())?;

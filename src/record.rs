@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::events::ShockKind;
+use crate::party::Party;
 use crate::scenario::params;
 
 params! {
@@ -213,6 +214,75 @@ impl Serialize for EventKind {
     }
 }
 
+/// Declares how an event of the log can come out, each with its name and meaning.
+macro_rules! event_outcomes {
+    ($($outcome:ident = $name:literal, $meaning:literal;)*) => {
+        /// How an event of the log came out: the executive's move, its reason or choice, or
+        /// the camp that won an election.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum EventOutcome {
+            $(#[doc = $meaning] $outcome,)*
+            /// An election won (the presidency) or most seats won (the Assembly) by this camp.
+            Won(Party),
+        }
+
+        impl EventOutcome {
+            /// Every outcome, in order.
+            pub fn all() -> impl Iterator<Item = EventOutcome> {
+                [$(EventOutcome::$outcome,)*].into_iter().chain(Party::ALL.map(EventOutcome::Won))
+            }
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(EventOutcome::$outcome => $name,)*
+                    EventOutcome::Won(p) => p.name(),
+                }
+            }
+
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(EventOutcome::$outcome => $meaning,)*
+                    EventOutcome::Won(_) => "An election won by this camp (the Assembly: most seats).",
+                }
+            }
+        }
+    };
+}
+
+event_outcomes! {
+    Plain = "", "Nothing more to say: a shock drawn by chance, a new US administration or Japanese cabinet.";
+    Scheduled = "scheduled", "A shock from the scenario's events list.";
+    Floated = "floated", "A trial balloon is floated.";
+    Withdrawn = "withdrawn", "A trial balloon comes down, or a proposal is withdrawn (retreat).";
+    Open = "open", "A proposal made in public.";
+    FastTrack = "fast_track", "A proposal decided by the cabinet alone, unannounced.";
+    Resumed = "resumed", "A shelved proposal taken up again.";
+    ProceduralBacklash = "procedural_backlash", "A fast-tracked proposal is exposed.";
+    PostponedByRulingParty = "postponed_by_ruling_party", "Collapse: the governing party's members revolt.";
+    JapanDeclined = "japan_declined", "Collapse: Tokyo will not sign.";
+    ConsentVoteFailed = "consent_vote_failed", "Collapse: the National Assembly refuses consent.";
+    DietRejected = "diet_rejected", "Collapse: Japan's Diet rejects an ACSA.";
+    CarriedOn = "carried_on", "A new president carries on a predecessor's proposal.";
+    Dropped = "dropped", "A new president drops a predecessor's proposal.";
+    Frozen = "frozen", "A new president shelves a predecessor's proposal.";
+    InForce = "in_force", "An agreement signed comes into force.";
+    NoticeGiven = "notice_given", "Notice to end an agreement is given.";
+    Kept = "kept", "A notice is suspended: the agreement stays.";
+    Ended = "ended", "An agreement ends.";
+}
+
+impl PartialEq<&str> for EventOutcome {
+    fn eq(&self, name: &&str) -> bool {
+        self.name() == *name
+    }
+}
+
+impl Serialize for EventOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventRecord {
     pub week: u32,
@@ -220,7 +290,7 @@ pub struct EventRecord {
     pub magnitude: f64,
     /// The rung concerned (for shocks: the highest rung in force).
     pub rung: u8,
-    pub outcome: &'static str,
+    pub outcome: EventOutcome,
 }
 
 /// Declares the outcome once: `Outcome`, one field each, and `OUTCOME_FIELDS`, each
@@ -310,6 +380,16 @@ mod tests {
         assert_eq!(run.column("rung"), Some(&[3.0][..]));
         assert_eq!(run.column("governing_seat_share"), Some(&[0.5][..]));
         assert_eq!(run.column("approval"), Some(&[0.0][..]));
+    }
+
+    #[test]
+    fn event_outcomes_have_distinct_names_and_every_camp_can_win() {
+        let names: Vec<&str> = EventOutcome::all().map(EventOutcome::name).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        assert!(Party::ALL.iter().all(|p| names.contains(&p.name())));
     }
 
     #[test]

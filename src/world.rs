@@ -13,7 +13,7 @@ use crate::network::Graph;
 use crate::party::Party;
 use crate::perception::Perception;
 use crate::polity::{Inputs, Polity, Sections, StartLoads};
-use crate::record::{EventKind, EventRecord, Outcome, Recorder, Row, Run};
+use crate::record::{EventKind, EventOutcome, EventRecord, Outcome, Recorder, Row, Run};
 use crate::rng::{decay, Counter, Streams};
 use crate::scenario::Scenario;
 use crate::us::UnitedStates;
@@ -194,7 +194,7 @@ impl World {
         self.week >= self.sc.horizon_weeks
     }
 
-    fn log(&mut self, week: u32, kind: EventKind, magnitude: f64, rung: u8, outcome: &'static str) {
+    fn log(&mut self, week: u32, kind: EventKind, magnitude: f64, rung: u8, outcome: EventOutcome) {
         self.events.push(EventRecord { week, kind, magnitude, rung, outcome });
     }
 
@@ -208,10 +208,10 @@ impl World {
         self.us.step();
         if self.us_inaugurations.contains(&week) {
             self.us.new_administration(&mut self.streams.us);
-            self.log(week, EventKind::UsAdministration, self.us.commitment(), self.ladder.top(), "");
+            self.log(week, EventKind::UsAdministration, self.us.commitment(), self.ladder.top(), EventOutcome::Plain);
         }
         if self.japan.step(week) {
-            self.log(week, EventKind::JapanCabinet, self.japan.nationalism, self.ladder.top(), "");
+            self.log(week, EventKind::JapanCabinet, self.japan.nationalism, self.ladder.top(), EventOutcome::Plain);
         }
         self.grievance_shock *= self.grievance_decay;
         draw_week(
@@ -242,7 +242,7 @@ impl World {
             if impact.gesture > 0.0 {
                 self.perception.gesture(sc.shocks.gesture.effect, impact.gesture, president, &mut self.korea.voters);
             }
-            let outcome = if s.scheduled { "scheduled" } else { "" };
+            let outcome = if s.scheduled { EventOutcome::Scheduled } else { EventOutcome::Plain };
             self.log(week, EventKind::Shock(s.kind), s.magnitude, self.ladder.top(), outcome);
         }
 
@@ -346,7 +346,7 @@ impl World {
         k.legislature.elect(&tallies, &mut self.streams.legislature);
         let largest = Party::ALL.into_iter().max_by_key(|&p| k.legislature.seats(p)).unwrap();
         let share = k.legislature.seats(largest) as f64 / SEATS as f64;
-        self.log(week, EventKind::AssemblyElection, share, self.ladder.top(), largest.name());
+        self.log(week, EventKind::AssemblyElection, share, self.ladder.top(), EventOutcome::Won(largest));
     }
 
     /// The sitting president's term ends: the camp with most votes (or the scheduled
@@ -373,7 +373,7 @@ impl World {
         self.korea.executive.inaugurate(winner, ideology, week);
         let shift = self.korea.approval_shift(week);
         self.korea.voters.reset_approval(winner, shift);
-        self.log(week, EventKind::PresidentialElection, share, self.ladder.top(), winner.name());
+        self.log(week, EventKind::PresidentialElection, share, self.ladder.top(), EventOutcome::Won(winner));
     }
 
     fn decide(
@@ -434,9 +434,11 @@ impl World {
             Action::Hold | Action::Continue => {}
             Action::TrialBalloon(r) => {
                 o.n_trial_balloons += 1;
-                self.log(week, EventKind::TrialBalloon, controversy(r), r, "floated");
+                self.log(week, EventKind::TrialBalloon, controversy(r), r, EventOutcome::Floated);
             }
-            Action::BalloonWithdrawn(r) => self.log(week, EventKind::TrialBalloon, controversy(r), r, "withdrawn"),
+            Action::BalloonWithdrawn(r) => {
+                self.log(week, EventKind::TrialBalloon, controversy(r), r, EventOutcome::Withdrawn)
+            }
             Action::Propose { rung, secret } => {
                 o.n_proposals += 1;
                 o.n_acsa_proposals += (rung >= ACSA_CONDITIONAL) as u32;
@@ -445,17 +447,17 @@ impl World {
                     EventKind::Proposal,
                     controversy(rung),
                     rung,
-                    if secret { "fast_track" } else { "open" },
+                    if secret { EventOutcome::FastTrack } else { EventOutcome::Open },
                 );
             }
             Action::Exposed(r) => {
                 self.carried_activation +=
                     self.korea.executive.exposure_activation(r, self.ladder.familiarity, self.us.pressure());
-                self.log(week, EventKind::Exposure, controversy(r), r, "procedural_backlash");
+                self.log(week, EventKind::Exposure, controversy(r), r, EventOutcome::ProceduralBacklash);
             }
             Action::Retreat(r) => {
                 o.n_retreats += 1;
-                self.log(week, EventKind::Retreat, controversy(r), r, "withdrawn");
+                self.log(week, EventKind::Retreat, controversy(r), r, EventOutcome::Withdrawn);
             }
             Action::Collapse { rung, reason } => {
                 o.n_collapses += 1;
@@ -465,7 +467,7 @@ impl World {
             Action::Resume(r) => {
                 o.n_proposals += 1;
                 o.n_acsa_proposals += (r >= ACSA_CONDITIONAL) as u32;
-                self.log(week, EventKind::Proposal, controversy(r), r, "resumed");
+                self.log(week, EventKind::Proposal, controversy(r), r, EventOutcome::Resumed);
             }
             Action::Sign(r) => {
                 // A signing is announced: the public's reaction costs the president approval.
@@ -477,17 +479,17 @@ impl World {
                 if r >= ACSA_CONDITIONAL && self.acsa_since.is_none() {
                     self.acsa_since = Some(week);
                 }
-                self.log(week, EventKind::Signed, controversy(r), r, "in_force");
+                self.log(week, EventKind::Signed, controversy(r), r, EventOutcome::InForce);
             }
             Action::Notice(r) => {
                 o.n_termination_notices += 1;
                 self.japan.offended(0.2);
                 self.carried_trigger += NOTICE_DISPUTE;
-                self.log(week, EventKind::TerminationNotice, controversy(r), r, "notice_given");
+                self.log(week, EventKind::TerminationNotice, controversy(r), r, EventOutcome::NoticeGiven);
             }
             Action::Suspend(r) => {
                 o.n_suspensions += 1;
-                self.log(week, EventKind::Suspension, controversy(r), r, "kept");
+                self.log(week, EventKind::Suspension, controversy(r), r, EventOutcome::Kept);
             }
             Action::Terminate(r) => {
                 o.n_terminations += 1;
@@ -495,7 +497,7 @@ impl World {
                 if !self.ladder.has_acsa() {
                     self.acsa_since = None;
                 }
-                self.log(week, EventKind::Terminated, controversy(r), r, "ended");
+                self.log(week, EventKind::Terminated, controversy(r), r, EventOutcome::Ended);
             }
         }
     }

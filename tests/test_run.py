@@ -8,7 +8,7 @@ import pandas as pd
 
 import acsa
 from acsa import _core
-from acsa.schema import INT_COLUMNS, OUTCOME_FIELDS, SERIES_COLUMNS
+from acsa.schema import EVENT_KINDS, EVENT_OUTCOMES, INT_COLUMNS, OUTCOME_FIELDS, SERIES_COLUMNS
 
 UNIT_INTERVAL = [
     "approval", "support_mean", "support_progressive", "support_conservative", "support_independent",
@@ -161,3 +161,12 @@ def test_batch_results_are_named_and_pickle(small):
         assert (back.series is None) == (r.series is None)
     back = pickle.loads(pickle.dumps(done))
     assert all(np.array_equal(back.series[c], done.series[c]) for c in done.series)
+
+
+def test_events_use_the_declared_kinds_and_outcomes():
+    sc = acsa.Scenario.history()
+    events = acsa.simulate(sc, seed=2).events
+    assert {"proposal", "presidential_election", "nuclear_test"} <= set(events["kind"])
+    assert set(events["kind"]) <= set(EVENT_KINDS)
+    assert {"scheduled", "conservative"} <= set(events["outcome"])
+    assert set(events["outcome"]) <= set(EVENT_OUTCOMES)

@@ -4,7 +4,7 @@ import numpy as np
 
 import acsa
 from acsa import _core
-from acsa.schema import EVENT_KINDS, INT_COLUMNS, OUTCOME_FIELDS, RUNGS, SERIES_COLUMNS, SHOCK_EVENTS
+from acsa.schema import EVENT_KINDS, EVENT_OUTCOMES, INT_COLUMNS, OUTCOME_FIELDS, RUNGS, SERIES_COLUMNS, SHOCK_EVENTS
 
 TINY = {"voters.n": 253, "horizon_weeks": 12}
 
@@ -16,6 +16,8 @@ def test_the_core_declares_every_name_once_with_a_type_and_a_meaning():
         assert all(kind in ("bool", "int", "float") and meaning for _, kind, meaning in table)
     assert len(EVENT_KINDS) == len(set(EVENT_KINDS))
     assert {group for _, group in _core.EVENT_KINDS} == {"executive", "calendar", "shock"}
+    assert len(EVENT_OUTCOMES) == len(set(EVENT_OUTCOMES))
+    assert all(meaning for _, meaning in _core.EVENT_OUTCOMES)
     assert RUNGS[0] == "none" and len(RUNGS) == 6
 
 

@@ -291,7 +291,7 @@ fn a_user_graph_is_used() {
 }
 
 fn election_events(run: &Run, kind: &str) -> Vec<(u32, &'static str)> {
-    run.events.iter().filter(|e| e.kind == kind).map(|e| (e.week, e.outcome)).collect()
+    run.events.iter().filter(|e| e.kind == kind).map(|e| (e.week, e.outcome.name())).collect()
 }
 
 #[test]

@@ -11,6 +11,7 @@ __all__ = [
     "SERIES_COLUMNS",
     "OUTCOME_FIELDS",
     "EVENT_KINDS",
+    "EVENT_OUTCOMES",
     "RUNG_NAMES",
     "ConfigError",
     "SimulationError",
@@ -37,6 +38,8 @@ SERIES_COLUMNS: list[tuple[str, str, str]]
 OUTCOME_FIELDS: list[tuple[str, str, str]]
 # (name, group); group is "executive", "calendar" or "shock".
 EVENT_KINDS: list[tuple[str, str]]
+# (name, meaning); "" is an event with nothing more to say.
+EVENT_OUTCOMES: list[tuple[str, str]]
 RUNG_NAMES: list[str]
 
 class ConfigError(ValueError): ...

@@ -1,6 +1,6 @@
 """What a run records, as the core declares it: series columns and outcome fields with their
-types, event kinds with their groups, rung names. Every other module reads these names from
-here; none keeps its own copy."""
+types, event kinds with their groups, event outcomes, rung names. Every other module reads
+these names from here; none keeps its own copy."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ __all__ = [
     "EXECUTIVE_EVENTS",
     "CALENDAR_EVENTS",
     "SHOCK_EVENTS",
+    "EVENT_OUTCOMES",
     "RUNGS",
 ]
 
@@ -34,5 +35,7 @@ EXECUTIVE_EVENTS = _events("executive")
 CALENDAR_EVENTS = _events("calendar")
 SHOCK_EVENTS = _events("shock")
 EVENT_KINDS: tuple[str, ...] = tuple(name for name, _ in _core.EVENT_KINDS)
+# How an event can come out (the `outcome` column of `Run.events`).
+EVENT_OUTCOMES: tuple[str, ...] = tuple(name for name, _ in _core.EVENT_OUTCOMES)
 # Rungs of the cooperation ladder, indexed by the `rung` number.
 RUNGS: tuple[str, ...] = tuple(_core.RUNG_NAMES)
