@@ -144,42 +144,68 @@ impl Recorder {
     }
 }
 
-/// Declares the kinds of event the log holds besides shocks, each with its name and group.
-macro_rules! event_kinds {
-    ($($kind:ident = $name:literal, $group:literal;)*) => {
-        /// What an event of the log is: a move of the executive, an event of the calendar,
-        /// or a shock of one of the kinds of `events.rs`.
+/// Declares an enum of named values, each with a second text (`$text`: a group, a
+/// meaning), and a variant that wraps another named enum (`$Inner::ALL`, `$Inner::name`),
+/// whose second text is `$inner_text`. Gives `all()` in order, `name()`, `$text()`,
+/// comparison with a name, and serialisation as the name.
+macro_rules! named_enum {
+    (
+        $(#[$attr:meta])* $Enum:ident, $text:ident, $Wrap:ident($Inner:ident) = $inner_text:literal;
+        $($(#[$vattr:meta])* $variant:ident = $name:literal, $vtext:literal;)*
+    ) => {
+        $(#[$attr])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum EventKind {
-            $($kind,)*
-            Shock(ShockKind),
+        pub enum $Enum {
+            $($(#[$vattr])* $variant,)*
+            $Wrap($Inner),
         }
 
-        impl EventKind {
-            /// Every kind, in order: the executive's moves, the calendar's events, the shocks.
-            pub fn all() -> impl Iterator<Item = EventKind> {
-                [$(EventKind::$kind,)*].into_iter().chain(ShockKind::ALL.map(EventKind::Shock))
+        impl $Enum {
+            /// Every value, in order: the declared ones, then the wrapped ones.
+            pub fn all() -> impl Iterator<Item = $Enum> {
+                [$($Enum::$variant,)*].into_iter().chain($Inner::ALL.map($Enum::$Wrap))
             }
 
             pub fn name(self) -> &'static str {
                 match self {
-                    $(EventKind::$kind => $name,)*
-                    EventKind::Shock(k) => k.name(),
+                    $($Enum::$variant => $name,)*
+                    $Enum::$Wrap(k) => k.name(),
                 }
             }
 
-            /// "executive", "calendar" or "shock".
-            pub fn group(self) -> &'static str {
+            pub fn $text(self) -> &'static str {
                 match self {
-                    $(EventKind::$kind => $group,)*
-                    EventKind::Shock(_) => "shock",
+                    $($Enum::$variant => $vtext,)*
+                    $Enum::$Wrap(_) => $inner_text,
                 }
+            }
+        }
+
+        impl std::fmt::Display for $Enum {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl PartialEq<&str> for $Enum {
+            fn eq(&self, name: &&str) -> bool {
+                self.name() == *name
+            }
+        }
+
+        impl Serialize for $Enum {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
             }
         }
     };
 }
 
-event_kinds! {
+named_enum! {
+    /// What an event of the log is: a move of the executive, an event of the calendar, or a
+    /// shock of one of the kinds of `events.rs`. Its group: "executive", "calendar" or
+    /// "shock".
+    EventKind, group, Shock(ShockKind) = "shock";
     Proposal = "proposal", "executive";
     Exposure = "exposure", "executive";
     TrialBalloon = "trial_balloon", "executive";
@@ -196,60 +222,10 @@ event_kinds! {
     JapanCabinet = "japan_cabinet", "calendar";
 }
 
-impl std::fmt::Display for EventKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl PartialEq<&str> for EventKind {
-    fn eq(&self, name: &&str) -> bool {
-        self.name() == *name
-    }
-}
-
-impl Serialize for EventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-/// Declares how an event of the log can come out, each with its name and meaning.
-macro_rules! event_outcomes {
-    ($($outcome:ident = $name:literal, $meaning:literal;)*) => {
-        /// How an event of the log came out: the executive's move, its reason or choice, or
-        /// the camp that won an election.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum EventOutcome {
-            $(#[doc = $meaning] $outcome,)*
-            /// An election won (the presidency) or most seats won (the Assembly) by this camp.
-            Won(Party),
-        }
-
-        impl EventOutcome {
-            /// Every outcome, in order.
-            pub fn all() -> impl Iterator<Item = EventOutcome> {
-                [$(EventOutcome::$outcome,)*].into_iter().chain(Party::ALL.map(EventOutcome::Won))
-            }
-
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(EventOutcome::$outcome => $name,)*
-                    EventOutcome::Won(p) => p.name(),
-                }
-            }
-
-            pub fn meaning(self) -> &'static str {
-                match self {
-                    $(EventOutcome::$outcome => $meaning,)*
-                    EventOutcome::Won(_) => "An election won by this camp (the Assembly: most seats).",
-                }
-            }
-        }
-    };
-}
-
-event_outcomes! {
+named_enum! {
+    /// How an event of the log came out: the executive's move, its reason or choice, or the
+    /// camp that won an election; each with its meaning.
+    EventOutcome, meaning, Won(Party) = "An election won by this camp (the Assembly: most seats).";
     Plain = "", "Nothing more to say: a shock drawn by chance, a new US administration or Japanese cabinet.";
     Scheduled = "scheduled", "A shock from the scenario's events list.";
     Floated = "floated", "A trial balloon is floated.";
@@ -269,18 +245,6 @@ event_outcomes! {
     NoticeGiven = "notice_given", "Notice to end an agreement is given.";
     Kept = "kept", "A notice is suspended: the agreement stays.";
     Ended = "ended", "An agreement ends.";
-}
-
-impl PartialEq<&str> for EventOutcome {
-    fn eq(&self, name: &&str) -> bool {
-        self.name() == *name
-    }
-}
-
-impl Serialize for EventOutcome {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

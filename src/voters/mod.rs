@@ -681,13 +681,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn threat_jump_raises_threat_and_support_then_decays() {
+    /// A calm week, then a week whose pulse `set` changes: both weeks' aggregates, and the
+    /// voters to step on.
+    fn calm_then(set: impl FnOnce(&mut Pulse)) -> (Aggregates, Aggregates, Voters, Graph, Counter) {
         let (_, mut v, g, c) = setup(5_000);
         let before = v.step(&g, &pulse(0), &c);
         let mut p = pulse(1);
-        p.threat_jump = 0.3;
-        let hit = v.step(&g, &p, &c);
+        set(&mut p);
+        let after = v.step(&g, &p, &c);
+        (before, after, v, g, c)
+    }
+
+    #[test]
+    fn threat_jump_raises_threat_and_support_then_decays() {
+        let (before, hit, mut v, g, c) = calm_then(|p| p.threat_jump = 0.3);
         assert!(hit.threat_mean > before.threat_mean + 0.2);
         assert!(hit.support_mean > before.support_mean + 0.05);
         let mut later = hit.clone();
@@ -699,11 +706,7 @@ mod tests {
 
     #[test]
     fn activation_raises_salience_and_lowers_approval_and_support() {
-        let (_, mut v, g, c) = setup(5_000);
-        let before = v.step(&g, &pulse(0), &c);
-        let mut p = pulse(1);
-        p.activation = 0.5;
-        let after = v.step(&g, &p, &c);
+        let (before, after, ..) = calm_then(|p| p.activation = 0.5);
         assert!(after.salience_mean > before.salience_mean + 0.05);
         assert!(after.approval < before.approval);
         assert!(after.support_mean < before.support_mean);
