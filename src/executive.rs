@@ -12,8 +12,7 @@
 use rand::RngExt;
 
 use crate::calendar::{parse_date, Calendar, WEEKS_PER_YEAR};
-use crate::legislature::{Assessment, Legislature, SEATS};
-use crate::math::logistic;
+use crate::legislature::{Assessment, Expectation, Legislature};
 use crate::party::Party;
 use crate::record::EventOutcome;
 use crate::rng::{decay, normal, RunRng};
@@ -108,7 +107,6 @@ pub struct Stakes {
     pub salience_baseline: f64,
     pub salience_decay: f64,
     pub consent_required: bool,
-    pub revolt_threshold: f64,
     pub mediation: f64,
 }
 
@@ -126,7 +124,6 @@ impl Stakes {
             salience_baseline: voters.salience_baseline,
             salience_decay: decay(voters.salience_half_life_weeks),
             consent_required: legislature.consent_required,
-            revolt_threshold: legislature.revolt_threshold,
             mediation,
         }
     }
@@ -199,7 +196,10 @@ pub enum Action {
 pub struct Context<'a> {
     pub week: u32,
     pub agg: &'a Aggregates,
+    /// This week's stances on the proposal (a revolt, a consent vote).
     pub assembly: Assessment,
+    /// How the Assembly would stand on the pact on the table, over its members' noise.
+    pub outlook: Expectation,
     pub us_pressure: f64,
     /// US pressure above the administration's resting level: an active demand.
     pub us_demand: f64,
@@ -235,8 +235,6 @@ pub struct Executive {
     inherited: bool,
     /// The camp whose president signed each agreement in force (None: before the run).
     signed_by: [Option<Party>; 6],
-    /// Seats of the president's party.
-    seats: f64,
     /// A proposal ordered from outside the model (a what-if), made at the next decision.
     ordered: Option<u8>,
     term_start_week: f64,
@@ -251,7 +249,6 @@ pub struct Executive {
     salience_decay: f64,
     familiarity_damping: f64,
     consent_required: bool,
-    revolt_threshold: f64,
     mediation: f64,
 }
 
@@ -266,7 +263,6 @@ impl Executive {
             damage: 0.0,
             inherited: false,
             signed_by: [None; 6],
-            seats: 0.5 * SEATS as f64,
             ordered: None,
             term_start_week: office.term_start_week,
             term_weeks: office.term_years as f64 * WEEKS_PER_YEAR,
@@ -279,7 +275,6 @@ impl Executive {
             salience_decay: stakes.salience_decay,
             familiarity_damping: stakes.familiarity_damping,
             consent_required: stakes.consent_required,
-            revolt_threshold: stakes.revolt_threshold,
             mediation: stakes.mediation,
         }
     }
@@ -326,7 +321,6 @@ impl Executive {
     /// Political capital from approval, seat share, the term clock and past defeats.
     pub fn update_capital(&mut self, week: u32, approval: f64, seat_share: f64) {
         self.damage *= self.damage_decay;
-        self.seats = seat_share * SEATS as f64;
         // The honeymoon is already in approval (approval_shift); the lame duck is not.
         let (_, lame_duck) = self.clock(week);
         self.capital = (approval + 0.5 * (seat_share - 0.5) - lame_duck - self.damage).clamp(0.0, 1.0);
@@ -442,17 +436,12 @@ impl Executive {
         self.params.us_weight * ctx.us_demand
     }
 
-    /// Chance the Assembly sinks a proposal: the ruling party revolts, or the consent vote
-    /// (where one is needed) fails. Each is smooth in the share it turns on, with the
-    /// spread of that share when each member's stance is uncertain: the ruling party's
-    /// share opposed against `legislature.revolt_threshold` among its members, the share
-    /// in favour against half among all members.
-    pub fn assembly_risk(&self, a: &Assessment) -> f64 {
-        let spread = |share: f64, members: f64| (share * (1.0 - share) / members.max(1.0)).sqrt().max(1e-3);
-        let t = self.revolt_threshold;
-        let revolt = logistic((a.governing_opposed - t) / spread(t, self.seats));
-        let consent = if self.consent_required { logistic((0.5 - a.support) / spread(0.5, SEATS as f64)) } else { 0.0 };
-        1.0 - (1.0 - revolt) * (1.0 - consent)
+    /// Chance the Assembly sinks a proposal, by the legislative arithmetic
+    /// (`Legislature::expect`): the ruling party's members, answering their districts'
+    /// opposition to the pact, revolt, or the consent vote (where one is needed) fails.
+    pub fn assembly_risk(&self, outlook: &Expectation) -> f64 {
+        let consent = if self.consent_required { outlook.consent_risk } else { 0.0 };
+        1.0 - (1.0 - outlook.revolt_risk) * (1.0 - consent)
     }
 
     /// Value of pushing `rung` now: if the Assembly lets it through, its strategic value
@@ -460,7 +449,7 @@ impl Executive {
     pub fn value(&self, ctx: &Context, rung: u8) -> f64 {
         let net = self.strategic(ctx, ctx.gap_closed[rung as usize]) - self.domestic_cost(ctx, rung)
             + self.params.capital_weight * (self.capital - 0.5);
-        let risk = self.assembly_risk(&ctx.assembly);
+        let risk = self.assembly_risk(&ctx.outlook);
         (1.0 - risk) * net - risk * self.face(rung)
     }
 
@@ -695,6 +684,7 @@ mod tests {
                 revolt_risk: 0.0,
                 revolt: false,
             },
+            outlook: Expectation { governing_opposed: 0.1, revolt_risk: 0.0, consent_margin: 30.0, consent_risk: 0.0 },
             us_pressure: 0.5,
             us_demand: 0.0,
             us_commitment: 0.7,
@@ -790,25 +780,26 @@ mod tests {
     }
 
     #[test]
-    fn revolt_risk_is_smooth_in_the_share_opposed() {
-        let e = quiet_exec();
-        let risk = |opposed: f64| {
-            e.assembly_risk(&Assessment {
-                support: 0.6,
-                yes_votes: 180,
-                governing_opposed: opposed,
-                ..Default::default()
-            })
-        };
-        let t = e.revolt_threshold;
-        assert!(risk(t - 0.1) < 0.1 && risk(t + 0.1) > 0.9);
-        assert!((risk(t) - 0.5).abs() < 1e-9);
-        assert!(risk(t - 0.05) < risk(t - 0.03) && risk(t - 0.03) > 0.01, "the risk counts before the revolt");
+    fn the_legislative_arithmetic_weighs_on_a_proposal_before_any_revolt() {
         let scared = agg(0.8, 0.55, 0.1, 0.9);
-        let mut c = ctx(0, &scared);
-        let safe = e.value(&c, 4);
-        c.assembly.governing_opposed = t;
-        assert!(safe > 0.0 && e.value(&c, 4) < 0.6 * safe, "a coin-flip revolt halves what the proposal is worth");
+        let at = |revolt_risk: f64, consent_risk: f64, consent_required: bool| {
+            let mut e = quiet_exec();
+            e.consent_required = consent_required;
+            let mut c = ctx(0, &scared);
+            c.outlook.revolt_risk = revolt_risk;
+            c.outlook.consent_risk = consent_risk;
+            e.value(&c, 4)
+        };
+        let safe = at(0.0, 0.0, false);
+        assert!(safe > 0.0);
+        assert!(at(0.1, 0.0, false) < safe, "a revolt that may happen already costs");
+        assert!(at(0.5, 0.0, false) < 0.6 * safe, "a coin-flip revolt halves what the proposal is worth");
+        // The consent vote counts only where one is needed.
+        assert_eq!(at(0.0, 0.5, false), safe);
+        assert!(at(0.0, 0.5, true) < 0.6 * safe);
+        // A proposal sure to fail is worth the face it would lose.
+        let e = quiet_exec();
+        assert!((at(1.0, 0.0, false) + e.face(4)).abs() < 1e-12);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::calendar::Calendar;
 use crate::error::Result;
 use crate::executive::{self, Executive, Office, Stakes};
-use crate::legislature::{self, Assessment, Legislature, Seats, SEATS};
+use crate::legislature::{self, Assessment, Expectation, Legislature, Seats, SEATS};
 use crate::network::Graph;
 use crate::rng::{Counter, Streams};
 use crate::voters::{self, Aggregates, Pulse, Voters};
@@ -122,6 +122,12 @@ impl Polity {
             self.legislature.assess(agg, self.executive.party, politicisation, salience, &self.counter, week);
         self.executive.update_capital(week, agg.approval, self.seat_share());
         assessment
+    }
+
+    /// How the legislature would stand on the pact on the table (the rung the executive
+    /// pushes or weighs), at that pact's salience: what the executive weighs.
+    pub fn outlook(&self, agg: &Aggregates, politicisation: f64) -> Expectation {
+        self.legislature.expect(agg, self.executive.party, politicisation, agg.pact_salience)
     }
 
     /// Shift of the voters' resting approval of the executive this week.

@@ -408,6 +408,7 @@ impl World {
             week,
             agg,
             assembly,
+            outlook: self.korea.outlook(agg, self.politicisation),
             us_pressure,
             us_demand: self.us.demand(),
             us_commitment: self.us.commitment(),
