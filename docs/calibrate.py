@@ -32,7 +32,13 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "validation" / "calibration.csv"
 
 # The parameters the 2012-2017 record is asked to pin down.
-FREE = ("executive.hurdle", "executive.cost_weight", "executive.us_weight", "elections.ideology_conservative")
+FREE = (
+    "executive.hurdle",
+    "executive.cost_weight",
+    "executive.balloon_margin",
+    "ladder.controversy.acsa_conditional",
+    "elections.ideology_conservative",
+)
 # Parameters that take a free parameter's value in the replay: Lee Myung-bak, in office at
 # the start, is a conservative at his camp's lean.
 LINKED = {"elections.ideology_conservative": ("executive.ideology",)}
@@ -53,7 +59,7 @@ def score(scenario: acsa.Scenario, replicates: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--points", type=int, default=48, help="Latin hypercube points (default 48)")
+    ap.add_argument("--points", type=int, default=64, help="Latin hypercube points (default 64)")
     ap.add_argument("--first", type=int, default=24, help="replicates per point in the first stage (default 24)")
     ap.add_argument("--top", type=int, default=6, help="points run again in the second stage (default 6)")
     ap.add_argument("--final", type=int, default=100, help="replicates per point in the second stage (default 100)")

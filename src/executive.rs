@@ -33,17 +33,17 @@ params! {
         /// Lowers the bar a proposal's net value must clear: bar = hurdle x (1 - risk_tolerance).
         risk_tolerance: f64 = 0.5, unit "share", range 0.0..=1.0;
         /// Bar for a proposal at zero risk tolerance.
-        hurdle: f64 = 0.8, unit "value", range 0.0..=5.0;
+        hurdle: f64 = 1.02, unit "value", range 0.0..=5.0;
         /// Face lost by backing down from a public commitment (a retreat, a collapse, a suspended notice,
         /// ending one's own camp's agreement), per unit of the rung's controversy.
         audience_cost: f64 = 0.3, unit "value per controversy", range 0.0..=5.0;
         /// Net value this close below the bar floats a trial balloon instead.
-        balloon_margin: f64 = 0.15, unit "value", range 0.0..=5.0;
+        balloon_margin: f64 = 0.18, unit "value", range 0.0..=5.0;
         /// Strategic value per unit of mean threat above baseline.
         threat_weight: f64 = 1.0, unit "value per unit", range 0.0..=10.0;
         /// Cost of crossing Washington per unit of US pressure (ending an agreement) or of US demand, the
         /// pressure above the administration's resting level (retreating from or dropping a proposal).
-        us_weight: f64 = 1.75, unit "value per unit", range 0.0..=10.0;
+        us_weight: f64 = 2.1, unit "value per unit", range 0.0..=10.0;
         /// Strategic value per unit of abandonment fear.
         abandonment_weight: f64 = 0.4, unit "value per unit", range 0.0..=10.0;
         /// Strategic value per unit of logistics gap closed.
@@ -52,10 +52,10 @@ params! {
         ideology_weight: f64 = 0.3, unit "value per unit", range 0.0..=10.0;
         /// Value of ending an agreement with Tokyo per unit of Japan's dispute with Seoul
         /// (reciprocity: hostility answered in kind).
-        reciprocity_weight: f64 = 1.75, unit "value per unit", range 0.0..=10.0;
+        reciprocity_weight: f64 = 2.1, unit "value per unit", range 0.0..=10.0;
         /// Weight of expected domestic cost: controversy x (grievance + salience) x (1 - damping x F)
         /// x (1.5 - support share).
-        cost_weight: f64 = 2.0, unit "value per unit", range 0.0..=10.0;
+        cost_weight: f64 = 2.15, unit "value per unit", range 0.0..=10.0;
         /// Value per unit of political capital above 0.5.
         capital_weight: f64 = 0.5, unit "value per unit", range 0.0..=10.0;
         /// Half-life of capital lost to retreats and collapses.
