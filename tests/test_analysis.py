@@ -245,7 +245,7 @@ def test_prim_box_holds_the_runs_it_claims(lhs_sweep):
 
 
 def test_prim_on_a_grid_with_a_categorical_parameter(base):
-    grid = {"shocks.intensity": [0.5, 3.0], "network.kind": ["watts_strogatz", "sbm"]}
+    grid = {"shocks.intensity": [0.5, 5.0], "network.kind": ["watts_strogatz", "sbm"]}
     sw = acsa.sweep(base, grid, replicates=6, seed=2, progress=False)
     x, _ = acsa.discovery.cases(sw)
     assert isinstance(x["network.kind"].dtype, pd.CategoricalDtype)

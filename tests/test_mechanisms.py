@@ -63,7 +63,7 @@ def _executive_moves(kind, n_seeds=4):
 
 
 def test_proposal_raises_salience_and_costs_approval():
-    moves = _executive_moves("proposal")
+    moves = _executive_moves("proposal", n_seeds=12)
     # The proposal is made in week w; voters react in week w + 1.
     for s, w in moves:
         assert s["salience_mean"][w + 1] > s["salience_mean"][w], w
@@ -76,7 +76,7 @@ def test_retreat_costs_capital():
     # Retreats are rarer than proposals: a president retreats only when a proposal's value
     # falls below the face it would cost him. Capital also follows approval, which moves
     # the same week: the drop net of approval's move is the lost face.
-    for s, w in _executive_moves("retreat", n_seeds=24):
+    for s, w in _executive_moves("retreat", n_seeds=60):
         lost = (s["capital"][w - 1] - s["capital"][w]) - (s["approval"][w - 1] - s["approval"][w])
         assert lost > 0.05, w
 
@@ -144,7 +144,7 @@ def test_ruling_party_revolts_against_a_pact_while_most_support_cooperation():
         "executive.party": "conservative", "executive.ideology": 0.6,
     })
     revolts = 0
-    for seed in range(10):
+    for seed in range(40):
         run = acsa.simulate(sc, seed=seed)
         s, ev = run.series, run.events
         postponed = ev[(ev["kind"] == "collapse") & (ev["outcome"] == "postponed_by_ruling_party")]
