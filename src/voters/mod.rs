@@ -764,6 +764,26 @@ mod tests {
     }
 
     #[test]
+    fn older_voters_oppose_a_pact_less() {
+        // GSOMIA under debate for five weeks.
+        let (_, mut v, g, c) = setup(5_000);
+        for step in 0..6 {
+            let mut p = pulse(step);
+            p.pact_presence = crate::ladder::Params::default().presence.get(crate::ladder::GSOMIA);
+            p.activation = if step > 0 { 0.15 } else { 0.0 };
+            v.step(&g, &p, &c);
+        }
+        let ages = v.ages(5);
+        let share = |lo: f64, hi: f64| {
+            let who: Vec<usize> = (0..ages.len()).filter(|&i| (lo..hi).contains(&ages[i])).collect();
+            who.iter().filter(|&&i| eq::opposes(v.opposition[i] as f64)).count() as f64 / who.len() as f64
+        };
+        // Gallup Korea, November 2016: 69-78% of 20-49 year olds against, 43% of those over 60 for.
+        let (young, old) = (share(20.0, 50.0), share(60.0, 200.0));
+        assert!(young > old + 0.15, "{young} vs {old}");
+    }
+
+    #[test]
     fn pact_salience_rises_with_a_proposal_and_decays_after() {
         let r = Rates::new(&Params::default());
         let mut s = 0.0;
