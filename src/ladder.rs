@@ -94,13 +94,16 @@ params! {
         /// The segmented (conditional) ACSA rung is on the ladder.
         allow_conditional: bool = true, unit "flag";
         /// Rungs in force at the start, by name.
-        in_force: Vec<String> = vec!["sarex".into(), "gsomia".into()], unit "rung names";
+        in_force: Vec<String> = vec!["sarex".into(), "dialogue".into(), "gsomia".into()], unit "rung names";
         /// Agreements in force at the start renew every year on this date's anniversary; a notice to
         /// end one takes effect at the first anniversary at least 13 weeks (90 days) after it is given.
         renewal_date: String = "2016-11-23".into(), unit "date";
         controversy: Controversy = Controversy::default(), table Controversy::ROWS;
         presence: Presence = Presence::default(), table Presence::ROWS;
         window_weeks: WindowWeeks = WindowWeeks::default(), table WindowWeeks::ROWS;
+        /// Familiarity F at the start: what drills have built since 1999 and the freeze of 2018-2024
+        /// left (docs/ODD.md section 5).
+        familiarity: f64 = 0.23, unit "0-1 scale", range 0.0..=1.0;
         /// Familiarity F gained per week of drills, times (1 - F).
         familiarity_gain: f64 = 0.003, unit "per week", range 0.0..=1.0;
         /// Half-life of familiarity without drills.
@@ -152,7 +155,7 @@ impl Ladder {
         Ladder {
             in_force,
             anniversary: [renewal.rem_euclid(WEEKS_PER_YEAR); 6],
-            familiarity: 0.0,
+            familiarity: l.familiarity,
             readiness: 0.0,
             drills_frozen_until: 0,
             drills_allowed: l.drills,
@@ -261,6 +264,8 @@ mod tests {
         let sc = Scenario::default();
         let mut l = Ladder::new(&sc.ladder, &sc.calendar());
         assert_eq!(l.top(), GSOMIA);
+        assert_eq!(l.next_target(), Some(ACSA_CONDITIONAL), "dialogue is in force at the start");
+        l.terminate(DIALOGUE);
         assert_eq!(l.next_target(), Some(DIALOGUE));
         l.sign(DIALOGUE, 0);
         assert_eq!(l.next_target(), Some(ACSA_CONDITIONAL));
@@ -311,10 +316,30 @@ mod tests {
         let mut off = Scenario::default();
         off.ladder.drills = false;
         let mut l = Ladder::new(&off.ladder, &off.calendar());
-        assert_eq!(l.next_target(), Some(DIALOGUE));
+        assert_eq!(l.familiarity, off.ladder.familiarity);
         for w in 0..52 {
             l.step(w);
         }
-        assert_eq!(l.familiarity, 0.0);
+        assert!(l.familiarity < off.ladder.familiarity);
+    }
+
+    /// Familiarity after drills from `drills` to `freeze`, none until `resume`, drills
+    /// again until `start` (dates), by the weekly rule of `Ladder::step`.
+    fn built(l: &Params, drills: &str, freeze: &str, resume: &str, start: &str) -> f64 {
+        let weeks = |a: &str, b: &str| (parse_date(b).unwrap() - parse_date(a).unwrap()) as f64 / 7.0;
+        let gain = |f: f64, w: f64| 1.0 - (1.0 - f) * (1.0 - l.familiarity_gain).powf(w);
+        let f = gain(0.0, weeks(drills, freeze));
+        let f = f * 0.5f64.powf(weeks(freeze, resume) / l.familiarity_half_life_weeks);
+        gain(f, weeks(resume, start))
+    }
+
+    #[test]
+    fn starting_familiarity_follows_the_drill_record() {
+        // SAREX from 1999, frozen by the radar dispute of 2018-12-20, resumption agreed on
+        // 2026-01-30 (timeline.csv); the baseline starts on 2026-06-01.
+        let sc = Scenario::default();
+        let f = built(&sc.ladder, "1999-01-01", "2018-12-20", "2026-01-30", &sc.start_date);
+        assert!((sc.ladder.familiarity - f).abs() < 0.005, "{f}");
+        assert_eq!(Ladder::new(&sc.ladder, &sc.calendar()).familiarity, sc.ladder.familiarity);
     }
 }

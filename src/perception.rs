@@ -14,10 +14,13 @@
 //! The lever `shift` names the change, in percentage points over ten years and without
 //! shocks, of the share of adults with a good impression of Japan that contact produces;
 //! `Perception::new` solves, from the settled grievance distribution, for the contact rate
-//! that gives it (`solve_contact_rate`). Contact works on the adults in the electorate; what
-//! a new cohort brings at entry is `voters.cohort_shift`'s part of the pathway.
+//! that gives it (`solve_contact_rate`). Contact works on the adults in the electorate and,
+//! at the full weight of the young, on those under 18, whose anchors the entrants of each
+//! year carry (`Voters::add_entrant_contact`); `voters.cohort_shift` is the other part of
+//! what a new cohort brings.
 
 use crate::calendar::Calendar;
+use crate::demography;
 use crate::party::Party;
 use crate::scenario::params;
 use crate::voters::{self, alignment, Voters};
@@ -26,6 +29,9 @@ use crate::voters::{self, alignment, Voters};
 pub const SHIFT_YEARS: f64 = 10.0;
 /// Age at which contact is strongest: the voting age.
 const YOUNGEST: f64 = crate::demography::ADULT_AGE;
+/// Voters younger than this at the start stand for the entrants of the next ten years in
+/// the lever's solver: their anchors and grievance are the nearest to an entrant's.
+const ENTRANT_PROXY_AGE: f64 = 21.0;
 /// Upper bound of the contact rate the lever's solver searches (anchor units per year): ten
 /// years at it move every anchor by more than the whole scale.
 const MAX_RATE: f64 = 1.0;
@@ -109,21 +115,47 @@ pub fn contact_weights(scale: f64, since: f64, birth_year: &[f32]) -> Vec<f32> {
 /// `g0` and ages `age`: each anchor falls by rate × its exposure, not below 0 (δa_i), and at
 /// the Friedkin–Johnsen fixed point each grievance by s × δa_i + (1 − s) × mean(δa)
 /// (neighbours' ages are unrelated to one's own, so their mean change is the
-/// population's). The share rises with the rate: it is found by bisection, each step one
-/// pass over the voters. A shift beyond reach gives the largest rate searched.
-pub fn solve_contact_rate(p: &Params, g: &[f32], g0: &[f32], age: &[f64], stubbornness: f64, threshold: f64) -> f64 {
+/// population's). Each voter counts with its chance of surviving the ten years
+/// (`demography::survival`); the rest of its weight goes to the entrants who replace the
+/// dead, who take the camps of the dead (`Voters::replace_cohort`): represented by the
+/// voters of the camp under `ENTRANT_PROXY_AGE`, and exposed as those who enter half-way
+/// through (`exposure` from 18 − SHIFT_YEARS / 2). The share rises with the rate:
+/// it is found by bisection, each step one pass over the voters. A shift beyond reach gives
+/// the largest rate searched.
+pub fn solve_contact_rate(
+    p: &Params,
+    g: &[f32],
+    g0: &[f32],
+    age: &[f64],
+    party: &[u8],
+    stubbornness: f64,
+    threshold: f64,
+) -> f64 {
     if p.shift <= 0.0 || g.is_empty() {
         return 0.0;
     }
-    let e: Vec<f64> = age.iter().map(|&a| exposure(a, SHIFT_YEARS, p.contact_age_scale)).collect();
+    let scale = p.contact_age_scale;
+    let alive: Vec<f64> =
+        age.iter().map(|&a| demography::survival(a + SHIFT_YEARS) / demography::survival(a)).collect();
+    // (weight, exposure, voter) of every adult who survives and of every entrant proxy.
+    let mut who: Vec<(f64, f64, usize)> =
+        (0..age.len()).map(|i| (alive[i], exposure(age[i], SHIFT_YEARS, scale), i)).collect();
+    let entry = exposure(YOUNGEST - 0.5 * SHIFT_YEARS, SHIFT_YEARS, scale);
+    for q in [0u8, 1, 2] {
+        let camp = || (0..age.len()).filter(move |&i| party[i] == q);
+        let young: Vec<usize> = camp().filter(|&i| age[i] < ENTRANT_PROXY_AGE).collect();
+        let dead: f64 = camp().map(|i| 1.0 - alive[i]).sum();
+        who.extend(young.iter().map(|&i| (dead / young.len() as f64, entry, i)));
+    }
+    let total: f64 = who.iter().map(|w| w.0).sum();
     let share = |rate: f64| {
-        let fall: Vec<f64> = e.iter().zip(g0).map(|(&e, &a)| (rate * e).min(a as f64)).collect();
-        let mean = fall.iter().sum::<f64>() / fall.len() as f64;
-        let below = g
+        let fall: Vec<f64> = who.iter().map(|&(_, e, i)| (rate * e).min(g0[i] as f64)).collect();
+        let mean = who.iter().zip(&fall).map(|(w, f)| w.0 * f).sum::<f64>() / total;
+        let below = who
             .iter()
             .zip(&fall)
-            .filter(|&(&g, &f)| (g as f64 - stubbornness * f - (1.0 - stubbornness) * mean) < threshold);
-        below.count() as f64 / g.len() as f64
+            .filter(|&(&(_, _, i), &f)| (g[i] as f64 - stubbornness * f - (1.0 - stubbornness) * mean) < threshold);
+        below.map(|(w, _)| w.0).sum::<f64>() / total
     };
     let target = share(0.0) + p.shift / 100.0;
     let (mut lo, mut hi) = (0.0, MAX_RATE);
@@ -159,7 +191,7 @@ impl Perception {
     /// The lever's contact rate for these voters, settled (section 5 of docs/ODD.md).
     pub fn new(p: &Params, v: &voters::Params, voters: &Voters, calendar: Calendar) -> Perception {
         let (g, g0, age) = (&voters.grievance, voters.anchors(), &voters.ages(0));
-        let contact_rate = solve_contact_rate(p, g, g0, age, v.stubbornness, v.favourable_below);
+        let contact_rate = solve_contact_rate(p, g, g0, age, &voters.party, v.stubbornness, v.favourable_below);
         Perception { params: p.clone(), calendar, contact_rate, epoch: None, since: 0.0, weight: Vec::new() }
     }
 
@@ -181,6 +213,7 @@ impl Perception {
             self.epoch = Some(epoch);
         }
         contact(self.contact_rate, scale, now, self.since, g0, &self.weight);
+        voters.add_entrant_contact(self.contact_rate / crate::calendar::WEEKS_PER_YEAR);
     }
 
     /// A gesture from Tokyo of magnitude `m`, taken by `president`; `relief` is
@@ -240,14 +273,15 @@ mod tests {
         let n = 10_000;
         let g: Vec<f32> = (0..n).map(|i| (0.1 + 0.7 * i as f64 / n as f64) as f32).collect();
         let age: Vec<f64> = (0..n).map(|i| 18.0 + (i * 7919 % 70) as f64).collect();
+        let party: Vec<u8> = (0..n).map(|i| (i % 3) as u8).collect();
         let mut last = 0.0;
         for shift in [5.0, 15.0, 30.0] {
             let p = Params { shift, ..Params::default() };
-            let rate = solve_contact_rate(&p, &g, &g, &age, 0.5, 0.45);
+            let rate = solve_contact_rate(&p, &g, &g, &age, &party, 0.5, 0.45);
             assert!(rate > last, "{shift}: {rate}");
             last = rate;
         }
-        assert_eq!(solve_contact_rate(&Params::default(), &g, &g, &age, 0.5, 0.45), 0.0);
+        assert_eq!(solve_contact_rate(&Params::default(), &g, &g, &age, &party, 0.5, 0.45), 0.0);
     }
 
     #[test]

@@ -42,9 +42,11 @@ def test_japan_trigger_raises_salience_and_grievance(small, seed):
 
 
 def _executive_moves(kind, n_seeds=4):
-    """(series, week) for every `kind` move in runs with a risk-taking president."""
+    """(series, week) for every `kind` move in runs with a risk-taking president, the
+    dialogue rung not yet in force (a rung cheap enough to propose often)."""
     sc = acsa.Scenario.default().replace(
-        {"voters.n": 2000, "horizon_weeks": 260, "executive.risk_tolerance": 0.9}
+        {"voters.n": 2000, "horizon_weeks": 260, "executive.risk_tolerance": 0.9,
+         "ladder.in_force": ["sarex", "gsomia"]}
     )
     found = []
     for seed in range(n_seeds):
@@ -84,8 +86,10 @@ def test_retreat_costs_capital():
 def test_drills_build_familiarity(small):
     on = acsa.simulate(small.replace({"ladder.drills": True}), seed=1).series
     off = acsa.simulate(small.replace({"ladder.drills": False}), seed=1).series
-    assert on["familiarity"].iloc[-1] > 0.1
-    assert (off["familiarity"] == 0).all()
+    start = small["ladder.familiarity"]
+    assert on["familiarity"].iloc[-1] > start
+    # Without drills the familiarity built since 1999 fades.
+    assert (off["familiarity"].diff().iloc[1:] <= 0).all() and off["familiarity"].iloc[-1] < start
     assert on["familiarity"].mean() > off["familiarity"].mean()
 
 
@@ -137,8 +141,9 @@ def test_cabinet_only_route_signs_against_a_majority_when_threat_is_high():
 def test_ruling_party_revolts_against_a_pact_while_most_support_cooperation():
     """A conservative government pushes a conditional ACSA after security shocks. Most
     adults support security cooperation, yet the pact itself, which lets Japanese forces
-    onto the peninsula, is opposed by most of the president's own camp once pushed, and
-    its members, answering to their districts, have it postponed (fact 1, 2012)."""
+    onto the peninsula, is opposed by a large part of the president's own camp once pushed
+    (Realmeter, July 2012: 39.9% of Saenuri supporters against GSOMIA, 23.5% for), and its
+    members, answering to their districts, have it postponed (fact 1, 2012)."""
     sc = acsa.Scenario.default().replace({
         "voters.n": 3000, "horizon_weeks": 156, "shocks.intensity": 2.0,
         "executive.party": "conservative", "executive.ideology": 0.6,
@@ -153,5 +158,20 @@ def test_ruling_party_revolts_against_a_pact_while_most_support_cooperation():
             assert s["governing_opposed"][w] > sc["legislature.revolt_threshold"]
             if s["support_share"][w] > 0.5:
                 revolts += 1
-                assert s["pact_opposed_conservative"][w] > 0.5
+                assert s["pact_opposed_conservative"][w] > 0.4
     assert revolts >= 3, f"only {revolts} revolts while most supported cooperation"
+
+
+def test_a_progressive_government_proposes_under_high_threat_and_a_warmer_public():
+    """No rule keeps a progressive president from moving: from the June 2026 start, under a
+    threefold rate of security shocks and with contact warming the public, Lee's
+    government proposes an ACSA in some runs; its lean weighs against it, not a rule."""
+    sc = acsa.Scenario.default().replace({
+        "voters.n": 3000, "horizon_weeks": 156, "shocks.intensity": 3.0, "perception.shift": 30.0,
+    })
+    proposed = 0
+    for seed in range(20):
+        ev = acsa.simulate(sc, seed=seed).events
+        moves = ev[ev["kind"].isin(["proposal", "trial_balloon"]) & (ev["rung"] >= 4)]
+        proposed += len(moves) > 0
+    assert proposed >= 2, f"a progressive government proposed an ACSA in {proposed} of 20 runs"

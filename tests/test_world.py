@@ -185,12 +185,12 @@ def test_a_forced_proposal_is_made_that_week_and_changes_only_what_follows(sc, b
     week = 30
     assert not ((base.events.week == week) & (base.events.kind == "proposal")).any()
     w = acsa.World(sc, seed=3).step(week)
-    w.propose("dialogue")
+    w.propose("acsa_conditional")
     run = w.finish()
     made = run.events[(run.events.week == week) & (run.events.kind == "proposal")]
-    assert list(made.rung) == [2] and list(made.outcome) == ["open"]
+    assert list(made.rung) == [4] and list(made.outcome) == ["open"]
     pdt.assert_frame_equal(run.series.iloc[:week], base.series.iloc[:week], check_exact=True)
-    assert run.series.pending.iloc[week] == 2
+    assert run.series.pending.iloc[week] == 4
     assert run.outcome["n_proposals"] >= 1
 
 
@@ -199,14 +199,15 @@ def test_proposals_that_cannot_be_made_are_config_errors(sc):
     for bad in (0, 6, 300, -1, 2.0, "treaty"):
         with pytest.raises(acsa.ConfigError, match=r"^rung: "):
             w.propose(bad)
-    with pytest.raises(acsa.ConfigError, match=r"^rung: gsomia is already in force"):
-        w.propose("gsomia")
-    w.propose(2)
-    with pytest.raises(acsa.ConfigError, match=r"^rung: a proposal of rung 2 is already ordered"):
-        w.propose(4)
+    for name in ("gsomia", "dialogue"):
+        with pytest.raises(acsa.ConfigError, match=rf"^rung: {name} is already in force"):
+            w.propose(name)
+    w.propose(4)
+    with pytest.raises(acsa.ConfigError, match=r"^rung: a proposal of rung 4 is already ordered"):
+        w.propose(5)
     w.step(1)
-    with pytest.raises(acsa.ConfigError, match=r"^rung: a proposal of rung 2 is pending"):
-        w.propose(4)
+    with pytest.raises(acsa.ConfigError, match=r"^rung: a proposal of rung 4 is pending"):
+        w.propose(5)
 
 
 def test_a_lever_changed_from_a_week_changes_only_what_follows(sc, base):

@@ -81,8 +81,9 @@ params! {
         /// threat, approval 0.5, age 48.
         opposition_intercept: f64 = -0.4, unit "logit", range -10.0..=10.0;
         /// Rise in the opposition logit per unit of the pact's presence (ladder.presence) x
-        /// (0.5 + pact salience).
-        opposition_presence: f64 = 2.0, unit "logit per unit", range 0.0..=20.0;
+        /// grievance x (0.5 + pact salience): Japanese forces on the peninsula are feared as
+        /// much as Japan is distrusted.
+        opposition_presence: f64 = 4.0, unit "logit per unit", range 0.0..=40.0;
         /// Rise in the opposition logit per unit of grievance x (0.5 + pact salience).
         opposition_grievance: f64 = 1.0, unit "logit per unit", range 0.0..=20.0;
         /// Fall in the opposition logit per unit of threat above baseline.
@@ -303,12 +304,13 @@ pub fn pact_salience(r: &Rates, old: f64, activation: f64) -> f64 {
 /// Opposition to the pact on the table, as a logit (the voter's state: the log-odds that it
 /// opposes the pact if asked):
 ///
-/// o = opposition_intercept + (opposition_presence × P + opposition_grievance × g) × (0.5 + s_P)
+/// o = opposition_intercept + (opposition_presence × P + opposition_grievance) × g × (0.5 + s_P)
 ///     − opposition_threat × (θ − threat_baseline) − opposition_approval × (α − 0.5)
 ///     − opposition_age × (age − 48) − cue − b
 ///
-/// The pact's presence P (how far it lets Japanese forces onto the peninsula) and
-/// grievance g, both weighted by its salience s_P, count against it; threat θ above
+/// Grievance g counts against the pact, the more so the further the pact lets Japanese
+/// forces onto the peninsula (its presence P: forces feared as much as Japan is
+/// distrusted) and the more salient it is (s_P); threat θ above
 /// baseline and approval α of the government proposing it for it; older voters oppose it
 /// less; co-partisans follow the president's cue and the other camp opposes him; b is the
 /// voter's own support intercept for cooperation. The terms the same for every voter of a
@@ -334,10 +336,10 @@ pub fn opposition_logit(
 /// The terms of `opposition_logit` that are the same for every voter of a camp in a week.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PactWeek {
-    /// By party byte (progressive, conservative, the rest): the intercept, the pact's
-    /// presence, the threat, approval and age references, less the camp's cue.
+    /// By party byte (progressive, conservative, the rest): the intercept, the threat,
+    /// approval and age references, less the camp's cue.
     pub camp: [f64; 3],
-    /// opposition_grievance × (0.5 + s_P).
+    /// (opposition_presence × P + opposition_grievance) × (0.5 + s_P).
     pub grievance_weight: f64,
 }
 
@@ -345,12 +347,10 @@ impl PactWeek {
     /// The week's terms for a pact of presence `presence` and salience `salience` in
     /// calendar `year` (fractional), with each camp's cue `cue`.
     pub fn new(r: &Rates, presence: f64, salience: f64, year: f64, cue: [f64; 3]) -> PactWeek {
-        let common = r.opposition_intercept
-            + r.opposition_presence * presence * (0.5 + salience)
-            + r.opposition_threat * r.threat_baseline
-            + r.opposition_approval * 0.5
+        let common = r.opposition_intercept + r.opposition_threat * r.threat_baseline + r.opposition_approval * 0.5
             - r.opposition_age * (year - REFERENCE_AGE);
-        PactWeek { camp: cue.map(|c| common - c), grievance_weight: r.opposition_grievance * (0.5 + salience) }
+        let grievance_weight = (r.opposition_presence * presence + r.opposition_grievance) * (0.5 + salience);
+        PactWeek { camp: cue.map(|c| common - c), grievance_weight }
     }
 }
 

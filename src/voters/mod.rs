@@ -144,6 +144,10 @@ pub struct Voters {
     pub opposition: Vec<f32>,
     /// Salience of the pact on the table, the same for every voter.
     pact_salience: f64,
+    /// Anchor fall that people-to-people contact has given, since the start, a voter who was
+    /// under 18 throughout (at the full weight of the young): what an entrant brings
+    /// (`perception.rs`).
+    entrant_contact: f64,
 }
 
 impl Voters {
@@ -223,6 +227,7 @@ impl Voters {
             approval,
             opposition: vec![0.0; n],
             pact_salience: 0.0,
+            entrant_contact: 0.0,
         }
     }
 
@@ -314,8 +319,9 @@ impl Voters {
 
     /// Yearly renewal at a calendar-year boundary: each adult dies with the chance of the
     /// year for its age (`demography::death_probability`), and a new adult of voting age
-    /// takes the slot, with an anchor lowered by cohort_shift per year since the start. Every
-    /// voter's age band moves to its age now.
+    /// takes the slot, with the anchor of an 18-year-old (which continues the age gradient),
+    /// lowered by cohort_shift per year since the start and by the contact its cohort has
+    /// had since the start (`entrant_contact`). Every voter's age band moves to its age now.
     pub fn replace_cohort(&mut self, step: u32, pulse: &Pulse, counter: &Counter) -> usize {
         let now = self.calendar.year(step);
         let years = step as f64 / crate::calendar::WEEKS_PER_YEAR;
@@ -332,7 +338,7 @@ impl Voters {
             let p = self.party[i];
             self.birth_year[i] = (now - ADULT_AGE) as f32;
             let z = counter.normal(Stream::Grievance, step, i as u64);
-            let g0 = eq::anchor(&self.params, p, ADULT_AGE, years, z);
+            let g0 = (eq::anchor(&self.params, p, ADULT_AGE, years, z) - self.entrant_contact).max(0.0);
             self.g0[i] = g0 as f32;
             self.grievance[i] = g0 as f32;
             self.support_bias[i] = (self.params.support_sd * counter.normal(Stream::Support, step, i as u64)) as f32;
@@ -349,6 +355,12 @@ impl Voters {
     /// years, grievance and camps to read.
     pub fn period_view(&mut self) -> (&mut [f32], &[f32], &[f32], &[u8]) {
         (&mut self.g0, &self.birth_year, &self.grievance, &self.party)
+    }
+
+    /// A week of contact reaches those under 18 too, at the full weight of the young: the
+    /// anchor fall `fall` adds to what the next entrants bring.
+    pub fn add_entrant_contact(&mut self, fall: f64) {
+        self.entrant_contact += fall;
     }
 
     /// Every voter's grievance anchor g0.
@@ -809,6 +821,23 @@ mod tests {
         let b = v.step(&g, &p, &c);
         assert!(a.party_support[0] > b.party_support[0] + 0.1);
         assert!(a.party_support[1] < b.party_support[1] - 0.1);
+    }
+
+    #[test]
+    fn entrants_carry_the_contact_of_their_cohort() {
+        // The anchors of a year's entrants, after `contact` of anchor fall among the young.
+        let entrants = |contact: f64| {
+            let (sc, _, _, c) = setup(20_000);
+            let mut v = voters(&sc, &c, &[9u8; 32]);
+            v.add_entrant_contact(contact);
+            let born = v.birth_year.clone();
+            v.replace_cohort(crate::calendar::WEEKS_PER_YEAR.ceil() as u32, &pulse(0), &c);
+            let new: Vec<f64> = (0..v.n()).filter(|&i| v.birth_year[i] != born[i]).map(|i| v.g0[i] as f64).collect();
+            assert!(new.len() > 50, "{} entrants", new.len());
+            new.iter().sum::<f64>() / new.len() as f64
+        };
+        let fall = entrants(0.0) - entrants(0.1);
+        assert!(fall > 0.085 && fall <= 0.1 + 1e-6, "{fall}");
     }
 
     #[test]
