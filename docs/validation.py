@@ -5,18 +5,19 @@
     python docs/validation.py --only sensitivity  # the unsourced parameters, one at a time
 
 The replay part writes docs/validation/*.png and the block between the `facts` markers in
-docs/VALIDATION.md (about a minute on two cores). The sensitivity part runs the 2026
-baseline with each parameter of docs/ODD.md section 9.3 at each end of its plausible
-range, `SENSITIVITY_REPLICATES` runs each with seeds 0, 1, ... (the same seeds at every
-point), and writes the blocks between the `sensitivity` and `pressure` markers (most of
-an hour on two cores).
+docs/VALIDATION.md (about a minute on two cores). The sensitivity part finds the shock
+intensity of the main job's grid where the 2026 baseline (5 000 voters) is viable nearest
+half the time, runs it with each parameter of docs/ODD.md section 9.3 at each end of its
+plausible range, the others at their defaults, `SENSITIVITY_REPLICATES` runs each with
+seeds 0, 1, ... (the same seeds at every point), and US pressure at three levels under
+weak shocks; it writes the blocks between the `sensitivity` and `pressure` markers (about
+15 minutes on two cores).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -27,8 +28,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import acsa  # noqa: E402
-from acsa import history  # noqa: E402
+from acsa import _core, history  # noqa: E402
 from acsa.plots import STYLE  # noqa: E402
+from acsa.seeds import seed_bytes  # noqa: E402
 from acsa.stats import wilson  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -36,8 +38,12 @@ FIGURES = HERE / "validation"
 REPORT = HERE / "VALIDATION.md"
 ODD = HERE / "ODD.md"
 REPLICATES = 100
-SENSITIVITY_REPLICATES = 100
+# The sensitivity part, sized to run in about 15 minutes on two cores: 5 000 voters (as
+# `acsa viability`), 40 runs per end.
+SENSITIVITY_REPLICATES = 40
+SENSITIVITY_VOTERS = 5000
 # US pressure at a low shock intensity: does Washington alone make an ACSA common?
+PRESSURE_REPLICATES = 100
 PRESSURE_INTENSITY = 0.5
 PRESSURE_LEVELS = (0.1, 0.5, 0.9)
 GSOMIA_CONTROVERSY = 0.5
@@ -232,24 +238,44 @@ def at(sc: acsa.Scenario, path: str, value: float) -> acsa.Scenario:
     return sc.replace({path: int(round(value)) if isinstance(default, int) and not isinstance(default, bool) else value})
 
 
-def viable(sc: acsa.Scenario, n: int) -> int:
-    """How many of n runs with seeds 0..n-1 are viable."""
-    with ThreadPoolExecutor(2) as pool:
-        return sum(pool.map(lambda seed: bool(acsa.simulate(sc, seed=seed).outcome["viable"]), range(n)))
+def viable(scenarios: list[acsa.Scenario], n: int) -> list[int]:
+    """For each scenario, how many of n runs with seeds 0..n-1 are viable: the same seeds,
+    and so the same draws of chance, for every scenario."""
+    seeds = [seed_bytes(seed) for seed in range(n)]
+    jsons = [sc.to_json(indent=None) for sc in scenarios]
+    results = _core.run_batch([j for j in jsons for _ in range(n)], seeds * len(jsons))
+    for r in results:
+        if r.outcome is None:
+            raise SystemExit(r.error or "interrupted")
+    return [sum(bool(r.outcome["viable"]) for r in results[i * n : (i + 1) * n]) for i in range(len(jsons))]
 
 
-def sensitivity(n: int = SENSITIVITY_REPLICATES, paths=None) -> pd.DataFrame:
-    """P(viable) of the 2026 baseline with each parameter of `plausible_ranges()` (or
-    `paths`) at the low and at the high end of its range, the others at their defaults:
-    one row per parameter with the viable counts k_lo and k_hi of n runs, widest swing first."""
-    base = acsa.Scenario.default()
+def sensitivity_baseline(intensity: float = 1.0) -> acsa.Scenario:
+    """The 2026 baseline with `SENSITIVITY_VOTERS` voters and shocks at `intensity`."""
+    return acsa.Scenario.default().replace({"voters.n": SENSITIVITY_VOTERS, "shocks.intensity": intensity})
+
+
+def even_odds(n: int = SENSITIVITY_REPLICATES) -> pd.Series:
+    """Viable runs of n at each shock intensity of the main job's grid (`acsa.study.AXES`),
+    sorted so that the first is the intensity where P(viable) is nearest one half (the lower
+    intensity on a tie): the point where a parameter can move P(viable) either way."""
+    levels = acsa.study.AXES["shocks.intensity"]
+    counts = pd.Series(viable([sensitivity_baseline(level) for level in levels], n), index=levels)
+    return counts.iloc[np.lexsort((counts.index, (counts / n - 0.5).abs()))]
+
+
+def sensitivity(base: acsa.Scenario, n: int = SENSITIVITY_REPLICATES, paths=None) -> pd.DataFrame:
+    """P(viable) of `base` with each parameter of `plausible_ranges()` (or `paths`) at the
+    low and at the high end of its range, the others as in `base`: one row per parameter
+    with the viable counts k_lo and k_hi of n runs, widest swing first."""
     ranges = plausible_ranges()
     if paths is not None:
         ranges = ranges.loc[list(paths)]
     rows = []
     for path, r in ranges.iterrows():
-        k_lo, k_hi = (viable(at(base, path, v), n) for v in (r["lo"], r["hi"]))
+        k_lo, k_hi = viable([at(base, path, r["lo"]), at(base, path, r["hi"])], n)
         rows.append({"path": path, "default": base[path], "lo": r["lo"], "hi": r["hi"], "k_lo": k_lo, "k_hi": k_hi})
+        print(f"{path}: {k_lo} and {k_hi} of {n}", flush=True)
     table = pd.DataFrame(rows).set_index("path")
     table["swing"] = (table["k_hi"] - table["k_lo"]) / n
     return table.reindex(table["swing"].abs().sort_values(ascending=False, kind="stable").index)
@@ -261,11 +287,19 @@ def share(k: int, n: int) -> str:
     return f"{k / n:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
-def sensitivity_table(table: pd.DataFrame, n: int, k0: int) -> str:
-    """The table of `sensitivity(n)`, under the baseline's k0 viable runs of n."""
+def sensitivity_table(table: pd.DataFrame, n: int, odds: pd.Series) -> str:
+    """The table of `sensitivity(n)` at the intensity `even_odds(n)` puts first, under the
+    baseline's own P(viable) at each intensity of the grid."""
+    voters = f"{SENSITIVITY_VOTERS:,}".replace(",", " ")
+    intensity, k0 = odds.index[0], odds.iloc[0]
+    at_each = "; ".join(f"{level:g}: {share(k, n)}" for level, k in odds.sort_index().items())
     lines = [
-        f"Baseline (`Scenario.default()`, every parameter at its default): P(viable) = {share(k0, n)}, "
-        f"{n} runs per row and end, seeds 0-{n - 1}.",
+        f"The 2026 baseline (`Scenario.default()`) with {voters} voters, {n} runs with seeds 0-{n - 1}, has "
+        f"P(viable) at each shock intensity of the main job's grid: {at_each}. The table is at "
+        f"`shocks.intensity` {intensity:g}, where P(viable) = {share(k0, n)} is nearest one half. Each row moves "
+        "one parameter to the low and to the high end of its plausible range (`docs/ODD.md` 9.3), the others at "
+        f"their defaults, with the baseline's seeds. Swing: P(viable) at the high end less P(viable) at the low "
+        "end; widest first. Wilson 95% intervals.",
         "",
         "| parameter | default | low end | P(viable) at low end | high end | P(viable) at high end | swing |",
         "|---|---|---|---|---|---|---|",
@@ -278,11 +312,16 @@ def sensitivity_table(table: pd.DataFrame, n: int, k0: int) -> str:
     return "\n".join(lines)
 
 
-def pressure_table(n: int = SENSITIVITY_REPLICATES) -> str:
-    base = acsa.Scenario.default().replace({"shocks.intensity": PRESSURE_INTENSITY})
-    lines = [f"| `us.pressure` (at `shocks.intensity` {PRESSURE_INTENSITY}) | P(viable), {n} runs |", "|---|---|"]
-    for level in PRESSURE_LEVELS:
-        lines.append(f"| {level} | {share(viable(base.replace({'us.pressure': level}), n), n)} |")
+def pressure_table(n: int = PRESSURE_REPLICATES) -> str:
+    """P(viable) under weak shocks at three levels of resting US pressure, the same seeds at each."""
+    base = sensitivity_baseline(PRESSURE_INTENSITY)
+    counts = viable([base.replace({"us.pressure": level}) for level in PRESSURE_LEVELS], n)
+    lines = [
+        f"| `us.pressure` (at `shocks.intensity` {PRESSURE_INTENSITY:g}) "
+        f"| P(viable), {n} runs |",
+        "|---|---|",
+    ]
+    lines += [f"| {level:g} | {share(k, n)} |" for level, k in zip(PRESSURE_LEVELS, counts)]
     return "\n".join(lines)
 
 
@@ -346,7 +385,8 @@ def main() -> None:
         replay()
     if args.only != "facts":
         n = SENSITIVITY_REPLICATES
-        write_block("sensitivity", sensitivity_table(sensitivity(n), n, viable(acsa.Scenario.default(), n)))
+        odds = even_odds(n)
+        write_block("sensitivity", sensitivity_table(sensitivity(sensitivity_baseline(odds.index[0]), n), n, odds))
         write_block("pressure", pressure_table())
 
 
