@@ -12,6 +12,13 @@ Workloads (each measured in this one command, peers in the same run):
   overhead  time acsa.simulate spends in Python beyond the core's own time.
 Thread counts are set per subprocess (RAYON_NUM_THREADS), so every figure comes from a
 fresh process. `--write` replaces the Performance table in BENCHMARKS.md.
+
+    python benchmarks/perf.py --against /path/to/other/venv/bin/python
+
+compares this build with the acsa that another interpreter imports, side by side: the CPU
+time (`time.process_time`, which other jobs on a shared machine disturb less than wall
+time) of one default run on one thread, fastest of `--runs`, in `--rounds` rounds that
+alternate the builds.
 """
 
 from __future__ import annotations
@@ -148,6 +155,18 @@ def child_model() -> dict:
     return {"seconds": core}
 
 
+def child_cpu(runs: int) -> dict:
+    from acsa import _core, Scenario
+
+    text = Scenario.default().to_json()
+    best = float("inf")
+    for s in range(runs):
+        t = time.process_time()
+        _core.simulate(text, bytes([s + 1]) * 32)
+        best = min(best, time.process_time() - t)
+    return {"seconds": best}
+
+
 def child_overhead() -> dict:
     import acsa
     from acsa import _core
@@ -188,15 +207,16 @@ CHILDREN = {
     "mesa": child_mesa,
     "triad": lambda: child_triad(),
     "model": lambda: child_model(),
+    "cpu": child_cpu,
     "overhead": lambda: child_overhead(),
     "memory": child_memory,
 }
 
 
-def measure(what: str, *args, threads: int = 2) -> dict:
+def measure(what: str, *args, threads: int = 2, python: str = sys.executable) -> dict:
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
     out = subprocess.run(
-        [sys.executable, __file__, "--child", what, *map(str, args)],
+        [python, __file__, "--child", what, *map(str, args)],
         env=env,
         check=True,
         capture_output=True,
@@ -244,6 +264,20 @@ def report(sizes: list[int], mesa_sizes: list[int], memory_n: int) -> str:
     return "\n".join(lines)
 
 
+def against(other: str, runs: int, rounds: int) -> None:
+    """CPU time of one default run on one thread, this build and `other`'s, alternating."""
+    builds = {"this build": sys.executable, "other": other}
+    best = {name: [] for name in builds}
+    for r in range(rounds):
+        for name, python in builds.items():
+            best[name].append(measure("cpu", runs, threads=1, python=python)["seconds"])
+        load = os.getloadavg()[0]
+        print(f"round {r + 1}: " + ", ".join(f"{n} {b[-1] * 1e3:.1f} ms" for n, b in best.items()) + f" (load {load:.1f})")
+    print(f"fastest of {runs} runs in {rounds} rounds: this build {min(best['this build']) * 1e3:.1f}-"
+          f"{max(best['this build']) * 1e3:.1f} ms, other {min(best['other']) * 1e3:.1f}-"
+          f"{max(best['other']) * 1e3:.1f} ms; ratio of the fastest {min(best['this build']) / min(best['other']):.3f}")
+
+
 def write(table: str) -> None:
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
@@ -262,10 +296,16 @@ def main() -> None:
     ap.add_argument("--mesa-sizes", default="1e4,1e5", help="sizes to run Mesa at (default 1e4,1e5)")
     ap.add_argument("--memory-n", type=float, default=1e7, help="voters for the memory figure (default 1e7)")
     ap.add_argument("--write", action="store_true", help="update the Performance table in BENCHMARKS.md")
+    ap.add_argument("--against", metavar="PYTHON", help="compare one default run with another build's interpreter")
+    ap.add_argument("--runs", type=int, default=15, help="runs per round with --against (default 15)")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds with --against (default 3)")
     args = ap.parse_args()
     if args.child:
         what, *rest = args.child
         print(json.dumps(CHILDREN[what](*map(lambda s: int(float(s)), rest))))
+        return
+    if args.against:
+        against(args.against, args.runs, args.rounds)
         return
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     mesa_sizes = [int(float(s)) for s in args.mesa_sizes.split(",")]

@@ -54,6 +54,19 @@ pub fn death_probability(age: f64) -> f64 {
     1.0 - survival(age + 1.0) / survival(age)
 }
 
+/// Whether an adult of `age` at the start of a year, whose draw for the year is `u`
+/// (uniform in [0, 1)), dies within it: `u < death_probability(age)`. Most draws are above
+/// the chance at two years older than the adult's whole years (the law rises by about 10%
+/// a year, far more than rounding), and those adults survive without the exact chance.
+pub fn dies(age: f64, u: f64) -> bool {
+    static ABOVE: OnceLock<Vec<f64>> = OnceLock::new();
+    let above = ABOVE.get_or_init(|| (0..=OLDEST as usize + 20).map(|k| death_probability(k as f64 + 2.0)).collect());
+    if above.get(age.max(0.0) as usize).is_some_and(|&p| u >= p) {
+        return false;
+    }
+    u < death_probability(age)
+}
+
 /// Thousands of the cohort born in `year` reaching 18 (linear between the table's years,
 /// flat beyond its ends).
 pub fn cohort_size(year: f64) -> f64 {
@@ -183,6 +196,17 @@ mod tests {
         // Death becomes more likely with age, about 10% more each year.
         let (q50, q51, q80) = (death_probability(50.0), death_probability(51.0), death_probability(80.0));
         assert!(q50 > 0.0 && q51 / q50 > 1.09 && q51 / q50 < 1.12 && q80 > 0.03 && q80 < 0.08);
+    }
+
+    #[test]
+    fn a_death_is_a_draw_below_the_chance_of_the_age() {
+        for k in 0..=2000 {
+            let age = 17.0 + k as f64 * 0.05 + 1e-9 * (k % 3) as f64;
+            let p = death_probability(age);
+            for u in [0.0, 0.5 * p, p - 1e-12, p, p + 1e-12, 2.0 * p, 0.999] {
+                assert_eq!(dies(age, u), u < p, "age {age}, draw {u}");
+            }
+        }
     }
 
     #[test]

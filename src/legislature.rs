@@ -230,11 +230,12 @@ impl Legislature {
         counter: &Counter,
         step: u32,
     ) -> Assessment {
+        let stances = self.mean_stances(agg, exec_party, politicisation, salience);
         let mut yes = 0usize;
         let (mut gov, mut gov_no) = (0usize, 0usize);
-        for (k, m) in self.members.iter().enumerate() {
+        for (k, (m, &mean)) in self.members.iter().zip(&stances).enumerate() {
             let weekly = self.weekly_sd() * counter.normal(Stream::Legislator, step, k as u64);
-            let stance = self.mean_stance(m, agg, exec_party, politicisation, salience) + weekly;
+            let stance = mean + weekly;
             yes += (stance > 0.0) as usize;
             if m.party == exec_party {
                 gov += 1;
@@ -246,7 +247,7 @@ impl Legislature {
             support: yes as f64 / self.members.len() as f64,
             yes_votes: yes,
             governing_opposed,
-            revolt_risk: self.expect(agg, exec_party, politicisation, salience).revolt_risk,
+            revolt_risk: self.expectation(&stances, exec_party).revolt_risk,
             revolt: governing_opposed > self.revolt_threshold,
         }
     }
@@ -257,12 +258,22 @@ impl Legislature {
     /// the table. The voters' opposition is this week's (`Aggregates::party_opposed`,
     /// `district_opposed`), formed at the pact's salience now.
     pub fn expect(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Expectation {
+        self.expectation(&self.mean_stances(agg, exec_party, politicisation, salience), exec_party)
+    }
+
+    /// Every member's stance before this week's noise (`mean_stance`), in member order.
+    fn mean_stances(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Vec<f64> {
+        self.members.iter().map(|m| self.mean_stance(m, agg, exec_party, politicisation, salience)).collect()
+    }
+
+    /// `expect` from the members' stances before the weekly noise.
+    fn expectation(&self, stances: &[f64], exec_party: Party) -> Expectation {
         let sd = self.weekly_sd().max(1e-9);
         // Mean and variance of the members in favour, and of the governing party's opposed.
         let (mut yes, mut yes_var) = (0.0, 0.0);
         let (mut gov, mut no, mut no_var) = (0usize, 0.0, 0.0);
-        for m in &self.members {
-            let p = logistic(-PROBIT_TO_LOGIT * self.mean_stance(m, agg, exec_party, politicisation, salience) / sd);
+        for (m, &stance) in self.members.iter().zip(stances) {
+            let p = logistic(-PROBIT_TO_LOGIT * stance / sd);
             yes += 1.0 - p;
             yes_var += p * (1.0 - p);
             if m.party == exec_party {

@@ -198,6 +198,8 @@ impl<'a> State<'a> {
 #[multiversion(targets("x86_64+avx2"))]
 pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
     let (graph, lo, n) = (b.graph, b.lo, s.grievance.len());
+    // Each chunk's support logits, between the equations and the logistic.
+    let mut logit = [0f64; CHUNK];
     let mut c = 0;
     while c < n {
         let e = (c + CHUNK).min(n);
@@ -221,8 +223,18 @@ pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
         }
         let own = &b.g[lo + c..lo + e];
         match degree {
-            Some(d) => update::<true, JUMP>(b.week, d as u32, lo + c, b.counter, (g0, bias, party, born, own), chunk),
-            None => update::<false, JUMP>(b.week, 0, lo + c, b.counter, (g0, bias, party, born, own), chunk),
+            Some(d) => update::<true, JUMP>(
+                b.week,
+                d as u32,
+                lo + c,
+                b.counter,
+                (g0, bias, party, born, own),
+                chunk,
+                &mut logit,
+            ),
+            None => {
+                update::<false, JUMP>(b.week, 0, lo + c, b.counter, (g0, bias, party, born, own), chunk, &mut logit)
+            }
         }
         c = e;
     }
@@ -243,7 +255,7 @@ type Own<'a> = (&'a [f32], &'a [f32], &'a [u8], &'a [f32], &'a [f32]);
 /// or branches that would stop the compiler from vectorising the loops. The logistic has a
 /// loop of its own (short dependency chains in each loop keep more voters in flight).
 /// `first` is the index of the chunk's first voter among all voters (for the exposure
-/// draws).
+/// draws); `logit` is room for the chunk's support logits.
 #[inline(always)]
 fn update<const FJ: bool, const JUMP: bool>(
     w: &Week,
@@ -252,6 +264,7 @@ fn update<const FJ: bool, const JUMP: bool>(
     counter: &Counter,
     own: Own,
     s: State,
+    logit: &mut [f64; CHUNK],
 ) {
     let n = s.grievance.len();
     let (gn, th, sa, su, ap, op) = (
@@ -271,7 +284,6 @@ fn update<const FJ: bool, const JUMP: bool>(
             gn[k] = eq::grievance(r, eq::anchor_now(g0[k], by_party(w.grievance_input, party[k])), heard) as f32;
         }
     }
-    let mut logit = [0f64; CHUNK];
     let logit = &mut logit[..n];
     for k in 0..n {
         let (q, g) = (party[k], gn[k] as f64);
@@ -423,24 +435,19 @@ impl<'a> From<State<'a>> for Columns<'a> {
 pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     let [g, th, sa, su, ap, op] = c.0;
     let n = party.len();
-    let band = &band[..n];
-    let (g, th, sa, su, ap, op) = (&g[..n], &th[..n], &sa[..n], &su[..n], &ap[..n], &op[..n]);
+    let (g, th, sa, su, ap) = (&g[..n], &th[..n], &sa[..n], &su[..n], &ap[..n]);
     let mut t = [0f64; 5];
     let mut by_party = [0f64; 3];
-    let (mut supporters, mut favourable) = (0u32, 0u32);
+    let mut supporters = 0u32;
     let mut party_n = [0u32; 3];
-    let mut band_favourable = [0u32; 4];
     for k in 0..n {
-        let (y, gk) = (su[k] as f64, g[k] as f64);
+        let y = su[k] as f64;
         t[0] += ap[k] as f64;
         t[1] += y;
-        t[2] += gk;
+        t[2] += g[k] as f64;
         t[3] += th[k] as f64;
         t[4] += sa[k] as f64;
         supporters += eq::supports(y) as u32;
-        let good = eq::favourable(r, gk) as u32;
-        favourable += good;
-        band_favourable[(band[k] as usize).min(3)] += good;
         // One arm per party keeps the running sums in registers (party runs are long).
         match party[k] {
             0 => (party_n[0], by_party[0]) = (party_n[0] + 1, by_party[0] + y),
@@ -449,7 +456,7 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
             j => panic!("party {j} out of range"),
         }
     }
-    let party_opposed = opposed_by_party(op, party);
+    let (band_favourable, party_opposed) = counts(r, g, &op[..n], band, party);
     Sums {
         n: n as f64,
         approval: t[0],
@@ -458,7 +465,7 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
         grievance: t[2],
         threat: t[3],
         salience: t[4],
-        favourable: favourable as f64,
+        favourable: band_favourable.iter().sum::<u32>() as f64,
         opposed: party_opposed.iter().sum::<u32>() as f64,
         party_n: party_n.map(|c| c as f64),
         party_support: by_party,
@@ -467,18 +474,26 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     }
 }
 
-/// Voters opposed to the pact on the table (`equations::opposes`) by party byte, in a loop
-/// the compiler vectorises.
+/// Voters with a good impression of Japan (`equations::favourable`) by age band (the last
+/// band takes any band beyond it), and voters opposed to the pact on the table
+/// (`equations::opposes`) by party byte, in a loop the compiler vectorises.
 #[multiversion(targets("x86_64+avx2"))]
-fn opposed_by_party(opposition: &[f32], party: &[u8]) -> [u32; 3] {
-    let mut count = [0u32; 3];
-    for (&o, &q) in opposition.iter().zip(party) {
-        let o = eq::opposes(o as f64) as u32;
-        count[0] += o & (q == 0) as u32;
-        count[1] += o & (q == 1) as u32;
-        count[2] += o & (q == 2) as u32;
+fn counts(r: &Rates, grievance: &[f32], opposition: &[f32], band: &[u8], party: &[u8]) -> ([u32; 4], [u32; 3]) {
+    let n = party.len();
+    let (grievance, opposition, band) = (&grievance[..n], &opposition[..n], &band[..n]);
+    let (mut favourable, mut opposed) = ([0u32; 4], [0u32; 3]);
+    for k in 0..n {
+        let (good, b) = (eq::favourable(r, grievance[k] as f64) as u32, band[k]);
+        favourable[0] += good & (b == 0) as u32;
+        favourable[1] += good & (b == 1) as u32;
+        favourable[2] += good & (b == 2) as u32;
+        favourable[3] += good & (b >= 3) as u32;
+        let (o, q) = (eq::opposes(opposition[k] as f64) as u32, party[k]);
+        opposed[0] += o & (q == 0) as u32;
+        opposed[1] += o & (q == 1) as u32;
+        opposed[2] += o & (q == 2) as u32;
     }
-    count
+    (favourable, opposed)
 }
 
 /// One district's voters at an election.

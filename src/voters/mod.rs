@@ -328,8 +328,7 @@ impl Voters {
         let mut replaced = 0;
         for i in 0..self.n() {
             let age = now - self.birth_year[i] as f64;
-            let dies = demography::death_probability(age);
-            if counter.uniform(Stream::Turnover, step, i as u64, 0) >= dies {
+            if !demography::dies(age, counter.uniform(Stream::Turnover, step, i as u64, 0)) {
                 self.band[i] = demography::age_band(age);
                 continue;
             }
