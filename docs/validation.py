@@ -46,7 +46,6 @@ SENSITIVITY_VOTERS = 5000
 PRESSURE_REPLICATES = 100
 PRESSURE_INTENSITY = 0.5
 PRESSURE_LEVELS = (0.1, 0.5, 0.9)
-GSOMIA_CONTROVERSY = 0.5
 
 
 def band(runs, column: str, transform=None) -> pd.DataFrame:
@@ -133,11 +132,11 @@ def age_figure(runs, opinion) -> None:
 
 
 def gsomia_figure(runs, opinion, timeline) -> None:
-    expected = band(runs, "", lambda s: s["support_share"] - GSOMIA_CONTROVERSY * s["grievance_mean"])
     with plt.rc_context(STYLE):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
-        shade(top, expected, "#2ca02c", "model: expected support for GSOMIA (support share - 0.5 x grievance)")
+        shade(top, band(runs, "pact_opposed"), "#2ca02c", "model: opposed to the pact on the table")
         shade(top, band(runs, "support_share"), "#9467bd", "model: supports security cooperation")
+        points(top, survey(opinion, "gsomia_oppose"), "#2ca02c", "GSOMIA: against")
         points(top, survey(opinion, "gsomia_support"), "black", "GSOMIA: support")
         points(top, survey(opinion, "end_gsomia_against"), "0.4", "against ending GSOMIA", marker="s")
         points(top, survey(opinion, "strengthen_trilateral_military_cooperation"), "#9467bd",

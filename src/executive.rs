@@ -162,6 +162,45 @@ pub enum Posture {
     },
 }
 
+/// Publicity of a move, the share of a full announcement's activation it sends voters
+/// (7.6.4): an announcement (a proposal's first week, a signing), a trial balloon, the
+/// debate in a proposal's later weeks, a secret proposal not yet exposed.
+const ANNOUNCED: f64 = 1.0;
+const FLOATED: f64 = 0.5;
+const DEBATED: f64 = 0.4;
+const SECRET: f64 = 0.1;
+
+/// How a pact would be put on the table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Route {
+    /// As it stands this week (a proposal already pending).
+    Now,
+    /// Announced: floated first or proposed openly.
+    Open,
+    /// Fast-tracked by the cabinet alone, secret until exposed.
+    FastTrack,
+}
+
+/// How the Assembly would stand on the pact on the table by each way of putting it there,
+/// at the salience that way gives it (`Polity::outlook`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Outlooks {
+    /// At the pact's salience this week.
+    pub now: Expectation,
+    /// After an open announcement.
+    pub open: Expectation,
+    /// Fast-tracked: while it stays secret, and after it comes out.
+    pub secret: Expectation,
+    pub exposed: Expectation,
+}
+
+impl Outlooks {
+    /// The same outlook whatever the route.
+    pub fn same(e: Expectation) -> Outlooks {
+        Outlooks { now: e, open: e, secret: e, exposed: e }
+    }
+}
+
 /// What the executive did this week (Hold and Continue are not logged).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Action {
@@ -198,8 +237,9 @@ pub struct Context<'a> {
     pub agg: &'a Aggregates,
     /// This week's stances on the proposal (a revolt, a consent vote).
     pub assembly: Assessment,
-    /// How the Assembly would stand on the pact on the table, over its members' noise.
-    pub outlook: Expectation,
+    /// How the Assembly would stand on the pact on the table, over its members' noise,
+    /// and how many adults would oppose it, by the route it is put there.
+    pub outlook: Outlooks,
     pub us_pressure: f64,
     /// US pressure above the administration's resting level: an active demand.
     pub us_demand: f64,
@@ -339,14 +379,14 @@ impl Executive {
     /// announcement is loud, a debate goes on, a secret is quiet until it is exposed.
     pub fn activation(&self, week: u32, familiarity: f64, us_pressure: f64) -> f64 {
         let (rung, publicity) = match self.posture {
-            Posture::Balloon { rung, .. } => (rung, 0.5),
+            Posture::Balloon { rung, .. } => (rung, FLOATED),
             Posture::Pending { rung, since, secret, exposed, .. } => {
                 let publicity = if secret && !exposed {
-                    0.1
+                    SECRET
                 } else if week == since + 1 {
-                    1.0
+                    ANNOUNCED
                 } else {
-                    0.4
+                    DEBATED
                 };
                 (rung, publicity)
             }
@@ -368,6 +408,17 @@ impl Executive {
     /// Extra activation in the week a secret proposal comes out (procedural backlash).
     pub fn exposure_activation(&self, rung: u8, familiarity: f64, us_pressure: f64) -> f64 {
         self.announcement(rung, self.params.secrecy_backlash, familiarity, us_pressure)
+    }
+
+    /// The activation that putting `rung` on the table by each route would send voters, for
+    /// the outlooks: an open announcement, a fast track while secret, and the week it is
+    /// exposed.
+    pub fn route_activations(&self, rung: u8, familiarity: f64, us_pressure: f64) -> [f64; 3] {
+        [
+            self.announcement(rung, ANNOUNCED, familiarity, us_pressure),
+            self.announcement(rung, SECRET, familiarity, us_pressure),
+            self.exposure_activation(rung, familiarity, us_pressure),
+        ]
     }
 
     fn bar(&self) -> f64 {
@@ -444,13 +495,46 @@ impl Executive {
         1.0 - (1.0 - outlook.revolt_risk) * (1.0 - consent)
     }
 
-    /// Value of pushing `rung` now: if the Assembly lets it through, its strategic value
-    /// less its expected domestic cost, with capital as a cushion; if not, lost face.
-    pub fn value(&self, ctx: &Context, rung: u8) -> f64 {
+    /// Chance that a fast-tracked proposal of `rung` comes out before its window closes.
+    fn exposure_chance(&self, ctx: &Context, rung: u8) -> f64 {
+        let weeks = fast_track_window(ctx.window[rung as usize]);
+        1.0 - crate::math::powf(1.0 - self.params.exposure_rate, weeks as f64)
+    }
+
+    /// Chance the Assembly sinks `rung` put on the table by `route`, at the salience that
+    /// route gives it: a fast track is weighed as secret or exposed by the chance it
+    /// comes out.
+    fn route_risk(&self, ctx: &Context, rung: u8, route: Route) -> f64 {
+        let o = &ctx.outlook;
+        match route {
+            Route::Now => self.assembly_risk(&o.now),
+            Route::Open => self.assembly_risk(&o.open),
+            Route::FastTrack => {
+                let q = self.exposure_chance(ctx, rung);
+                (1.0 - q) * self.assembly_risk(&o.secret) + q * self.assembly_risk(&o.exposed)
+            }
+        }
+    }
+
+    /// Value of pushing `rung` by `route`: if the Assembly lets it through, its strategic
+    /// value less its expected domestic cost, with capital as a cushion; if not, lost face.
+    pub fn value(&self, ctx: &Context, rung: u8, route: Route) -> f64 {
         let net = self.strategic(ctx, ctx.gap_closed[rung as usize]) - self.domestic_cost(ctx, rung)
             + self.params.capital_weight * (self.capital - 0.5);
-        let risk = self.assembly_risk(&ctx.outlook);
+        let risk = self.route_risk(ctx, rung, route);
         (1.0 - risk) * net - risk * self.face(rung)
+    }
+
+    /// The route for a proposal of `rung`: without a consent vote, the cabinet alone may
+    /// fast-track it, and does when that is worth more than announcing it, that is when an
+    /// announcement would stir enough opposition to the pact for the Assembly to sink it
+    /// and secrecy, while it lasts, would not.
+    fn route(&self, ctx: &Context, rung: u8) -> Route {
+        if !self.consent_required && self.value(ctx, rung, Route::FastTrack) > self.value(ctx, rung, Route::Open) {
+            Route::FastTrack
+        } else {
+            Route::Open
+        }
     }
 
     /// Value of keeping an agreement in force rather than ending it: what losing it would
@@ -493,17 +577,12 @@ impl Executive {
                 let Some(r) = ctx.next_target.filter(|&r| ctx.japan_accepts[r as usize]) else {
                     return Action::Hold;
                 };
-                let v = self.value(ctx, r) + noise;
-                if v > bar {
-                    // Without a consent vote, an executive expecting the public to oppose this
-                    // rung avoids the debate: expected support is general support for
-                    // cooperation less the grievance the rung's controversy will stir.
-                    let expected_support =
-                        ctx.agg.support_share - self.controversy[r as usize] * ctx.agg.grievance_mean;
-                    let secret = !self.consent_required && expected_support < 0.5 && self.controversy[r as usize] > 0.3;
+                let route = self.route(ctx, r);
+                if self.value(ctx, r, route) + noise > bar {
+                    let secret = route == Route::FastTrack;
                     self.propose(r, week, secret, ctx);
                     Action::Propose { rung: r, secret }
-                } else if v > bar - self.params.balloon_margin {
+                } else if self.value(ctx, r, Route::Open) + noise > bar - self.params.balloon_margin {
                     self.posture = Posture::Balloon { rung: r, since: week };
                     Action::TrialBalloon(r)
                 } else {
@@ -514,7 +593,7 @@ impl Executive {
                 // The public reaction is now in the aggregates: the balloon stays up while the
                 // value stays within the margin, becomes a proposal above the bar, and comes
                 // down below the margin or when Tokyo turns it down.
-                let v = self.value(ctx, rung) + noise;
+                let v = self.value(ctx, rung, Route::Open) + noise;
                 let accepted = ctx.japan_accepts[rung as usize];
                 if accepted && v > bar {
                     self.propose(rung, week, false, ctx);
@@ -527,7 +606,7 @@ impl Executive {
                 }
             }
             Posture::Frozen { rung } => {
-                let v = self.value(ctx, rung) + noise;
+                let v = self.value(ctx, rung, Route::Open) + noise;
                 if ctx.japan_accepts[rung as usize] && v > bar {
                     self.propose(rung, week, false, ctx);
                     Action::Resume(rung)
@@ -539,10 +618,15 @@ impl Executive {
                 }
             }
             Posture::Pending { rung, since, window, secret, exposed } => {
+                // A revolt in the governing party postpones the pact whoever holds office.
+                if ctx.assembly.revolt {
+                    self.fail(rung, 1.0);
+                    return Action::Collapse { rung, reason: EventOutcome::PostponedByRulingParty };
+                }
                 if inherited {
                     // Not his commitment: he carries it on if it clears his bar, drops it if
                     // it is worth less than crossing Washington, and otherwise shelves it.
-                    let v = self.value(ctx, rung) + noise;
+                    let v = self.value(ctx, rung, Route::Now) + noise;
                     let choice = if v > bar {
                         EventOutcome::CarriedOn
                     } else if v < -self.dropping_cost(ctx) {
@@ -558,14 +642,10 @@ impl Executive {
                     self.posture = Posture::Pending { rung, since, window, secret, exposed: true };
                     return Action::Exposed(rung);
                 }
-                if ctx.assembly.revolt {
-                    self.fail(rung, 1.0);
-                    return Action::Collapse { rung, reason: EventOutcome::PostponedByRulingParty };
-                }
                 // Retreating costs face (half, for a proposal still secret) and crosses
                 // Washington; continuing costs the domestic price.
                 let share = if secret && !exposed { 0.5 } else { 1.0 };
-                if self.value(ctx, rung) + noise < -(share * self.face(rung) + self.dropping_cost(ctx)) {
+                if self.value(ctx, rung, Route::Now) + noise < -(share * self.face(rung) + self.dropping_cost(ctx)) {
                     self.fail(rung, share);
                     return Action::Retreat(rung);
                 }
@@ -644,8 +724,7 @@ impl Executive {
     }
 
     fn propose(&mut self, rung: u8, week: u32, secret: bool, ctx: &Context) {
-        // The cabinet-only fast track also halves the drafting window.
-        let window = if secret { (ctx.window[rung as usize] / 2).max(1) } else { ctx.window[rung as usize] };
+        let window = if secret { fast_track_window(ctx.window[rung as usize]) } else { ctx.window[rung as usize] };
         self.posture = Posture::Pending { rung, since: week, window, secret, exposed: false };
     }
 
@@ -655,6 +734,11 @@ impl Executive {
         self.capital = (self.capital - share * self.face(rung)).max(0.0);
         self.posture = Posture::Idle;
     }
+}
+
+/// The cabinet-only fast track halves the drafting window (at least a week).
+fn fast_track_window(window: u32) -> u32 {
+    (window / 2).max(1)
 }
 
 #[cfg(test)]
@@ -684,7 +768,12 @@ mod tests {
                 revolt_risk: 0.0,
                 revolt: false,
             },
-            outlook: Expectation { governing_opposed: 0.1, revolt_risk: 0.0, consent_margin: 30.0, consent_risk: 0.0 },
+            outlook: Outlooks::same(Expectation {
+                governing_opposed: 0.1,
+                revolt_risk: 0.0,
+                consent_margin: 30.0,
+                consent_risk: 0.0,
+            }),
             us_pressure: 0.5,
             us_demand: 0.0,
             us_commitment: 0.7,
@@ -739,7 +828,7 @@ mod tests {
         hawk.ideology = 0.5;
         let mut dove = quiet_exec();
         dove.ideology = -0.5;
-        assert!(hawk.value(&ctx(0, &scared), 4) > dove.value(&ctx(0, &scared), 4) + 0.3);
+        assert!(hawk.value(&ctx(0, &scared), 4, Route::Open) > dove.value(&ctx(0, &scared), 4, Route::Open) + 0.3);
         assert!(matches!(hawk.decide(&ctx(0, &scared), &mut rng), Action::Propose { rung: 4, .. }));
         assert!(!matches!(dove.decide(&ctx(0, &scared), &mut rng), Action::Propose { .. }));
     }
@@ -758,7 +847,7 @@ mod tests {
         let mut again = quiet_exec();
         again.damage = e.damage;
         again.update_capital(2, 0.5, 0.5);
-        assert!(again.value(&ctx(2, &scared), 4) < quiet_exec().value(&ctx(2, &scared), 4));
+        assert!(again.value(&ctx(2, &scared), 4, Route::Open) < quiet_exec().value(&ctx(2, &scared), 4, Route::Open));
         // The same backlash under strong US pressure: the president stays the course.
         let mut e = quiet_exec();
         e.decide(&ctx(0, &scared), &mut rng);
@@ -776,7 +865,7 @@ mod tests {
         low.us_pressure = 0.0;
         high.us_pressure = 1.0;
         high.us_demand = 0.5;
-        assert_eq!(e.value(&low, 4), e.value(&high, 4));
+        assert_eq!(e.value(&low, 4, Route::Open), e.value(&high, 4, Route::Open));
     }
 
     #[test]
@@ -786,9 +875,9 @@ mod tests {
             let mut e = quiet_exec();
             e.consent_required = consent_required;
             let mut c = ctx(0, &scared);
-            c.outlook.revolt_risk = revolt_risk;
-            c.outlook.consent_risk = consent_risk;
-            e.value(&c, 4)
+            c.outlook.open.revolt_risk = revolt_risk;
+            c.outlook.open.consent_risk = consent_risk;
+            e.value(&c, 4, Route::Open)
         };
         let safe = at(0.0, 0.0, false);
         assert!(safe > 0.0);
@@ -831,12 +920,46 @@ mod tests {
     }
 
     #[test]
-    fn unpopular_low_support_proposal_goes_by_fast_track() {
-        let mut rng = run_rng(&[0; 32]);
-        let mut e = quiet_exec();
-        let scared_but_opposed = agg(0.9, 0.55, 0.1, 0.4);
-        assert_eq!(e.decide(&ctx(0, &scared_but_opposed), &mut rng), Action::Propose { rung: 4, secret: true });
-        assert!(matches!(e.posture, Posture::Pending { window: 2, .. }));
+    fn a_pact_whose_announcement_would_provoke_a_revolt_goes_by_fast_track() {
+        let scared = agg(0.9, 0.55, 0.1, 0.6);
+        let propose = |open_risk: f64, consent_required: bool| {
+            let mut e = quiet_exec();
+            e.consent_required = consent_required;
+            let mut c = ctx(0, &scared);
+            c.outlook.open.revolt_risk = open_risk;
+            c.outlook.exposed.revolt_risk = open_risk;
+            (e.decide(&c, &mut run_rng(&[0; 32])), e.posture)
+        };
+        // Announced, the ruling party would likely revolt; secret, it would not (while the
+        // secret lasts): the cabinet fast-tracks it, on half the window.
+        let (action, posture) = propose(0.4, false);
+        assert_eq!(action, Action::Propose { rung: 4, secret: true });
+        assert!(matches!(posture, Posture::Pending { window: 2, .. }));
+        // No revolt either way: proposed openly. A consent vote to win: no fast track, and
+        // announced it is worth too little to propose, so it is only floated.
+        assert_eq!(propose(0.0, false).0, Action::Propose { rung: 4, secret: false });
+        assert_eq!(propose(0.4, true).0, Action::TrialBalloon(4));
+    }
+
+    #[test]
+    fn a_proposal_is_weighed_at_the_revolt_its_route_would_provoke() {
+        let scared = agg(0.8, 0.55, 0.1, 0.9);
+        let e = quiet_exec();
+        let mut c = ctx(0, &scared);
+        // Quiet this week; announced, the ruling party would revolt; kept secret it would
+        // not, and exposed it would.
+        c.outlook.open.revolt_risk = 0.9;
+        c.outlook.exposed.revolt_risk = 0.9;
+        let calm = e.value(&ctx(0, &scared), 4, Route::Open);
+        let open = e.value(&c, 4, Route::Open);
+        let fast = e.value(&c, 4, Route::FastTrack);
+        assert_eq!(e.value(&c, 4, Route::Now), calm, "this week's salience is not the announced one");
+        assert!(open < 0.0 && calm > e.bar(), "{open} {calm}");
+        // The fast track is worth the secret value as long as it stays secret: with a
+        // two-week window and exposure at 0.3 a week, about half the time.
+        let q = 1.0 - (1.0 - e.params.exposure_rate).powi(2);
+        assert!((fast - ((1.0 - q) * calm + q * open)).abs() < 1e-9, "{fast}");
+        assert!(open < fast && fast < calm);
     }
 
     #[test]
@@ -858,10 +981,10 @@ mod tests {
         // Find a threat that puts the value just under the bar: the balloon stays up.
         let threat = (0..200).map(|k| 0.4 + k as f64 * 0.002).find(|&t| {
             let a = agg(t, 0.55, 0.1, 0.9);
-            e.value(&ctx(1, &a), 4) > bar - 0.5 * e.params.balloon_margin
+            e.value(&ctx(1, &a), 4, Route::Open) > bar - 0.5 * e.params.balloon_margin
         });
         let near = agg(threat.unwrap(), 0.55, 0.1, 0.9);
-        assert!(e.value(&ctx(1, &near), 4) < bar);
+        assert!(e.value(&ctx(1, &near), 4, Route::Open) < bar);
         assert_eq!(e.decide(&ctx(1, &near), &mut rng), Action::Continue);
         let angry = agg(0.4, 0.8, 0.8, 0.3);
         assert_eq!(e.decide(&ctx(2, &angry), &mut rng), Action::BalloonWithdrawn(4));

@@ -255,8 +255,9 @@ impl Legislature {
     /// How the Assembly would stand on the president's proposal, over the members' weekly
     /// noise, if members weighed their voters' opposition to the pact on the table with
     /// `salience` (0 for none): for the executive to weigh a pact before or while it is on
-    /// the table. The voters' opposition is this week's (`Aggregates::party_opposed`,
-    /// `district_opposed`), formed at the pact's salience now.
+    /// the table. The voters' opposition is `agg`'s (`Aggregates::party_opposed`,
+    /// `district_opposed`), formed at that salience (`Polity::outlook` projects it for a
+    /// move not yet made).
     pub fn expect(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Expectation {
         self.expectation(&self.mean_stances(agg, exec_party, politicisation, salience), exec_party)
     }

@@ -4,7 +4,7 @@
 use crate::calendar::parse_date;
 use crate::error::{Error, Result};
 use crate::events::{draw_week, Impact, ScheduledEvent, Shock, ShockKind};
-use crate::executive::{Action, Context, Office, Posture, Stakes};
+use crate::executive::{Action, Context, Office, Outlooks, Posture, Stakes};
 use crate::japan::{self, Japan, JapanMode, Loads};
 use crate::ladder::{Ladder, ACSA_CONDITIONAL, ACSA_FULL, RUNG_NAMES};
 use crate::legislature::SEATS;
@@ -408,7 +408,7 @@ impl World {
             week,
             agg,
             assembly,
-            outlook: self.korea.outlook(agg, self.politicisation),
+            outlook: self.outlooks(agg, us_pressure),
             us_pressure,
             us_demand: self.us.demand(),
             us_commitment: self.us.commitment(),
@@ -425,6 +425,28 @@ impl World {
             concession,
         };
         self.korea.executive.decide(&ctx, &mut self.streams.executive)
+    }
+
+    /// How the Assembly and the public would stand on the pact on the table by each route
+    /// the executive may put it there. The routes matter only while the president weighs a
+    /// move on a pact not yet pushed (idle with a rung to weigh, a balloon, a shelved
+    /// proposal); otherwise every route is the pact as it stands.
+    fn outlooks(&self, agg: &Aggregates, us_pressure: f64) -> Outlooks {
+        let k = &self.korea;
+        let now = k.outlook(agg, self.politicisation, None);
+        let rung = match k.executive.posture {
+            Posture::Idle => self.ladder.next_target(),
+            Posture::Balloon { rung, .. } | Posture::Frozen { rung } => Some(rung),
+            Posture::Pending { .. } | Posture::Notice { .. } => None,
+        };
+        let Some(rung) = rung.filter(|&r| r == self.pact_on_the_table()) else {
+            return Outlooks::same(now);
+        };
+        let [open, secret, exposed] = k
+            .executive
+            .route_activations(rung, self.ladder.familiarity, us_pressure)
+            .map(|a| k.outlook(agg, self.politicisation, Some(a)));
+        Outlooks { now, open, secret, exposed }
     }
 
     fn apply(&mut self, week: u32, action: Action) {

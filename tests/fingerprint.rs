@@ -107,6 +107,11 @@ fn cases() -> Vec<Case> {
     hostile.shocks.japan_trigger.rate = 6.0;
     hostile.us.pressure = 0.0;
     hostile.us.administration_sd = 0.0;
+    // A conservative pushing a short-window ACSA his party would sink once announced: the
+    // cabinet fast-tracks it, and some secrets come out.
+    let mut secret = eager.clone();
+    secret.executive.party = acsa::party::Party::Conservative;
+    secret.ladder.window_weeks.acsa_conditional = 4.0;
     let mut large = Scenario::default();
     large.voters.n = 50_000;
     vec![
@@ -120,6 +125,7 @@ fn cases() -> Vec<Case> {
         ("eager", eager, None, vec![0, 1, 2, 3], both.clone()),
         ("eager_consent_japan_full", consent, None, vec![0, 1], both.clone()),
         ("hostile", hostile, None, vec![0, 1, 2], both.clone()),
+        ("secret", secret, None, vec![0, 1, 2, 3, 4, 5], both.clone()),
         ("large", large, None, vec![0], both),
     ]
 }

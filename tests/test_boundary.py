@@ -19,7 +19,7 @@ SMALL = dict(level=0.5, accuracy=0.05, replicates=2, initial=5, batch=2, max_run
 
 @pytest.fixture(scope="module")
 def base():
-    return acsa.Scenario.default().replace({"voters.n": 300})
+    return acsa.Scenario.default().replace({"voters.n": 1000})
 
 
 @pytest.fixture(scope="module")

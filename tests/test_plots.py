@@ -29,7 +29,7 @@ def base():
 def grid_sweep(base):
     # Uneven values on purpose: the axis must keep their distances.
     # A bold president, so that P(viable) crosses 0.5 on the grid.
-    bold = base.replace({"executive.risk_tolerance": 0.8})
+    bold = base.replace({"executive.risk_tolerance": 0.9})
     return acsa.sweep(bold, {Y: [0.0, 0.05, 0.1], X: [0.5, 1.0, 2.0, 3.0]}, replicates=6, seed=9, progress=False)
 
 

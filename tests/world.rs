@@ -203,8 +203,9 @@ fn a_proposal_raises_salience_and_costs_approval() {
 
 #[test]
 fn a_retreat_or_collapse_costs_capital() {
-    // Hostile public: high grievance, no threat, so eager proposals fail.
+    // Hostile public: high grievance, no threat, so eager proposals of GSOMIA fail.
     let mut sc = eager(260);
+    sc.ladder.in_force = vec!["sarex".into(), "dialogue".into()];
     sc.voters.grievance_mean = 0.8;
     sc.voters.grievance_sd = 0.05;
     let mut found = false;

@@ -148,6 +148,8 @@ pub struct Voters {
     /// under 18 throughout (at the full weight of the young): what an entrant brings
     /// (`perception.rs`).
     entrant_contact: f64,
+    /// Presence of the pact on the table this week (`Pulse::pact_presence`).
+    pact_presence: f64,
 }
 
 impl Voters {
@@ -228,6 +230,7 @@ impl Voters {
             opposition: vec![0.0; n],
             pact_salience: 0.0,
             entrant_contact: 0.0,
+            pact_presence: 0.0,
         }
     }
 
@@ -252,6 +255,7 @@ impl Voters {
     /// One synchronous week for every voter; returns the aggregates.
     pub fn step(&mut self, graph: &Graph, pulse: &Pulse, counter: &Counter) -> Aggregates {
         self.pact_salience = eq::pact_salience(&self.rates, self.pact_salience, pulse.activation);
+        self.pact_presence = pulse.pact_presence;
         let week = Week::new(&self.rates, pulse, self.pact_salience, self.calendar.year(pulse.step));
         let starts = &self.district_start;
         let ranges: Vec<(usize, usize)> = self.blocks.iter().map(|&(a, b)| (starts[a], starts[b])).collect();
@@ -308,6 +312,42 @@ impl Voters {
             })
             .collect();
         Aggregates::from_districts(&districts, &self.band_n, self.pact_salience)
+    }
+
+    /// Salience the pact on the table would have next week under the executive's
+    /// `activation` (`equations::pact_salience`).
+    pub fn pact_salience_after(&self, activation: f64) -> f64 {
+        eq::pact_salience(&self.rates, self.pact_salience, activation)
+    }
+
+    /// This week's aggregates `agg` as they would stand with the pact on the table at
+    /// `salience`: each voter's opposition logit moved by the terms that the pact's
+    /// salience weighs (`equations::PactWeek`), the rest of the week as it is. What a move
+    /// that makes the pact more salient would stir.
+    pub fn at_pact_salience(&self, agg: &Aggregates, salience: f64) -> Aggregates {
+        let terms = |s: f64| eq::PactWeek::new(&self.rates, self.pact_presence, s, 0.0, [0.0; 3]);
+        let (now, then) = (terms(self.pact_salience), terms(salience));
+        let (camp, grievance) = (then.camp[0] - now.camp[0], then.grievance_weight - now.grievance_weight);
+        let mut out = agg.clone();
+        let (mut party_n, mut party_opposed) = ([0.0; 3], [0.0; 3]);
+        for d in 0..DISTRICTS {
+            let (a, b) = (self.district_start[d], self.district_start[d + 1]);
+            let mut opposed = 0.0;
+            for i in a..b {
+                let o = self.opposition[i] as f64 + camp + grievance * self.grievance[i] as f64;
+                let yes = eq::opposes(o) as u8 as f64;
+                let k = (self.party[i] as usize).min(2);
+                opposed += yes;
+                party_n[k] += 1.0;
+                party_opposed[k] += yes;
+            }
+            out.district_opposed[d] = if b > a { opposed / (b - a) as f64 } else { 0.5 };
+        }
+        let n: f64 = party_n.iter().sum();
+        out.pact_salience = salience;
+        out.pact_opposed = party_opposed.iter().sum::<f64>() / n.max(1.0);
+        out.party_opposed = [0, 1, 2].map(|k| if party_n[k] > 0.0 { party_opposed[k] / party_n[k] } else { 0.5 });
+        out
     }
 
     /// Start every voter's threat at its baseline plus the routine load of shocks.
@@ -771,6 +811,44 @@ mod tests {
         assert!(b > a + 0.1, "{b} vs {a}");
         for k in 0..3 {
             assert!(full.party_opposed[k] > conditional.party_opposed[k]);
+        }
+    }
+
+    #[test]
+    fn opposition_foreseen_at_a_higher_salience_is_what_the_week_would_give() {
+        let presence = crate::ladder::Params::default().presence.get(crate::ladder::GSOMIA);
+        let (_, mut v, g, c) = setup(5_000);
+        let mut p = pulse(0);
+        p.pact_presence = presence;
+        let quiet = v.step(&g, &p, &c);
+        // At its own salience, the projection is the week's own count.
+        let same = v.at_pact_salience(&quiet, quiet.pact_salience);
+        assert_eq!((same.pact_opposed, same.party_opposed), (quiet.pact_opposed, quiet.party_opposed));
+        assert_eq!(same.district_opposed, quiet.district_opposed);
+        // The same voters, with the pact made salient by a move in the same week: the
+        // projection counts them nearly as the voter step does (the move also costs the
+        // government approval, which the projection leaves as it is).
+        let s = v.pact_salience_after(0.5);
+        assert!((s - 0.5).abs() < 1e-12, "{s}");
+        let foreseen = v.at_pact_salience(&quiet, s);
+        let (_, mut twin, g, c) = setup(5_000);
+        p.activation = 0.5;
+        let moved = twin.step(&g, &p, &c);
+        assert_eq!(moved.pact_salience, s);
+        assert!(
+            (foreseen.pact_opposed - moved.pact_opposed).abs() < 0.03,
+            "{} vs {}",
+            foreseen.pact_opposed,
+            moved.pact_opposed
+        );
+        assert!(
+            foreseen.pact_opposed > quiet.pact_opposed + 0.05,
+            "{} vs {}",
+            foreseen.pact_opposed,
+            quiet.pact_opposed
+        );
+        for k in 0..3 {
+            assert!(foreseen.party_opposed[k] >= quiet.party_opposed[k]);
         }
     }
 
