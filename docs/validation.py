@@ -11,7 +11,7 @@ half the time, runs it with each parameter of docs/ODD.md section 9.3 at each en
 plausible range, the others at their defaults, `SENSITIVITY_REPLICATES` runs each with
 seeds 0, 1, ... (the same seeds at every point), and US pressure at three levels under
 weak shocks; it writes the blocks between the `sensitivity` and `pressure` markers (about
-15 minutes on two cores).
+10 minutes on two cores).
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ FIGURES = HERE / "validation"
 REPORT = HERE / "VALIDATION.md"
 ODD = HERE / "ODD.md"
 REPLICATES = 100
-# The sensitivity part, sized to run in about 15 minutes on two cores: 5 000 voters (as
-# `acsa viability`), 40 runs per end.
-SENSITIVITY_REPLICATES = 40
+# The sensitivity part, sized to run in about 10 minutes on two cores: 5 000 voters (as
+# `acsa viability`), 30 runs per end.
+SENSITIVITY_REPLICATES = 30
 SENSITIVITY_VOTERS = 5000
 # US pressure at a low shock intensity: does Washington alone make an ACSA common?
 PRESSURE_REPLICATES = 100
@@ -287,7 +287,7 @@ def share(k: int, n: int) -> str:
 
 
 def sensitivity_table(table: pd.DataFrame, n: int, odds: pd.Series) -> str:
-    """The table of `sensitivity(n)` at the intensity `even_odds(n)` puts first, under the
+    """The table of `sensitivity(base, n)` at the intensity `even_odds(n)` puts first, under the
     baseline's own P(viable) at each intensity of the grid."""
     voters = f"{SENSITIVITY_VOTERS:,}".replace(",", " ")
     intensity, k0 = odds.index[0], odds.iloc[0]
