@@ -125,21 +125,17 @@ impl Polity {
     }
 
     /// How the legislature would stand on the pact on the table (the rung the executive
-    /// pushes or weighs) once a move that sends voters `activation` has made the pact
+    /// pushes or weighs) at the pact's salience this week: what the executive weighs.
+    pub fn outlook(&self, agg: &Aggregates, politicisation: f64) -> Expectation {
+        self.legislature.expect(agg, self.executive.party, politicisation, agg.pact_salience)
+    }
+
+    /// `outlook` once each of three moves, sending voters `activations`, has made the pact
     /// salient: the voters' opposition at the salience the move would give it
-    /// (`Voters::at_pact_salience`), to which the members answer at that salience. With no
-    /// move (`None`), at the pact's salience this week.
-    pub fn outlook(&self, agg: &Aggregates, politicisation: f64, activation: Option<f64>) -> Expectation {
-        let projected;
-        let (agg, salience) = match activation {
-            None => (agg, agg.pact_salience),
-            Some(a) => {
-                let salience = self.voters.pact_salience_after(a);
-                projected = self.voters.at_pact_salience(agg, salience);
-                (&projected, salience)
-            }
-        };
-        self.legislature.expect(agg, self.executive.party, politicisation, salience)
+    /// (`Voters::at_pact_saliences`), to which the members answer at that salience.
+    pub fn outlooks_after(&self, agg: &Aggregates, politicisation: f64, activations: [f64; 3]) -> [Expectation; 3] {
+        let saliences = activations.map(|a| self.voters.pact_salience_after(a));
+        self.voters.at_pact_saliences(agg, saliences).map(|projected| self.outlook(&projected, politicisation))
     }
 
     /// Shift of the voters' resting approval of the executive this week.

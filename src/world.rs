@@ -433,7 +433,7 @@ impl World {
     /// proposal); otherwise every route is the pact as it stands.
     fn outlooks(&self, agg: &Aggregates, us_pressure: f64) -> Outlooks {
         let k = &self.korea;
-        let now = k.outlook(agg, self.politicisation, None);
+        let now = k.outlook(agg, self.politicisation);
         let rung = match k.executive.posture {
             Posture::Idle => self.ladder.next_target(),
             Posture::Balloon { rung, .. } | Posture::Frozen { rung } => Some(rung),
@@ -442,10 +442,8 @@ impl World {
         let Some(rung) = rung.filter(|&r| r == self.pact_on_the_table()) else {
             return Outlooks::same(now);
         };
-        let [open, secret, exposed] = k
-            .executive
-            .route_activations(rung, self.ladder.familiarity, us_pressure)
-            .map(|a| k.outlook(agg, self.politicisation, Some(a)));
+        let activations = k.executive.route_activations(rung, self.ladder.familiarity, us_pressure);
+        let [open, secret, exposed] = k.outlooks_after(agg, self.politicisation, activations);
         Outlooks { now, open, secret, exposed }
     }
 

@@ -474,6 +474,31 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     }
 }
 
+/// Voters of each party byte, and voters who would oppose the pact on the table
+/// (`equations::opposes`) by party byte if each one's opposition logit rose by
+/// `shift[j]` × its grievance, for each shift j (the pact made more salient:
+/// `Voters::at_pact_saliences`), in a loop the compiler vectorises.
+#[multiversion(targets("x86_64+avx2"))]
+pub fn opposed_if(opposition: &[f32], grievance: &[f32], party: &[u8], shift: [f64; 3]) -> ([u32; 3], [[u32; 3]; 3]) {
+    let n = party.len();
+    let (opposition, grievance) = (&opposition[..n], &grievance[..n]);
+    let (mut party_n, mut opposed) = ([0u32; 3], [[0u32; 3]; 3]);
+    for k in 0..n {
+        let (o, g, q) = (opposition[k] as f64, grievance[k] as f64, party[k]);
+        let is = [(q == 0) as u32, (q == 1) as u32, (q == 2) as u32];
+        for p in 0..3 {
+            party_n[p] += is[p];
+        }
+        for j in 0..3 {
+            let yes = eq::opposes(o + shift[j] * g) as u32;
+            for p in 0..3 {
+                opposed[j][p] += yes & is[p];
+            }
+        }
+    }
+    (party_n, opposed)
+}
+
 /// Voters with a good impression of Japan (`equations::favourable`) by age band (the last
 /// band takes any band beyond it), and voters opposed to the pact on the table
 /// (`equations::opposes`) by party byte, in a loop the compiler vectorises.

@@ -320,33 +320,36 @@ impl Voters {
         eq::pact_salience(&self.rates, self.pact_salience, activation)
     }
 
-    /// This week's aggregates `agg` as they would stand with the pact on the table at
-    /// `salience`: each voter's opposition logit moved by the terms that the pact's
-    /// salience weighs (`equations::PactWeek`), the rest of the week as it is. What a move
-    /// that makes the pact more salient would stir.
-    pub fn at_pact_salience(&self, agg: &Aggregates, salience: f64) -> Aggregates {
-        let terms = |s: f64| eq::PactWeek::new(&self.rates, self.pact_presence, s, 0.0, [0.0; 3]);
-        let (now, then) = (terms(self.pact_salience), terms(salience));
-        let (camp, grievance) = (then.camp[0] - now.camp[0], then.grievance_weight - now.grievance_weight);
-        let mut out = agg.clone();
-        let (mut party_n, mut party_opposed) = ([0.0; 3], [0.0; 3]);
+    /// This week's aggregates `agg` as they would stand with the pact on the table at each
+    /// of `saliences`: each voter's opposition logit moved by the one term the pact's
+    /// salience weighs, grievance (`equations::PactWeek::grievance_weight`), the rest of the
+    /// week as it is. What moves that make the pact more salient would stir.
+    pub fn at_pact_saliences(&self, agg: &Aggregates, saliences: [f64; 3]) -> [Aggregates; 3] {
+        let weight = |s: f64| eq::PactWeek::new(&self.rates, self.pact_presence, s, 0.0, [0.0; 3]).grievance_weight;
+        let shift = saliences.map(|s| weight(s) - weight(self.pact_salience));
+        let mut out = saliences.map(|s| Aggregates { pact_salience: s, ..agg.clone() });
+        let (mut party_n, mut party_opposed) = ([0u32; 3], [[0u32; 3]; 3]);
         for d in 0..DISTRICTS {
             let (a, b) = (self.district_start[d], self.district_start[d + 1]);
-            let mut opposed = 0.0;
-            for i in a..b {
-                let o = self.opposition[i] as f64 + camp + grievance * self.grievance[i] as f64;
-                let yes = eq::opposes(o) as u8 as f64;
-                let k = (self.party[i] as usize).min(2);
-                opposed += yes;
-                party_n[k] += 1.0;
-                party_opposed[k] += yes;
+            let (n, opposed) =
+                kernel::opposed_if(&self.opposition[a..b], &self.grievance[a..b], &self.party[a..b], shift);
+            for p in 0..3 {
+                party_n[p] += n[p];
             }
-            out.district_opposed[d] = if b > a { opposed / (b - a) as f64 } else { 0.5 };
+            for (j, o) in out.iter_mut().enumerate() {
+                o.district_opposed[d] =
+                    if b > a { opposed[j].iter().sum::<u32>() as f64 / (b - a) as f64 } else { 0.5 };
+                for p in 0..3 {
+                    party_opposed[j][p] += opposed[j][p];
+                }
+            }
         }
-        let n: f64 = party_n.iter().sum();
-        out.pact_salience = salience;
-        out.pact_opposed = party_opposed.iter().sum::<f64>() / n.max(1.0);
-        out.party_opposed = [0, 1, 2].map(|k| if party_n[k] > 0.0 { party_opposed[k] / party_n[k] } else { 0.5 });
+        let n = party_n.iter().sum::<u32>() as f64;
+        for (o, opposed) in out.iter_mut().zip(party_opposed) {
+            o.pact_opposed = opposed.iter().sum::<u32>() as f64 / n.max(1.0);
+            o.party_opposed =
+                [0, 1, 2].map(|p| if party_n[p] > 0 { opposed[p] as f64 / party_n[p] as f64 } else { 0.5 });
+        }
         out
     }
 
@@ -822,7 +825,7 @@ mod tests {
         p.pact_presence = presence;
         let quiet = v.step(&g, &p, &c);
         // At its own salience, the projection is the week's own count.
-        let same = v.at_pact_salience(&quiet, quiet.pact_salience);
+        let [same, ..] = v.at_pact_saliences(&quiet, [quiet.pact_salience; 3]);
         assert_eq!((same.pact_opposed, same.party_opposed), (quiet.pact_opposed, quiet.party_opposed));
         assert_eq!(same.district_opposed, quiet.district_opposed);
         // The same voters, with the pact made salient by a move in the same week: the
@@ -830,7 +833,8 @@ mod tests {
         // government approval, which the projection leaves as it is).
         let s = v.pact_salience_after(0.5);
         assert!((s - 0.5).abs() < 1e-12, "{s}");
-        let foreseen = v.at_pact_salience(&quiet, s);
+        let [same_again, foreseen, _] = v.at_pact_saliences(&quiet, [quiet.pact_salience, s, 0.0]);
+        assert_eq!(same_again.party_opposed, same.party_opposed);
         let (_, mut twin, g, c) = setup(5_000);
         p.activation = 0.5;
         let moved = twin.step(&g, &p, &c);
