@@ -348,8 +348,30 @@ impl Executive {
     pub fn clock(&self, week: u32) -> (f64, f64) {
         let w = self.weeks_in_term(week);
         let honeymoon = 0.15 * crate::math::exp(-w / 26.0);
-        let lame_duck = 0.15 * (1.0 - (self.term_weeks - w) / 52.0).max(0.0);
-        (honeymoon, lame_duck)
+        (honeymoon, 0.15 * self.lame_duck(week))
+    }
+
+    /// How far into the last year of his single term the president is: 0 until 52 weeks
+    /// before its end, rising to 1 at its end.
+    pub fn lame_duck(&self, week: u32) -> f64 {
+        (1.0 - (self.term_weeks - self.weeks_in_term(week)) / 52.0).max(0.0)
+    }
+
+    /// How far his camp still follows him: fully, then less and less over the last year of
+    /// a term that ends for good (a single term, with elections), when his party looks to
+    /// its next candidate rather than to him; not at all at its end. A leader whose terms
+    /// repeat (no elections) keeps his camp.
+    pub fn following(&self, week: u32) -> f64 {
+        if self.repeat_terms {
+            1.0
+        } else {
+            1.0 - self.lame_duck(week)
+        }
+    }
+
+    /// The stance his camp hears (the party cue, 7.3.4): his stance, as far as it follows him.
+    pub fn stance_heard(&self, week: u32) -> f64 {
+        self.stance() * self.following(week)
     }
 
     /// Shift of voters' resting approval: honeymoon bonus, decay with years in office.
@@ -1159,5 +1181,26 @@ mod tests {
         let (h0, _) = e.clock(0);
         let (h1, l1) = e.clock(200);
         assert!(h0 > h1 && l1 > 0.0, "2026-06 is a year into the term; week 200 is in its last year");
+    }
+
+    #[test]
+    fn a_lame_ducks_camp_hears_his_stance_less_and_less() {
+        let mut e = quiet_exec();
+        e.posture = Posture::Pending { rung: 3, since: 0, window: 4, secret: false, exposed: false };
+        let end = e.term_end_week();
+        let at = |weeks_left: f64| e.stance_heard((end - weeks_left) as u32);
+        assert_eq!(at(80.0), 1.0, "before the last year his camp hears him in full");
+        assert!((at(26.0) - 0.5).abs() < 0.03, "half way through the last year: {}", at(26.0));
+        assert!(at(1.0) < 0.05 && at(1.0) >= 0.0);
+        assert!(at(60.0) > at(40.0) && at(40.0) > at(20.0));
+        // The same clock as the lame duck in capital.
+        let (_, lame) = e.clock((end - 26.0) as u32);
+        assert!((lame - 0.15 * e.lame_duck((end - 26.0) as u32)).abs() < 1e-12);
+        // A leader whose terms repeat keeps his camp.
+        let sc = crate::scenario::Scenario::default();
+        let stakes = Stakes::new(&sc.ladder, &sc.voters, &sc.legislature, sc.us.mediation);
+        let mut again = Executive::new(&sc.executive, sc.executive.office(&sc.calendar(), true), stakes);
+        again.posture = e.posture;
+        assert_eq!(again.stance_heard((end - 1.0) as u32), 1.0);
     }
 }

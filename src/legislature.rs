@@ -64,6 +64,9 @@ pub struct Legislature {
     district_weight: f64,
     noise: f64,
     revolt_threshold: f64,
+    /// How far the president's camp still holds to his line (`Executive::following`), set
+    /// by the polity each week.
+    pub loyalty: f64,
 }
 
 /// How the Assembly stands on the question before it this week.
@@ -153,6 +156,7 @@ impl Legislature {
             district_weight: l.district_weight,
             noise: l.noise,
             revolt_threshold: l.revolt_threshold,
+            loyalty: 1.0,
         };
         legislature.seat(&owner, list, rng);
         legislature
@@ -200,7 +204,8 @@ impl Legislature {
         let p = m.party.index();
         let voters = mood(agg.party_support[p], agg.party_opposed[p]);
         let line = if m.party == exec_party {
-            self.discipline + (1.0 - self.discipline) * voters
+            let d = self.discipline * self.loyalty;
+            d + (1.0 - d) * voters
         } else if m.party != Party::Independent && exec_party != Party::Independent {
             let opposition = self.discipline * politicisation;
             -opposition + (1.0 - opposition) * voters
@@ -393,6 +398,19 @@ mod tests {
         let low = l.assess(&aggregates(0.55), Party::Progressive, 0.0, 0.0, &c, 0);
         let high = l.assess(&aggregates(0.55), Party::Progressive, 1.0, 0.0, &c, 0);
         assert!(high.support < low.support);
+    }
+
+    #[test]
+    fn a_lame_ducks_party_answers_its_voters_rather_than_his_line() {
+        // Opinion split on cooperation and a small majority against the pact, everywhere.
+        let sc = Scenario::default();
+        let mut l = chamber(&sc);
+        let a = opinion(0.5, 0.56);
+        let loyal = l.expect(&a, Party::Progressive, 0.2, 0.9);
+        l.loyalty = 0.0;
+        let lame = l.expect(&a, Party::Progressive, 0.2, 0.9);
+        assert!(loyal.revolt_risk < 0.05 && lame.revolt_risk > 0.95, "{loyal:?} {lame:?}");
+        assert!(lame.governing_opposed > loyal.governing_opposed + 0.3);
     }
 
     #[test]

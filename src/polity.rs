@@ -96,7 +96,7 @@ impl Polity {
             activation: inputs.activation,
             trigger: inputs.trigger,
             exec_party: Some(self.executive.party),
-            exec_stance: self.executive.stance(),
+            exec_stance: self.executive.stance_heard(week),
             politicisation: inputs.politicisation,
             approval_shift: self.approval_shift(week),
             pact_presence: inputs.pact_presence,
@@ -118,6 +118,7 @@ impl Polity {
         on_the_table: bool,
     ) -> Assessment {
         let salience = if on_the_table { agg.pact_salience } else { 0.0 };
+        self.legislature.loyalty = self.executive.following(week);
         let assessment =
             self.legislature.assess(agg, self.executive.party, politicisation, salience, &self.counter, week);
         self.executive.update_capital(week, agg.approval, self.seat_share());

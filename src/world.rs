@@ -257,7 +257,7 @@ impl World {
                 + std::mem::take(&mut self.carried_activation),
             trigger,
             politicisation: self.politicisation,
-            grievance_cue: self.perception.cue(self.politicisation, self.korea.executive.stance(), president),
+            grievance_cue: self.perception.cue(self.politicisation, self.korea.executive.stance_heard(week), president),
             pact_presence: sc.ladder.presence.get(pact),
         };
         self.perception.contact(week, &mut self.korea.voters);
