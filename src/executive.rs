@@ -53,6 +53,9 @@ params! {
         /// Value of ending an agreement with Tokyo per unit of Japan's dispute with Seoul
         /// (reciprocity: hostility answered in kind).
         reciprocity_weight: f64 = 2.1, unit "value per unit", range 0.0..=10.0;
+        /// Value of ending an agreement with Tokyo per unit of his own camp's mean support for
+        /// security cooperation below one half (his base's wish).
+        camp_weight: f64 = 1.5, unit "value per unit", range 0.0..=10.0;
         /// Weight of expected domestic cost: controversy x (grievance + salience) x (1 - damping x F)
         /// x (1.5 - support share).
         cost_weight: f64 = 2.15, unit "value per unit", range 0.0..=10.0;
@@ -484,10 +487,13 @@ impl Executive {
         self.cost_at(ctx, rung, self.salience_baseline + excess * crate::math::powf(self.salience_decay, weeks))
     }
 
-    /// The domestic case for ending `rung`: the cost it spares, Tokyo's hostility answered
-    /// in kind (reciprocity: Keohane 1986), and capital as a cushion, as on a proposal.
+    /// The domestic case for ending `rung`: the cost it spares, his own camp's wish (the
+    /// further its mean support for cooperation falls below one half, the more his base
+    /// wants the agreement ended), Tokyo's hostility answered in kind (reciprocity: Keohane
+    /// 1986), and capital as a cushion, as on a proposal.
     fn case_for_ending(&self, ctx: &Context, rung: u8) -> f64 {
         self.cost_spared(ctx, rung)
+            + self.params.camp_weight * (0.5 - ctx.agg.party_support[self.party.index()])
             + self.params.reciprocity_weight * ctx.hostility
             + self.params.capital_weight * (self.capital - 0.5)
     }
@@ -498,9 +504,11 @@ impl Executive {
     }
 
     /// Cost of crossing Washington by ending an agreement in force: the trilateral framework
-    /// is its standing interest, the more the harder it presses.
+    /// is its standing interest, the more the harder it presses; and while it presses (an
+    /// active demand: a public rebuke, linkage to other business) the demand is crossed as
+    /// well, at the price of dropping a proposal it presses for.
     fn ending_cost(&self, ctx: &Context) -> f64 {
-        self.params.us_weight * ctx.us_pressure
+        self.params.us_weight * ctx.us_pressure + self.dropping_cost(ctx)
     }
 
     /// Cost of crossing Washington by dropping a proposal: only while it presses for one
@@ -775,6 +783,7 @@ mod tests {
             salience_mean: salience,
             support_share,
             approval: 0.5,
+            party_support: [0.5; 3],
             ..Default::default()
         }
     }
@@ -1169,6 +1178,74 @@ mod tests {
         let (alone, mediated) = (e.activation(1, 0.0, 0.0), e.activation(1, 0.0, 1.0));
         assert!(alone > 0.0);
         assert!((mediated - alone * (1.0 - e.mediation)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_base_against_cooperation_makes_the_case_for_ending() {
+        // The same public and the same Tokyo: a president whose own camp has turned against
+        // security cooperation gives notice; one whose camp still wants it does not.
+        let e = quiet_exec();
+        let with_camps = |own: f64, other: f64| {
+            let mut a = agg(0.35, 0.6, 0.1, 0.4);
+            a.party_support[Party::Progressive.index()] = own;
+            a.party_support[Party::Conservative.index()] = other;
+            a
+        };
+        let hostile = |a: &Aggregates| {
+            let mut c = ending_ctx(a, 0);
+            c.hostility = 0.2;
+            -e.keep_value(&c, 3, e.case_for_ending(&c, 3))
+        };
+        let worth = |own: f64| hostile(&with_camps(own, 0.5));
+        assert!((worth(0.2) - worth(0.5) - 0.3 * e.params.camp_weight).abs() < 1e-12);
+        assert!(worth(0.5) < e.bar() && worth(0.7) < worth(0.5));
+        // The other camp's mood is not his base's.
+        assert_eq!(hostile(&with_camps(0.5, 0.0)), worth(0.5));
+        let support = (0..50).map(|k| 0.5 - 0.01 * k as f64).find(|&s| worth(s) > e.bar()).unwrap();
+        let decide = |own: f64| {
+            let a = with_camps(own, 0.5);
+            let mut c = ending_ctx(&a, 0);
+            c.hostility = 0.2;
+            quiet_exec().decide(&c, &mut run_rng(&[0; 32]))
+        };
+        assert_eq!(decide(support - 0.02), Action::Notice(3));
+        assert_eq!(decide(0.5), Action::Hold);
+    }
+
+    #[test]
+    fn an_open_us_demand_costs_more_to_defy_than_the_same_standing_pressure() {
+        let calm = agg(0.35, 0.6, 0.1, 0.4);
+        let e = quiet_exec();
+        let at = |pressure: f64, demand: f64| {
+            let mut c = ending_ctx(&calm, 0);
+            c.us_pressure = pressure;
+            c.us_demand = demand;
+            e.keep_value(&c, 3, 1.0)
+        };
+        // An administration that rests at 0.9 and one at 0.5 pressing up to 0.9: defying the
+        // second is a public rebuke, dearer by the demand.
+        assert!((at(0.9, 0.4) - at(0.9, 0.0) - e.params.us_weight * 0.4).abs() < 1e-12);
+        // A notice given while Washington is quiet stands if pressure rises to 0.5 because a
+        // new administration rests there, and is suspended if it rises as much by a demand.
+        let angry = agg(0.35, 0.8, 0.6, 0.3);
+        let run = |pressure: f64, demand: f64| {
+            let mut rng = run_rng(&[8; 32]);
+            let mut e = quiet_exec();
+            let mut c = ctx(0, &angry);
+            c.next_target = None;
+            c.us_pressure = 0.0;
+            assert_eq!(e.decide(&c, &mut rng), Action::Notice(3));
+            (1..=13)
+                .map(|w| {
+                    let mut c = ending_ctx(&calm, w);
+                    c.us_pressure = pressure;
+                    c.us_demand = demand;
+                    e.decide(&c, &mut rng)
+                })
+                .find(|a| *a != Action::Continue)
+        };
+        assert_eq!(run(0.5, 0.0), Some(Action::Terminate(3)), "Washington's standing interest alone");
+        assert_eq!(run(0.5, 0.5), Some(Action::Suspend(3)), "the same pressure, pressed as a demand");
     }
 
     #[test]

@@ -203,7 +203,7 @@ FACTS = (
     Fact("gsomia_signed_2016", "GSOMIA is signed between January 2016 and the May 2017 election", 0.5,
          _gsomia_signed_2016, ("in",)),
     Fact("notice_2019_suspended", "a notice to end GSOMIA is given in 2019 and suspended before it takes effect", 0.5,
-         _notice_2019_suspended, ("out",), missed=("out",)),
+         _notice_2019_suspended, ("out",)),
     Fact("no_acsa", "no ACSA is signed", 0.5, _no_acsa),
     Fact("no_acsa_under_progressives", "no progressive president proposes an ACSA", 0.95, _no_acsa_under_progressives),
     Fact("secret_push_fails", "1. a fast-tracked proposal made while favourability is below 30% is withdrawn or "
@@ -211,7 +211,7 @@ FACTS = (
     Fact("signed_against_majority", "2. a GSOMIA signed in 2016 is signed while most adults oppose it", 0.5,
          _signed_against_majority, ("in",)),
     Fact("partisan_split_widens", "3. the camps' gap on cooperation peaks above its calm 2014 level in the 2016 push "
-         "(2012-2017) and after the 2019 notice (2018-2026)", 0.7, _partisan_split_widens, missed=("out",)),
+         "(2012-2017) and after the 2019 notice (2018-2026)", 0.7, _partisan_split_widens),
     Fact("grievance_fast_slow", "4. favourability falls 5 points within 3 months of the 2019 export controls and is "
          "still lower 2 years later", 0.6, _grievance_fast_slow, ("out",)),
     Fact("balloons_withdrawn_fast", "5. every trial balloon is withdrawn or taken up within a week", 0.95,
