@@ -8,6 +8,8 @@
 //! `revolt_threshold` of its members oppose; the chance of that is smooth in the share its
 //! members' voters oppose (`Legislature::expect`).
 
+use multiversion::multiversion;
+
 use crate::math::logistic;
 use crate::party::Party;
 use crate::rng::{normal, Counter, RunRng, Stream};
@@ -121,6 +123,23 @@ fn largest_remainder(total: usize, weights: [u32; 3]) -> [usize; 3] {
     seats
 }
 
+/// The mood of a member's voters: support for cooperation (2 y - 1), and while a pact is
+/// on the table, with weight `salience` (its salience), the share not opposed to it less the
+/// share opposed.
+#[inline(always)]
+fn mood(support: f64, opposed: f64, salience: f64) -> f64 {
+    (1.0 - salience) * (2.0 * support - 1.0) + salience * (1.0 - 2.0 * opposed)
+}
+
+/// Each member's chance of opposing over the weekly noise of spread `sd`, from its stance:
+/// Φ(−stance / sd), taken as logistic(−1.702 × stance / sd) (`Expectation`).
+#[multiversion(targets("x86_64+avx2"))]
+fn chances_opposed(stances: &[f64], sd: f64, out: &mut [f64]) {
+    for (p, &stance) in out.iter_mut().zip(stances) {
+        *p = logistic(-PROBIT_TO_LOGIT * stance / sd);
+    }
+}
+
 impl Legislature {
     /// A chamber with the rules `l` and the seats `s`: list seats in proportion to each
     /// camp's seats, the rest as districts, given to the districts whose voters lean most
@@ -193,30 +212,35 @@ impl Legislature {
         self.members.iter().filter(|m| m.party == party).count()
     }
 
-    /// Member m's stance before this week's noise: the party line, from the mood of the
-    /// camp's voters, plus the weighted mood of the member's voters (a district's, or the
-    /// country's for a list seat) plus the member's own lean. A mood is support for
-    /// cooperation (2 y - 1), and while a pact is on the table, with weight `salience`
-    /// (its salience), the share not opposed to it less the share opposed.
-    fn mean_stance(&self, m: &Member, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> f64 {
-        let mood =
-            |support: f64, opposed: f64| (1.0 - salience) * (2.0 * support - 1.0) + salience * (1.0 - 2.0 * opposed);
-        let p = m.party.index();
-        let voters = mood(agg.party_support[p], agg.party_opposed[p]);
-        let line = if m.party == exec_party {
-            let d = self.discipline * self.loyalty;
-            d + (1.0 - d) * voters
-        } else if m.party != Party::Independent && exec_party != Party::Independent {
-            let opposition = self.discipline * politicisation;
-            -opposition + (1.0 - opposition) * voters
-        } else {
-            voters
-        };
+    /// Member m's stance before this week's noise: the party line of its camp (`lines`),
+    /// plus the weighted mood of the member's voters (a district's, or the country's for a
+    /// list seat) plus the member's own lean.
+    fn mean_stance(&self, m: &Member, lines: &[f64; 3], agg: &Aggregates, salience: f64) -> f64 {
         let own = match m.district {
-            Some(d) => mood(agg.district_support[d], agg.district_opposed[d]),
-            None => mood(agg.support_mean, agg.pact_opposed),
+            Some(d) => mood(agg.district_support[d], agg.district_opposed[d], salience),
+            None => mood(agg.support_mean, agg.pact_opposed, salience),
         };
-        line + self.district_weight * own + m.idiosyncrasy
+        lines[m.party.index()] + self.district_weight * own + m.idiosyncrasy
+    }
+
+    /// The party line of each camp (by `Party::index`), from the mood of the camp's voters:
+    /// the governing party backs its president under discipline, as far as it still holds to
+    /// his line (`loyalty`), the opposition opposes in proportion to how politicised the
+    /// issue is, and the rest follow their voters.
+    fn lines(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> [f64; 3] {
+        Party::ALL.map(|party| {
+            let p = party.index();
+            let voters = mood(agg.party_support[p], agg.party_opposed[p], salience);
+            if party == exec_party {
+                let d = self.discipline * self.loyalty;
+                d + (1.0 - d) * voters
+            } else if party != Party::Independent && exec_party != Party::Independent {
+                let opposition = self.discipline * politicisation;
+                -opposition + (1.0 - opposition) * voters
+            } else {
+                voters
+            }
+        })
     }
 
     /// Spread of a member's weekly noise.
@@ -235,10 +259,11 @@ impl Legislature {
         counter: &Counter,
         step: u32,
     ) -> Assessment {
-        let stances = self.mean_stances(agg, exec_party, politicisation, salience);
+        let mut stances = [0f64; SEATS];
+        let stances = self.mean_stances(agg, exec_party, politicisation, salience, &mut stances);
         let mut yes = 0usize;
         let (mut gov, mut gov_no) = (0usize, 0usize);
-        for (k, (m, &mean)) in self.members.iter().zip(&stances).enumerate() {
+        for (k, (m, &mean)) in self.members.iter().zip(stances.iter()).enumerate() {
             let weekly = self.weekly_sd() * counter.normal(Stream::Legislator, step, k as u64);
             let stance = mean + weekly;
             yes += (stance > 0.0) as usize;
@@ -252,7 +277,7 @@ impl Legislature {
             support: yes as f64 / self.members.len() as f64,
             yes_votes: yes,
             governing_opposed,
-            revolt_risk: self.expectation(&stances, exec_party).revolt_risk,
+            revolt_risk: self.expectation(stances, exec_party).revolt_risk,
             revolt: governing_opposed > self.revolt_threshold,
         }
     }
@@ -264,22 +289,38 @@ impl Legislature {
     /// `district_opposed`), formed at that salience (`Polity::outlook` projects it for a
     /// move not yet made).
     pub fn expect(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Expectation {
-        self.expectation(&self.mean_stances(agg, exec_party, politicisation, salience), exec_party)
+        let mut stances = [0f64; SEATS];
+        self.expectation(self.mean_stances(agg, exec_party, politicisation, salience, &mut stances), exec_party)
     }
 
-    /// Every member's stance before this week's noise (`mean_stance`), in member order.
-    fn mean_stances(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Vec<f64> {
-        self.members.iter().map(|m| self.mean_stance(m, agg, exec_party, politicisation, salience)).collect()
+    /// Every member's stance before this week's noise (`mean_stance`), in member order, in
+    /// the first seats of `out`.
+    fn mean_stances<'a>(
+        &self,
+        agg: &Aggregates,
+        exec_party: Party,
+        politicisation: f64,
+        salience: f64,
+        out: &'a mut [f64; SEATS],
+    ) -> &'a [f64] {
+        let lines = self.lines(agg, exec_party, politicisation, salience);
+        let out = &mut out[..self.members.len()];
+        for (stance, m) in out.iter_mut().zip(&self.members) {
+            *stance = self.mean_stance(m, &lines, agg, salience);
+        }
+        out
     }
 
     /// `expect` from the members' stances before the weekly noise.
     fn expectation(&self, stances: &[f64], exec_party: Party) -> Expectation {
         let sd = self.weekly_sd().max(1e-9);
+        let mut opposes = [0f64; SEATS];
+        let opposes = &mut opposes[..stances.len()];
+        chances_opposed(stances, sd, opposes);
         // Mean and variance of the members in favour, and of the governing party's opposed.
         let (mut yes, mut yes_var) = (0.0, 0.0);
         let (mut gov, mut no, mut no_var) = (0usize, 0.0, 0.0);
-        for (m, &stance) in self.members.iter().zip(stances) {
-            let p = logistic(-PROBIT_TO_LOGIT * stance / sd);
+        for (m, &p) in self.members.iter().zip(opposes.iter()) {
             yes += 1.0 - p;
             yes_var += p * (1.0 - p);
             if m.party == exec_party {
