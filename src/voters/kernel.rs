@@ -430,33 +430,43 @@ impl<'a> From<State<'a>> for Columns<'a> {
 }
 
 /// Sums over one district, in voter order; `band` is each voter's age band. Counts are
-/// kept as integers (a running f64 sum of ones and zeros is the same integer).
-#[inline(never)]
+/// kept as integers (a running f64 sum of ones and zeros is the same integer). The voters
+/// are laid out by party within a district, so the pass goes run by run of one party: each
+/// party's running sum stays in a register, and the counts by party need no test per voter.
+#[multiversion(targets("x86_64+avx2"))]
 pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     let [g, th, sa, su, ap, op] = c.0;
     let n = party.len();
-    let (g, th, sa, su, ap) = (&g[..n], &th[..n], &sa[..n], &su[..n], &ap[..n]);
+    let (g, th, sa, su, ap, op, band) = (&g[..n], &th[..n], &sa[..n], &su[..n], &ap[..n], &op[..n], &band[..n]);
     let mut t = [0f64; 5];
     let mut by_party = [0f64; 3];
     let mut supporters = 0u32;
     let mut party_n = [0u32; 3];
-    for k in 0..n {
-        let y = su[k] as f64;
-        t[0] += ap[k] as f64;
-        t[1] += y;
-        t[2] += g[k] as f64;
-        t[3] += th[k] as f64;
-        t[4] += sa[k] as f64;
-        supporters += eq::supports(y) as u32;
-        // One arm per party keeps the running sums in registers (party runs are long).
-        match party[k] {
-            0 => (party_n[0], by_party[0]) = (party_n[0] + 1, by_party[0] + y),
-            1 => (party_n[1], by_party[1]) = (party_n[1] + 1, by_party[1] + y),
-            2 => (party_n[2], by_party[2]) = (party_n[2] + 1, by_party[2] + y),
+    let (mut band_favourable, mut party_opposed) = ([0u32; 4], [0u32; 3]);
+    for (a, z, q) in runs(party) {
+        let p = match q {
+            0..=2 => q as usize,
             j => panic!("party {j} out of range"),
+        };
+        let mut party_support = by_party[p];
+        for k in a..z {
+            let y = su[k] as f64;
+            t[0] += ap[k] as f64;
+            t[1] += y;
+            t[2] += g[k] as f64;
+            t[3] += th[k] as f64;
+            t[4] += sa[k] as f64;
+            supporters += eq::supports(y) as u32;
+            party_support += y;
         }
+        by_party[p] = party_support;
+        party_n[p] += (z - a) as u32;
+        let (favourable, opposed) = counts(r, &g[a..z], &op[a..z], &band[a..z]);
+        for b in 0..4 {
+            band_favourable[b] += favourable[b];
+        }
+        party_opposed[p] += opposed;
     }
-    let (band_favourable, party_opposed) = counts(r, g, &op[..n], band, party);
     Sums {
         n: n as f64,
         approval: t[0],
@@ -477,46 +487,75 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
 /// Voters of each party byte, and voters who would oppose the pact on the table
 /// (`equations::opposes`) by party byte if each one's opposition logit rose by
 /// `shift[j]` × its grievance, for each shift j (the pact made more salient:
-/// `Voters::at_pact_saliences`), in a loop the compiler vectorises.
+/// `Voters::at_pact_saliences`). Voters are laid out by party within a district, so the
+/// count goes run by run of one party, in a loop the compiler vectorises.
 #[multiversion(targets("x86_64+avx2"))]
 pub fn opposed_if(opposition: &[f32], grievance: &[f32], party: &[u8], shift: [f64; 3]) -> ([u32; 3], [[u32; 3]; 3]) {
-    let n = party.len();
-    let (opposition, grievance) = (&opposition[..n], &grievance[..n]);
     let (mut party_n, mut opposed) = ([0u32; 3], [[0u32; 3]; 3]);
-    for k in 0..n {
-        let (o, g, q) = (opposition[k] as f64, grievance[k] as f64, party[k]);
-        let is = [(q == 0) as u32, (q == 1) as u32, (q == 2) as u32];
-        for p in 0..3 {
-            party_n[p] += is[p];
+    for (a, z, q) in runs(party) {
+        let p = q as usize;
+        if p >= 3 {
+            continue;
         }
-        for j in 0..3 {
-            let yes = eq::opposes(o + shift[j] * g) as u32;
-            for p in 0..3 {
-                opposed[j][p] += yes & is[p];
+        let (o, g) = (&opposition[a..z], &grievance[a..z]);
+        let mut yes = [0u32; 3];
+        for k in 0..z - a {
+            let (o, g) = (o[k] as f64, g[k] as f64);
+            for j in 0..3 {
+                yes[j] += eq::opposes(o + shift[j] * g) as u32;
             }
+        }
+        party_n[p] += (z - a) as u32;
+        for j in 0..3 {
+            opposed[j][p] += yes[j];
         }
     }
     (party_n, opposed)
 }
 
+/// The runs of equal bytes in `party`, in order: (first, end, byte).
+#[inline(always)]
+fn runs(party: &[u8]) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
+    let mut a = 0;
+    std::iter::from_fn(move || {
+        let q = *party.get(a)?;
+        let z = run_end(party, a, q);
+        let run = (a, z, q);
+        a = z;
+        Some(run)
+    })
+}
+
+/// The end of the run of bytes `q` that starts at `a`, eight bytes at a time.
+#[inline(always)]
+fn run_end(party: &[u8], a: usize, q: u8) -> usize {
+    let pattern = u64::from_ne_bytes([q; 8]);
+    let mut z = a;
+    while let Some(word) = party.get(z..z + 8) {
+        let differ = u64::from_le_bytes(word.try_into().unwrap()) ^ pattern;
+        if differ != 0 {
+            return z + (differ.trailing_zeros() / 8) as usize;
+        }
+        z += 8;
+    }
+    z + party[z..].iter().position(|&p| p != q).unwrap_or(party.len() - z)
+}
+
 /// Voters with a good impression of Japan (`equations::favourable`) by age band (the last
 /// band takes any band beyond it), and voters opposed to the pact on the table
-/// (`equations::opposes`) by party byte, in a loop the compiler vectorises.
-#[multiversion(targets("x86_64+avx2"))]
-fn counts(r: &Rates, grievance: &[f32], opposition: &[f32], band: &[u8], party: &[u8]) -> ([u32; 4], [u32; 3]) {
-    let n = party.len();
-    let (grievance, opposition, band) = (&grievance[..n], &opposition[..n], &band[..n]);
-    let (mut favourable, mut opposed) = ([0u32; 4], [0u32; 3]);
+/// (`equations::opposes`), in a loop the compiler vectorises.
+#[inline(always)]
+fn counts(r: &Rates, grievance: &[f32], opposition: &[f32], band: &[u8]) -> ([u32; 4], u32) {
+    let n = band.len();
+    let (grievance, opposition) = (&grievance[..n], &opposition[..n]);
+    let (mut favourable, mut opposed) = ([0u32; 4], 0u32);
     for k in 0..n {
         let (good, b) = (eq::favourable(r, grievance[k] as f64) as u32, band[k]);
         favourable[0] += good & (b == 0) as u32;
         favourable[1] += good & (b == 1) as u32;
         favourable[2] += good & (b == 2) as u32;
         favourable[3] += good & (b >= 3) as u32;
-        let (o, q) = (eq::opposes(opposition[k] as f64) as u32, party[k]);
-        opposed[0] += o & (q == 0) as u32;
-        opposed[1] += o & (q == 1) as u32;
-        opposed[2] += o & (q == 2) as u32;
+        opposed += eq::opposes(opposition[k] as f64) as u32;
     }
     (favourable, opposed)
 }
