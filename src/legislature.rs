@@ -133,7 +133,7 @@ fn mood(support: f64, opposed: f64, salience: f64) -> f64 {
 
 /// Each member's chance of opposing over the weekly noise of spread `sd`, from its stance:
 /// Φ(−stance / sd), taken as logistic(−1.702 × stance / sd) (`Expectation`).
-#[multiversion(targets("x86_64+avx2"))]
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn chances_opposed(stances: &[f64], sd: f64, out: &mut [f64]) {
     for (p, &stance) in out.iter_mut().zip(stances) {
         *p = logistic(-PROBIT_TO_LOGIT * stance / sd);

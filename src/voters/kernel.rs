@@ -3,11 +3,11 @@
 //! sums over each voter's ties, each voter's equations (`equations.rs`) in loops the
 //! compiler vectorises, then the district sums. The vote tally goes district by district.
 //!
-//! The passes and the tally are compiled twice, for the baseline instruction set and for
-//! AVX2, and the CPU's best is chosen at run time (`multiversion`). Every version performs
-//! the same floating-point operations in the same order, without fused multiply-adds, so
-//! every version computes the same bits (the tests compare them with the equations voter
-//! by voter).
+//! The passes and the tally are compiled three times, for the baseline instruction set, for
+//! AVX2 and for AVX-512, and the CPU's best is chosen at run time (`multiversion`). Every
+//! version performs the same floating-point operations in the same order, without fused
+//! multiply-adds, so every version computes the same bits (the tests compare them with the
+//! equations voter by voter).
 
 use multiversion::multiversion;
 use rayon::prelude::*;
@@ -195,7 +195,7 @@ impl<'a> State<'a> {
 
 /// The week for every voter of a block; returns its district sums. With `JUMP` a threat
 /// jump lands this week.
-#[multiversion(targets("x86_64+avx2"))]
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
     let (graph, lo, n) = (b.graph, b.lo, s.grievance.len());
     // Each chunk's support logits, between the equations and the logistic.
@@ -302,7 +302,7 @@ fn update<const FJ: bool, const JUMP: bool>(
 }
 
 /// Each voter's support from its logit (`equations::support`), in a loop of its own.
-#[multiversion(targets("x86_64+avx2"))]
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 fn support_from_logits(logit: &[f64], support: &mut [f32]) {
     for (s, &x) in support.iter_mut().zip(logit) {
         *s = eq::support(x) as f32;
@@ -433,7 +433,7 @@ impl<'a> From<State<'a>> for Columns<'a> {
 /// kept as integers (a running f64 sum of ones and zeros is the same integer). The voters
 /// are laid out by party within a district, so the pass goes run by run of one party: each
 /// party's running sum stays in a register, and the counts by party need no test per voter.
-#[multiversion(targets("x86_64+avx2"))]
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     let [g, th, sa, su, ap, op] = c.0;
     let n = party.len();
@@ -489,7 +489,7 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
 /// `shift[j]` × its grievance, for each shift j (the pact made more salient:
 /// `Voters::at_pact_saliences`). Voters are laid out by party within a district, so the
 /// count goes run by run of one party, in a loop the compiler vectorises.
-#[multiversion(targets("x86_64+avx2"))]
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 pub fn opposed_if(opposition: &[f32], grievance: &[f32], party: &[u8], shift: [f64; 3]) -> ([u32; 3], [[u32; 3]; 3]) {
     let (mut party_n, mut opposed) = ([0u32; 3], [[0u32; 3]; 3]);
     for (a, z, q) in runs(party) {
@@ -576,7 +576,7 @@ pub struct Ballots<'a> {
 /// The votes of one district for each camp, in chunks: first the Gumbel draws (the
 /// logarithms, in a loop the compiler can vectorise), then each voter's choice, the camp
 /// of highest utility (`equations::vote_utility`).
-#[multiversion(targets("x86_64+avx2"))]
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 pub fn tally(v: Ballots) -> [u32; 3] {
     const M: usize = 64;
     let n = v.party.len();
