@@ -449,19 +449,20 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
             j => panic!("party {j} out of range"),
         };
         let mut party_support = by_party[p];
-        for k in a..z {
-            let y = su[k] as f64;
-            t[0] += ap[k] as f64;
+        let voters = ap[a..z].iter().zip(&su[a..z]).zip(&g[a..z]).zip(&th[a..z]).zip(&sa[a..z]);
+        for ((((&ap, &su), &g), &th), &sa) in voters {
+            let y = su as f64;
+            t[0] += ap as f64;
             t[1] += y;
-            t[2] += g[k] as f64;
-            t[3] += th[k] as f64;
-            t[4] += sa[k] as f64;
-            supporters += eq::supports(y) as u32;
+            t[2] += g as f64;
+            t[3] += th as f64;
+            t[4] += sa as f64;
             party_support += y;
         }
         by_party[p] = party_support;
         party_n[p] += (z - a) as u32;
-        let (favourable, opposed) = counts(r, &g[a..z], &op[a..z], &band[a..z]);
+        let (favourable, opposed, supporting) = counts(r, &g[a..z], &op[a..z], &su[a..z], &band[a..z]);
+        supporters += supporting;
         for b in 0..4 {
             band_favourable[b] += favourable[b];
         }
@@ -542,13 +543,14 @@ fn run_end(party: &[u8], a: usize, q: u8) -> usize {
 }
 
 /// Voters with a good impression of Japan (`equations::favourable`) by age band (the last
-/// band takes any band beyond it), and voters opposed to the pact on the table
-/// (`equations::opposes`), in a loop the compiler vectorises.
+/// band takes any band beyond it), voters opposed to the pact on the table
+/// (`equations::opposes`), and voters who support cooperation (`equations::supports`), in
+/// a loop the compiler vectorises.
 #[inline(always)]
-fn counts(r: &Rates, grievance: &[f32], opposition: &[f32], band: &[u8]) -> ([u32; 4], u32) {
+fn counts(r: &Rates, grievance: &[f32], opposition: &[f32], support: &[f32], band: &[u8]) -> ([u32; 4], u32, u32) {
     let n = band.len();
-    let (grievance, opposition) = (&grievance[..n], &opposition[..n]);
-    let (mut favourable, mut opposed) = ([0u32; 4], 0u32);
+    let (grievance, opposition, support) = (&grievance[..n], &opposition[..n], &support[..n]);
+    let (mut favourable, mut opposed, mut supporters) = ([0u32; 4], 0u32, 0u32);
     for k in 0..n {
         let (good, b) = (eq::favourable(r, grievance[k] as f64) as u32, band[k]);
         favourable[0] += good & (b == 0) as u32;
@@ -556,8 +558,9 @@ fn counts(r: &Rates, grievance: &[f32], opposition: &[f32], band: &[u8]) -> ([u3
         favourable[2] += good & (b == 2) as u32;
         favourable[3] += good & (b >= 3) as u32;
         opposed += eq::opposes(opposition[k] as f64) as u32;
+        supporters += eq::supports(support[k] as f64) as u32;
     }
-    (favourable, opposed)
+    (favourable, opposed, supporters)
 }
 
 /// One district's voters at an election.
