@@ -857,6 +857,41 @@ mod tests {
     }
 
     #[test]
+    fn opposition_foreseen_is_counted_as_defined_whatever_the_layout_of_parties() {
+        let (_, mut v, g, c) = setup(6_000);
+        for step in 0..4 {
+            v.step(&g, &busy_pulse(step, &c), &c);
+        }
+        // Runs of one party from 1 to 40 voters, with the parties in any order.
+        let (n, mut k) = (v.n(), 0);
+        while k < n {
+            let u = |j: u32| c.uniform(Stream::Network, 99, k as u64, j);
+            let run = 1 + (u(0) * 40.0) as usize;
+            let q = (u(1) * 3.0) as u8;
+            v.party[k..(k + run).min(n)].fill(q);
+            k += run;
+        }
+        let agg = v.aggregate();
+        let saliences = [v.pact_salience, 0.4, 0.95];
+        let foreseen = v.at_pact_saliences(&agg, saliences);
+        let weight = |s: f64| eq::PactWeek::new(&v.rates, v.pact_presence, s, 0.0, [0.0; 3]).grievance_weight;
+        for (j, f) in foreseen.iter().enumerate() {
+            let shift = weight(saliences[j]) - weight(v.pact_salience);
+            let opposes = |i: usize| eq::opposes(v.opposition[i] as f64 + shift * v.grievance[i] as f64);
+            for d in 0..DISTRICTS {
+                let (a, b) = (v.district_start[d], v.district_start[d + 1]);
+                let opposed = (a..b).filter(|&i| opposes(i)).count();
+                assert_eq!(f.district_opposed[d], opposed as f64 / (b - a) as f64, "route {j}, district {d}");
+            }
+            for q in 0..3u8 {
+                let members: Vec<usize> = (0..v.n()).filter(|&i| v.party[i] == q).collect();
+                let opposed = members.iter().filter(|&&i| opposes(i)).count();
+                assert_eq!(f.party_opposed[q as usize], opposed as f64 / members.len() as f64, "route {j}, party {q}");
+            }
+        }
+    }
+
+    #[test]
     fn older_voters_oppose_a_pact_less() {
         // GSOMIA under debate for five weeks.
         let (_, mut v, g, c) = setup(5_000);
