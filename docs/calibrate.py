@@ -14,7 +14,7 @@ the lowest loss there is chosen: the second stage keeps the noise of a small fir
 sample from choosing the point. Nothing after 2017 is run.
 
 Prints both stages and the chosen values, and writes docs/validation/calibration.csv.
-Takes about half an hour on two cores at the published sizes.
+Takes under ten minutes on two cores at the published sizes.
 """
 
 from __future__ import annotations

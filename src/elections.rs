@@ -43,7 +43,7 @@ params! {
         /// Pro-cooperation lean of a newly elected progressive president.
         ideology_progressive: f64 = -0.2, unit "-1..1", range -1.0..=1.0;
         /// Pro-cooperation lean of a newly elected conservative president.
-        ideology_conservative: f64 = 0.5, unit "-1..1", range -1.0..=1.0;
+        ideology_conservative: f64 = 0.38, unit "-1..1", range -1.0..=1.0;
         /// Pro-cooperation lean of a newly elected president from the third camp.
         ideology_independent: f64 = 0.0, unit "-1..1", range -1.0..=1.0;
         /// Presidential elections whose winner is given (date, party, optional ideology), for replays: held

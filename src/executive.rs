@@ -33,12 +33,12 @@ params! {
         /// Lowers the bar a proposal's net value must clear: bar = hurdle x (1 - risk_tolerance).
         risk_tolerance: f64 = 0.5, unit "share", range 0.0..=1.0;
         /// Bar for a proposal at zero risk tolerance.
-        hurdle: f64 = 1.02, unit "value", range 0.0..=5.0;
+        hurdle: f64 = 0.97, unit "value", range 0.0..=5.0;
         /// Face lost by backing down from a public commitment (a retreat, a collapse, a suspended notice,
         /// ending one's own camp's agreement), per unit of the rung's controversy.
         audience_cost: f64 = 0.3, unit "value per controversy", range 0.0..=5.0;
         /// Net value this close below the bar floats a trial balloon instead.
-        balloon_margin: f64 = 0.18, unit "value", range 0.0..=5.0;
+        balloon_margin: f64 = 0.05, unit "value", range 0.0..=5.0;
         /// Strategic value per unit of mean threat above baseline.
         threat_weight: f64 = 1.0, unit "value per unit", range 0.0..=10.0;
         /// Cost of crossing Washington per unit of US pressure (ending an agreement) or of US demand, the
@@ -58,7 +58,7 @@ params! {
         camp_weight: f64 = 1.5, unit "value per unit", range 0.0..=10.0;
         /// Weight of expected domestic cost: controversy x (grievance + salience) x (1 - damping x F)
         /// x (1.5 - support share).
-        cost_weight: f64 = 2.15, unit "value per unit", range 0.0..=10.0;
+        cost_weight: f64 = 2.16, unit "value per unit", range 0.0..=10.0;
         /// Value per unit of political capital above 0.5.
         capital_weight: f64 = 0.5, unit "value per unit", range 0.0..=10.0;
         /// Half-life of capital lost to retreats and collapses.
@@ -830,6 +830,7 @@ mod tests {
         sc.executive.risk_tolerance = 0.8;
         sc.executive.cost_weight = 1.0;
         sc.executive.hurdle = 1.0;
+        sc.executive.balloon_margin = 0.18;
         sc.executive.us_weight = 1.0;
         sc.executive.ideology = 0.0;
         sc.ladder.controversy.acsa_conditional = 0.65;

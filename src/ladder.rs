@@ -48,7 +48,7 @@ rung_table! {
     /// Controversy of intelligence sharing.
     gsomia = 0.5;
     /// Controversy of a segmented ACSA.
-    acsa_conditional = 0.94;
+    acsa_conditional = 0.85;
     /// Controversy of a full ACSA.
     acsa_full = 1.0;
 }

@@ -162,16 +162,24 @@ def test_ruling_party_revolts_against_a_pact_while_most_support_cooperation():
     assert revolts >= 3, f"only {revolts} revolts while most supported cooperation"
 
 
-def test_a_progressive_government_proposes_under_high_threat_and_a_warmer_public():
+def test_a_progressive_government_is_held_back_by_its_lean_not_by_a_rule():
     """No rule keeps a progressive president from moving: from the June 2026 start, under a
     threefold rate of security shocks and with contact warming the public, Lee's
-    government proposes an ACSA in some runs; its lean weighs against it, not a rule."""
-    sc = acsa.Scenario.default().replace({
+    government floats or proposes an ACSA in some runs once his lean is neutral, and the
+    warmer his lean, the more runs it moves in; at his camp's lean (-0.2) it rarely does."""
+    base = acsa.Scenario.default().replace({
         "voters.n": 3000, "horizon_weeks": 156, "shocks.intensity": 3.0, "perception.shift": 30.0,
     })
-    proposed = 0
-    for seed in range(20):
-        ev = acsa.simulate(sc, seed=seed).events
-        moves = ev[ev["kind"].isin(["proposal", "trial_balloon"]) & (ev["rung"] >= 4)]
-        proposed += len(moves) > 0
-    assert proposed >= 2, f"a progressive government proposed an ACSA in {proposed} of 20 runs"
+    assert base["executive.party"] == "progressive"
+
+    def moved(ideology: float) -> int:
+        sc = base.replace({"executive.ideology": ideology})
+        runs = 0
+        for seed in range(20):
+            ev = acsa.simulate(sc, seed=seed).events
+            runs += (ev["kind"].isin(["proposal", "trial_balloon"]) & (ev["rung"] >= 4)).any()
+        return runs
+
+    camp, neutral, warm = moved(-0.2), moved(0.0), moved(0.2)
+    assert neutral >= 2, f"a neutral progressive government moved on an ACSA in {neutral} of 20 runs"
+    assert camp <= neutral <= warm, f"runs with a move at lean -0.2, 0, 0.2: {camp}, {neutral}, {warm}"
