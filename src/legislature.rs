@@ -66,8 +66,13 @@ pub struct Legislature {
     district_weight: f64,
     noise: f64,
     revolt_threshold: f64,
-    /// How far the president's camp still holds to his line (`Executive::following`), set
-    /// by the polity each week.
+}
+
+/// The president's side in the Assembly this week: his party, and how far his camp still
+/// holds to his line (`Executive::following`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Governing {
+    pub party: Party,
     pub loyalty: f64,
 }
 
@@ -175,7 +180,6 @@ impl Legislature {
             district_weight: l.district_weight,
             noise: l.noise,
             revolt_threshold: l.revolt_threshold,
-            loyalty: 1.0,
         };
         legislature.seat(&owner, list, rng);
         legislature
@@ -212,27 +216,17 @@ impl Legislature {
         self.members.iter().filter(|m| m.party == party).count()
     }
 
-    /// Member m's stance before this week's noise: the party line of its camp (`lines`),
-    /// plus the weighted mood of the member's voters (a district's, or the country's for a
-    /// list seat) plus the member's own lean.
-    fn mean_stance(&self, m: &Member, lines: &[f64; 3], agg: &Aggregates, salience: f64) -> f64 {
-        let own = match m.district {
-            Some(d) => mood(agg.district_support[d], agg.district_opposed[d], salience),
-            None => mood(agg.support_mean, agg.pact_opposed, salience),
-        };
-        lines[m.party.index()] + self.district_weight * own + m.idiosyncrasy
-    }
-
     /// The party line of each camp (by `Party::index`), from the mood of the camp's voters:
     /// the governing party backs its president under discipline, as far as it still holds to
-    /// his line (`loyalty`), the opposition opposes in proportion to how politicised the
+    /// his line (`gov.loyalty`), the opposition opposes in proportion to how politicised the
     /// issue is, and the rest follow their voters.
-    fn lines(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> [f64; 3] {
+    fn lines(&self, agg: &Aggregates, gov: Governing, politicisation: f64, salience: f64) -> [f64; 3] {
+        let exec_party = gov.party;
         Party::ALL.map(|party| {
             let p = party.index();
             let voters = mood(agg.party_support[p], agg.party_opposed[p], salience);
             if party == exec_party {
-                let d = self.discipline * self.loyalty;
+                let d = self.discipline * gov.loyalty;
                 d + (1.0 - d) * voters
             } else if party != Party::Independent && exec_party != Party::Independent {
                 let opposition = self.discipline * politicisation;
@@ -253,14 +247,15 @@ impl Legislature {
     pub fn assess(
         &self,
         agg: &Aggregates,
-        exec_party: Party,
+        gov: Governing,
         politicisation: f64,
         salience: f64,
         counter: &Counter,
         step: u32,
     ) -> Assessment {
+        let exec_party = gov.party;
         let mut stances = [0f64; SEATS];
-        let stances = self.mean_stances(agg, exec_party, politicisation, salience, &mut stances);
+        let stances = self.mean_stances(agg, gov, politicisation, salience, &mut stances);
         let mut yes = 0usize;
         let (mut gov, mut gov_no) = (0usize, 0usize);
         for (k, (m, &mean)) in self.members.iter().zip(stances.iter()).enumerate() {
@@ -288,25 +283,37 @@ impl Legislature {
     /// the table. The voters' opposition is `agg`'s (`Aggregates::party_opposed`,
     /// `district_opposed`), formed at that salience (`Polity::outlook` projects it for a
     /// move not yet made).
-    pub fn expect(&self, agg: &Aggregates, exec_party: Party, politicisation: f64, salience: f64) -> Expectation {
+    pub fn expect(&self, agg: &Aggregates, gov: Governing, politicisation: f64, salience: f64) -> Expectation {
         let mut stances = [0f64; SEATS];
-        self.expectation(self.mean_stances(agg, exec_party, politicisation, salience, &mut stances), exec_party)
+        self.expectation(self.mean_stances(agg, gov, politicisation, salience, &mut stances), gov.party)
     }
 
-    /// Every member's stance before this week's noise (`mean_stance`), in member order, in
-    /// the first seats of `out`.
+    /// Every member's stance before this week's noise, in member order, in the first seats
+    /// of `out`: the party line of its camp (`lines`), plus the weighted mood of the
+    /// member's voters (a district's, or the country's for a list seat), plus the member's
+    /// own lean. The mood of each district is computed once, before the members.
     fn mean_stances<'a>(
         &self,
         agg: &Aggregates,
-        exec_party: Party,
+        gov: Governing,
         politicisation: f64,
         salience: f64,
         out: &'a mut [f64; SEATS],
     ) -> &'a [f64] {
-        let lines = self.lines(agg, exec_party, politicisation, salience);
+        let lines = self.lines(agg, gov, politicisation, salience);
+        let mut moods = [0f64; DISTRICTS];
+        let districts = agg.district_support.iter().zip(&agg.district_opposed);
+        for (m, (&support, &opposed)) in moods.iter_mut().zip(districts) {
+            *m = mood(support, opposed, salience);
+        }
+        let national = mood(agg.support_mean, agg.pact_opposed, salience);
         let out = &mut out[..self.members.len()];
         for (stance, m) in out.iter_mut().zip(&self.members) {
-            *stance = self.mean_stance(m, &lines, agg, salience);
+            let own = match m.district {
+                Some(d) => moods[d],
+                None => national,
+            };
+            *stance = lines[m.party.index()] + self.district_weight * own + m.idiosyncrasy;
         }
         out
     }
@@ -370,6 +377,11 @@ mod tests {
         }
     }
 
+    /// A progressive president whose camp holds to his line.
+    fn loyal() -> Governing {
+        Governing { party: Party::Progressive, loyalty: 1.0 }
+    }
+
     fn chamber(sc: &Scenario) -> Legislature {
         Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]))
     }
@@ -423,8 +435,8 @@ mod tests {
         let sc = Scenario::default();
         let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         let c = Counter::new(&[2; 32]);
-        let calm = l.assess(&aggregates(0.7), Party::Progressive, 0.2, 0.5, &c, 0);
-        let angry = l.assess(&aggregates(0.1), Party::Progressive, 0.2, 0.5, &c, 0);
+        let calm = l.assess(&aggregates(0.7), loyal(), 0.2, 0.5, &c, 0);
+        let angry = l.assess(&aggregates(0.1), loyal(), 0.2, 0.5, &c, 0);
         assert!(!calm.revolt && angry.revolt);
         assert!(calm.revolt_risk < 0.01 && angry.revolt_risk > 0.9, "{calm:?} {angry:?}");
         assert!(calm.support > angry.support);
@@ -436,8 +448,8 @@ mod tests {
         let sc = Scenario::default();
         let l = Legislature::new(&sc.legislature, &sc.legislature.seats, &lean(), &mut run_rng(&[1; 32]));
         let c = Counter::new(&[2; 32]);
-        let low = l.assess(&aggregates(0.55), Party::Progressive, 0.0, 0.0, &c, 0);
-        let high = l.assess(&aggregates(0.55), Party::Progressive, 1.0, 0.0, &c, 0);
+        let low = l.assess(&aggregates(0.55), loyal(), 0.0, 0.0, &c, 0);
+        let high = l.assess(&aggregates(0.55), loyal(), 1.0, 0.0, &c, 0);
         assert!(high.support < low.support);
     }
 
@@ -445,13 +457,12 @@ mod tests {
     fn a_lame_ducks_party_answers_its_voters_rather_than_his_line() {
         // Opinion split on cooperation and a small majority against the pact, everywhere.
         let sc = Scenario::default();
-        let mut l = chamber(&sc);
+        let l = chamber(&sc);
         let a = opinion(0.5, 0.56);
-        let loyal = l.expect(&a, Party::Progressive, 0.2, 0.9);
-        l.loyalty = 0.0;
-        let lame = l.expect(&a, Party::Progressive, 0.2, 0.9);
-        assert!(loyal.revolt_risk < 0.05 && lame.revolt_risk > 0.95, "{loyal:?} {lame:?}");
-        assert!(lame.governing_opposed > loyal.governing_opposed + 0.3);
+        let followed = l.expect(&a, loyal(), 0.2, 0.9);
+        let lame = l.expect(&a, Governing { loyalty: 0.0, ..loyal() }, 0.2, 0.9);
+        assert!(followed.revolt_risk < 0.05 && lame.revolt_risk > 0.95, "{followed:?} {lame:?}");
+        assert!(lame.governing_opposed > followed.governing_opposed + 0.3);
     }
 
     #[test]
@@ -463,16 +474,16 @@ mod tests {
         let a = opinion(0.7, 0.8);
         let c = Counter::new(&[2; 32]);
         // Off the table, members answer to support for cooperation: no revolt, ever.
-        let off: Vec<Assessment> = (0..50).map(|w| l.assess(&a, Party::Progressive, 0.2, 0.0, &c, w)).collect();
+        let off: Vec<Assessment> = (0..50).map(|w| l.assess(&a, loyal(), 0.2, 0.0, &c, w)).collect();
         assert!(off.iter().all(|x| !x.revolt && x.governing_opposed < 0.1));
         // On the table and salient, the ruling party's members answer to their districts.
-        let on: Vec<Assessment> = (0..50).map(|w| l.assess(&a, Party::Progressive, 0.2, 0.9, &c, w)).collect();
+        let on: Vec<Assessment> = (0..50).map(|w| l.assess(&a, loyal(), 0.2, 0.9, &c, w)).collect();
         assert!(on.iter().all(|x| x.governing_opposed > sc.legislature.revolt_threshold), "{:?}", on[0]);
         assert!(on.iter().filter(|x| x.revolt).count() > 40);
-        let e = l.expect(&a, Party::Progressive, 0.2, 0.9);
+        let e = l.expect(&a, loyal(), 0.2, 0.9);
         assert!(e.revolt_risk > 0.9 && e.consent_margin < 0.0, "{e:?}");
         // The same pact, opposed by two in ten: no revolt, a consent vote passes.
-        let e = l.expect(&opinion(0.7, 0.2), Party::Progressive, 0.2, 0.9);
+        let e = l.expect(&opinion(0.7, 0.2), loyal(), 0.2, 0.9);
         assert!(e.revolt_risk < 0.01 && e.consent_margin > 0.0, "{e:?}");
     }
 
@@ -482,7 +493,7 @@ mod tests {
         let (mut lo, mut hi) = (0.0, 1.0);
         for _ in 0..40 {
             let mid = 0.5 * (lo + hi);
-            if l.expect(&opinion(0.7, mid), Party::Progressive, 0.2, 0.9).revolt_risk < risk {
+            if l.expect(&opinion(0.7, mid), loyal(), 0.2, 0.9).revolt_risk < risk {
                 lo = mid;
             } else {
                 hi = mid;
@@ -496,7 +507,7 @@ mod tests {
         let mut sc = Scenario::default();
         let l = chamber(&sc);
         let e: Vec<Expectation> =
-            (0..=1000).map(|k| l.expect(&opinion(0.7, k as f64 / 1000.0), Party::Progressive, 0.2, 0.9)).collect();
+            (0..=1000).map(|k| l.expect(&opinion(0.7, k as f64 / 1000.0), loyal(), 0.2, 0.9)).collect();
         assert!(e.windows(2).all(|w| w[1].governing_opposed >= w[0].governing_opposed));
         assert!(e.windows(2).all(|w| w[1].revolt_risk >= w[0].revolt_risk));
         assert!(e[0].revolt_risk < 1e-3 && e[1000].revolt_risk > 0.999);
@@ -509,7 +520,7 @@ mod tests {
         let o = opposition_at_risk(&l, 0.05);
         sc.legislature.revolt_threshold = t - 0.05;
         let lower = chamber(&sc);
-        assert!(lower.expect(&opinion(0.7, o), Party::Progressive, 0.2, 0.9).revolt_risk > 0.2);
+        assert!(lower.expect(&opinion(0.7, o), loyal(), 0.2, 0.9).revolt_risk > 0.2);
     }
 
     #[test]
@@ -520,9 +531,9 @@ mod tests {
         // Opinion at which a revolt is a coin flip in expectation.
         let a = opinion(0.7, opposition_at_risk(&l, 0.5));
         let weeks = 400;
-        let week: Vec<Assessment> = (0..weeks).map(|w| l.assess(&a, Party::Progressive, 0.2, 0.9, &c, w)).collect();
+        let week: Vec<Assessment> = (0..weeks).map(|w| l.assess(&a, loyal(), 0.2, 0.9, &c, w)).collect();
         let mean = |f: &dyn Fn(&Assessment) -> f64| week.iter().map(f).sum::<f64>() / weeks as f64;
-        let e = l.expect(&a, Party::Progressive, 0.2, 0.9);
+        let e = l.expect(&a, loyal(), 0.2, 0.9);
         let opposed = mean(&|x| x.governing_opposed);
         assert!((e.governing_opposed - opposed).abs() < 0.01, "{} vs {opposed}", e.governing_opposed);
         let revolts = mean(&|x| x.revolt as u8 as f64);

@@ -4,7 +4,7 @@
 use crate::calendar::Calendar;
 use crate::error::Result;
 use crate::executive::{self, Executive, Office, Stakes};
-use crate::legislature::{self, Assessment, Expectation, Legislature, Seats, SEATS};
+use crate::legislature::{self, Assessment, Expectation, Governing, Legislature, Seats, SEATS};
 use crate::network::Graph;
 use crate::rng::{Counter, Streams};
 use crate::voters::{self, Aggregates, Pulse, Voters};
@@ -118,25 +118,36 @@ impl Polity {
         on_the_table: bool,
     ) -> Assessment {
         let salience = if on_the_table { agg.pact_salience } else { 0.0 };
-        self.legislature.loyalty = self.executive.following(week);
         let assessment =
-            self.legislature.assess(agg, self.executive.party, politicisation, salience, &self.counter, week);
+            self.legislature.assess(agg, self.governing(week), politicisation, salience, &self.counter, week);
         self.executive.update_capital(week, agg.approval, self.seat_share());
         assessment
     }
 
+    /// The executive's side in the legislature in `week`: its party, and how far its camp
+    /// still holds to its line.
+    fn governing(&self, week: u32) -> Governing {
+        Governing { party: self.executive.party, loyalty: self.executive.following(week) }
+    }
+
     /// How the legislature would stand on the pact on the table (the rung the executive
-    /// pushes or weighs) at the pact's salience this week: what the executive weighs.
-    pub fn outlook(&self, agg: &Aggregates, politicisation: f64) -> Expectation {
-        self.legislature.expect(agg, self.executive.party, politicisation, agg.pact_salience)
+    /// pushes or weighs) at the pact's salience in `week`: what the executive weighs.
+    pub fn outlook(&self, week: u32, agg: &Aggregates, politicisation: f64) -> Expectation {
+        self.legislature.expect(agg, self.governing(week), politicisation, agg.pact_salience)
     }
 
     /// `outlook` once each of three moves, sending voters `activations`, has made the pact
     /// salient: the voters' opposition at the salience the move would give it
     /// (`Voters::at_pact_saliences`), to which the members answer at that salience.
-    pub fn outlooks_after(&self, agg: &Aggregates, politicisation: f64, activations: [f64; 3]) -> [Expectation; 3] {
+    pub fn outlooks_after(
+        &self,
+        week: u32,
+        agg: &Aggregates,
+        politicisation: f64,
+        activations: [f64; 3],
+    ) -> [Expectation; 3] {
         let saliences = activations.map(|a| self.voters.pact_salience_after(a));
-        self.voters.at_pact_saliences(agg, saliences).map(|projected| self.outlook(&projected, politicisation))
+        self.voters.at_pact_saliences(agg, saliences).map(|projected| self.outlook(week, &projected, politicisation))
     }
 
     /// Shift of the voters' resting approval of the executive this week.

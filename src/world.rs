@@ -408,7 +408,7 @@ impl World {
             week,
             agg,
             assembly,
-            outlook: self.outlooks(agg, us_pressure),
+            outlook: self.outlooks(week, agg, us_pressure),
             us_pressure,
             us_demand: self.us.demand(),
             us_commitment: self.us.commitment(),
@@ -431,9 +431,9 @@ impl World {
     /// the executive may put it there. The routes matter only while the president weighs a
     /// move on a pact not yet pushed (idle with a rung to weigh, a balloon, a shelved
     /// proposal); otherwise every route is the pact as it stands.
-    fn outlooks(&self, agg: &Aggregates, us_pressure: f64) -> Outlooks {
+    fn outlooks(&self, week: u32, agg: &Aggregates, us_pressure: f64) -> Outlooks {
         let k = &self.korea;
-        let now = k.outlook(agg, self.politicisation);
+        let now = k.outlook(week, agg, self.politicisation);
         let rung = match k.executive.posture {
             Posture::Idle => self.ladder.next_target(),
             Posture::Balloon { rung, .. } | Posture::Frozen { rung } => Some(rung),
@@ -443,7 +443,7 @@ impl World {
             return Outlooks::same(now);
         };
         let activations = k.executive.route_activations(rung, self.ladder.familiarity, us_pressure);
-        let [open, secret, exposed] = k.outlooks_after(agg, self.politicisation, activations);
+        let [open, secret, exposed] = k.outlooks_after(week, agg, self.politicisation, activations);
         Outlooks { now, open, secret, exposed }
     }
 
