@@ -431,8 +431,12 @@ impl<'a> From<State<'a>> for Columns<'a> {
 
 /// Sums over one district, in voter order; `band` is each voter's age band. Counts are
 /// kept as integers (a running f64 sum of ones and zeros is the same integer). The voters
-/// are laid out by party within a district, so the pass goes run by run of one party: each
+/// are laid out by party within a district, so the sums go run by run of one party: each
 /// party's running sum stays in a register, and the counts by party need no test per voter.
+/// The counts by party are kept in the loop of the running sums, which the chain of
+/// additions bounds anyway; the other counts go over the whole district in one loop (a
+/// loop of their own for each run would end at a point the processor mispredicts, three
+/// times a district).
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     let [g, th, sa, su, ap, op] = c.0;
@@ -449,8 +453,9 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
             j => panic!("party {j} out of range"),
         };
         let mut party_support = by_party[p];
-        let voters = ap[a..z].iter().zip(&su[a..z]).zip(&g[a..z]).zip(&th[a..z]).zip(&sa[a..z]);
-        for ((((&ap, &su), &g), &th), &sa) in voters {
+        let mut opposed = 0u32;
+        let voters = ap[a..z].iter().zip(&su[a..z]).zip(&g[a..z]).zip(&th[a..z]).zip(&sa[a..z]).zip(&op[a..z]);
+        for (((((&ap, &su), &g), &th), &sa), &op) in voters {
             let y = su as f64;
             t[0] += ap as f64;
             t[1] += y;
@@ -458,15 +463,16 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
             t[3] += th as f64;
             t[4] += sa as f64;
             party_support += y;
+            opposed += eq::opposes(op as f64) as u32;
         }
         by_party[p] = party_support;
         party_n[p] += (z - a) as u32;
-        let (favourable, opposed, supporting) = counts(r, &g[a..z], &op[a..z], &su[a..z], &band[a..z]);
-        supporters += supporting;
-        for b in 0..4 {
-            band_favourable[b] += favourable[b];
-        }
         party_opposed[p] += opposed;
+    }
+    let (favourable, supporting) = counts(r, g, su, band);
+    supporters += supporting;
+    for b in 0..4 {
+        band_favourable[b] += favourable[b];
     }
     Sums {
         n: n as f64,
@@ -485,31 +491,46 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
     }
 }
 
-/// Voters of each party byte, and voters who would oppose the pact on the table
-/// (`equations::opposes`) by party byte if each one's opposition logit rose by
-/// `shift[j]` × its grievance, for each shift j (the pact made more salient:
-/// `Voters::at_pact_saliences`). Voters are laid out by party within a district, so the
-/// count goes run by run of one party, in a loop the compiler vectorises.
+/// Voters who would oppose the pact on the table (`equations::opposes`) if each one's
+/// opposition logit rose by `shift[j]` × its grievance, for each shift j (the pact made more
+/// salient: `Voters::at_pact_saliences`): in each district d (voters `starts[d]..starts[d +
+/// 1]`) into `district[d]`, and by party byte over all districts, returned with the voters of
+/// each party byte. Voters are laid out by party within a district, so the count goes run by
+/// run of one party, in a loop the compiler vectorises.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
-pub fn opposed_if(opposition: &[f32], grievance: &[f32], party: &[u8], shift: [f64; 3]) -> ([u32; 3], [[u32; 3]; 3]) {
+pub fn opposed_if(
+    opposition: &[f32],
+    grievance: &[f32],
+    party: &[u8],
+    starts: &[usize],
+    shift: [f64; 3],
+    district: &mut [[u32; 3]],
+) -> ([u32; 3], [[u32; 3]; 3]) {
     let (mut party_n, mut opposed) = ([0u32; 3], [[0u32; 3]; 3]);
-    for (a, z, q) in runs(party) {
-        let p = q as usize;
-        if p >= 3 {
-            continue;
-        }
-        let (o, g) = (&opposition[a..z], &grievance[a..z]);
-        let mut yes = [0u32; 3];
-        for k in 0..z - a {
-            let (o, g) = (o[k] as f64, g[k] as f64);
+    for (d, out) in district.iter_mut().enumerate() {
+        let (a, b) = (starts[d], starts[d + 1]);
+        let (opposition, grievance) = (&opposition[a..b], &grievance[a..b]);
+        let mut total = [0u32; 3];
+        for (a, z, q) in runs(&party[a..b]) {
+            let p = q as usize;
+            if p >= 3 {
+                continue;
+            }
+            let (o, g) = (&opposition[a..z], &grievance[a..z]);
+            let mut yes = [0u32; 3];
+            for k in 0..z - a {
+                let (o, g) = (o[k] as f64, g[k] as f64);
+                for j in 0..3 {
+                    yes[j] += eq::opposes(o + shift[j] * g) as u32;
+                }
+            }
+            party_n[p] += (z - a) as u32;
             for j in 0..3 {
-                yes[j] += eq::opposes(o + shift[j] * g) as u32;
+                opposed[j][p] += yes[j];
+                total[j] += yes[j];
             }
         }
-        party_n[p] += (z - a) as u32;
-        for j in 0..3 {
-            opposed[j][p] += yes[j];
-        }
+        *out = total;
     }
     (party_n, opposed)
 }
@@ -543,24 +564,22 @@ fn run_end(party: &[u8], a: usize, q: u8) -> usize {
 }
 
 /// Voters with a good impression of Japan (`equations::favourable`) by age band (the last
-/// band takes any band beyond it), voters opposed to the pact on the table
-/// (`equations::opposes`), and voters who support cooperation (`equations::supports`), in
-/// a loop the compiler vectorises.
+/// band takes any band beyond it) and voters who support cooperation
+/// (`equations::supports`), in a loop the compiler vectorises.
 #[inline(always)]
-fn counts(r: &Rates, grievance: &[f32], opposition: &[f32], support: &[f32], band: &[u8]) -> ([u32; 4], u32, u32) {
+fn counts(r: &Rates, grievance: &[f32], support: &[f32], band: &[u8]) -> ([u32; 4], u32) {
     let n = band.len();
-    let (grievance, opposition, support) = (&grievance[..n], &opposition[..n], &support[..n]);
-    let (mut favourable, mut opposed, mut supporters) = ([0u32; 4], 0u32, 0u32);
+    let (grievance, support) = (&grievance[..n], &support[..n]);
+    let (mut favourable, mut supporters) = ([0u32; 4], 0u32);
     for k in 0..n {
         let (good, b) = (eq::favourable(r, grievance[k] as f64) as u32, band[k]);
         favourable[0] += good & (b == 0) as u32;
         favourable[1] += good & (b == 1) as u32;
         favourable[2] += good & (b == 2) as u32;
         favourable[3] += good & (b >= 3) as u32;
-        opposed += eq::opposes(opposition[k] as f64) as u32;
         supporters += eq::supports(support[k] as f64) as u32;
     }
-    (favourable, opposed, supporters)
+    (favourable, supporters)
 }
 
 /// One district's voters at an election.

@@ -328,20 +328,14 @@ impl Voters {
         let weight = |s: f64| eq::PactWeek::new(&self.rates, self.pact_presence, s, 0.0, [0.0; 3]).grievance_weight;
         let shift = saliences.map(|s| weight(s) - weight(self.pact_salience));
         let mut out = saliences.map(|s| Aggregates { pact_salience: s, ..agg.clone() });
-        let (mut party_n, mut party_opposed) = ([0u32; 3], [[0u32; 3]; 3]);
-        for d in 0..DISTRICTS {
-            let (a, b) = (self.district_start[d], self.district_start[d + 1]);
-            let (n, opposed) =
-                kernel::opposed_if(&self.opposition[a..b], &self.grievance[a..b], &self.party[a..b], shift);
-            for p in 0..3 {
-                party_n[p] += n[p];
-            }
-            for (j, o) in out.iter_mut().enumerate() {
-                o.district_opposed[d] =
-                    if b > a { opposed[j].iter().sum::<u32>() as f64 / (b - a) as f64 } else { 0.5 };
-                for p in 0..3 {
-                    party_opposed[j][p] += opposed[j][p];
-                }
+        let mut district = [[0u32; 3]; DISTRICTS];
+        let starts = &self.district_start;
+        let (party_n, party_opposed) =
+            kernel::opposed_if(&self.opposition, &self.grievance, &self.party, starts, shift, &mut district);
+        for (d, opposed) in district.iter().enumerate() {
+            let n = starts[d + 1] - starts[d];
+            for (o, &opposed) in out.iter_mut().zip(opposed) {
+                o.district_opposed[d] = if n > 0 { opposed as f64 / n as f64 } else { 0.5 };
             }
         }
         let n = party_n.iter().sum::<u32>() as f64;
