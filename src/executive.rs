@@ -10,6 +10,7 @@
 //! signature) costs face to undo.
 
 use rand::RngExt;
+use std::cell::OnceCell;
 
 use crate::calendar::{parse_date, Calendar, WEEKS_PER_YEAR};
 use crate::legislature::{Assessment, Expectation, Legislature};
@@ -185,22 +186,51 @@ pub enum Route {
 }
 
 /// How the Assembly would stand on the pact on the table by each way of putting it there,
-/// at the salience that way gives it (`Polity::outlook`).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Outlooks {
+/// at the salience that way gives it (`Polity::outlook`). The routes not yet taken are
+/// projected when the president first weighs one of them (`Project`), and kept for the week.
+pub struct Outlooks<'a> {
     /// At the pact's salience this week.
     pub now: Expectation,
-    /// After an open announcement.
-    pub open: Expectation,
+    /// None: no move to weigh, every route is the pact as it stands.
+    project: Option<&'a dyn Project>,
+    open: OnceCell<Expectation>,
     /// Fast-tracked: while it stays secret, and after it comes out.
-    pub secret: Expectation,
-    pub exposed: Expectation,
+    fast_track: OnceCell<[Expectation; 2]>,
 }
 
-impl Outlooks {
+/// Projects how the Assembly would stand on the pact once a move has put it on the table.
+pub trait Project {
+    /// After an open announcement.
+    fn open(&self) -> Expectation;
+    /// After an open announcement, fast-tracked while it stays secret, and after it comes
+    /// out, in one projection.
+    fn routes(&self) -> [Expectation; 3];
+}
+
+impl<'a> Outlooks<'a> {
     /// The same outlook whatever the route.
-    pub fn same(e: Expectation) -> Outlooks {
-        Outlooks { now: e, open: e, secret: e, exposed: e }
+    pub fn same(e: Expectation) -> Outlooks<'a> {
+        Outlooks::new(e, None)
+    }
+
+    /// This week's outlook `now`, and the routes by `project` when they are asked for.
+    pub fn new(now: Expectation, project: Option<&'a dyn Project>) -> Outlooks<'a> {
+        Outlooks { now, project, open: OnceCell::new(), fast_track: OnceCell::new() }
+    }
+
+    /// After an open announcement.
+    pub fn open(&self) -> Expectation {
+        *self.open.get_or_init(|| self.project.map_or(self.now, |p| p.open()))
+    }
+
+    /// Fast-tracked: while it stays secret, and after it comes out. The open route comes
+    /// with them.
+    pub fn fast_track(&self) -> [Expectation; 2] {
+        *self.fast_track.get_or_init(|| {
+            let [open, secret, exposed] = self.project.map_or([self.now; 3], |p| p.routes());
+            self.open.get_or_init(|| open);
+            [secret, exposed]
+        })
     }
 }
 
@@ -242,7 +272,7 @@ pub struct Context<'a> {
     pub assembly: Assessment,
     /// How the Assembly would stand on the pact on the table, over its members' noise,
     /// and how many adults would oppose it, by the route it is put there.
-    pub outlook: Outlooks,
+    pub outlook: Outlooks<'a>,
     pub us_pressure: f64,
     /// US pressure above the administration's resting level: an active demand.
     pub us_demand: f64,
@@ -538,10 +568,11 @@ impl Executive {
         let o = &ctx.outlook;
         match route {
             Route::Now => self.assembly_risk(&o.now),
-            Route::Open => self.assembly_risk(&o.open),
+            Route::Open => self.assembly_risk(&o.open()),
             Route::FastTrack => {
                 let q = self.exposure_chance(ctx, rung);
-                (1.0 - q) * self.assembly_risk(&o.secret) + q * self.assembly_risk(&o.exposed)
+                let [secret, exposed] = o.fast_track();
+                (1.0 - q) * self.assembly_risk(&secret) + q * self.assembly_risk(&exposed)
             }
         }
     }
@@ -776,6 +807,16 @@ mod tests {
     use super::*;
     use crate::rng::run_rng;
 
+    /// Routes known in advance: open, secret, exposed.
+    impl Project for [Expectation; 3] {
+        fn open(&self) -> Expectation {
+            self[0]
+        }
+        fn routes(&self) -> [Expectation; 3] {
+            *self
+        }
+    }
+
     fn agg(threat: f64, grievance: f64, salience: f64, support_share: f64) -> Aggregates {
         Aggregates {
             threat_mean: threat,
@@ -906,9 +947,11 @@ mod tests {
         let at = |revolt_risk: f64, consent_risk: f64, consent_required: bool| {
             let mut e = quiet_exec();
             e.consent_required = consent_required;
+            let now = ctx(0, &scared).outlook.now;
+            let open = Expectation { revolt_risk, consent_risk, ..now };
+            let routes = [open, now, now];
             let mut c = ctx(0, &scared);
-            c.outlook.open.revolt_risk = revolt_risk;
-            c.outlook.open.consent_risk = consent_risk;
+            c.outlook = Outlooks::new(now, Some(&routes));
             e.value(&c, 4, Route::Open)
         };
         let safe = at(0.0, 0.0, false);
@@ -957,9 +1000,11 @@ mod tests {
         let propose = |open_risk: f64, consent_required: bool| {
             let mut e = quiet_exec();
             e.consent_required = consent_required;
+            let now = ctx(0, &scared).outlook.now;
+            let open = Expectation { revolt_risk: open_risk, ..now };
+            let routes = [open, now, open];
             let mut c = ctx(0, &scared);
-            c.outlook.open.revolt_risk = open_risk;
-            c.outlook.exposed.revolt_risk = open_risk;
+            c.outlook = Outlooks::new(now, Some(&routes));
             (e.decide(&c, &mut run_rng(&[0; 32])), e.posture)
         };
         // Announced, the ruling party would likely revolt; secret, it would not (while the
@@ -977,11 +1022,13 @@ mod tests {
     fn a_proposal_is_weighed_at_the_revolt_its_route_would_provoke() {
         let scared = agg(0.8, 0.55, 0.1, 0.9);
         let e = quiet_exec();
-        let mut c = ctx(0, &scared);
         // Quiet this week; announced, the ruling party would revolt; kept secret it would
         // not, and exposed it would.
-        c.outlook.open.revolt_risk = 0.9;
-        c.outlook.exposed.revolt_risk = 0.9;
+        let now = ctx(0, &scared).outlook.now;
+        let open = Expectation { revolt_risk: 0.9, ..now };
+        let routes = [open, now, open];
+        let mut c = ctx(0, &scared);
+        c.outlook = Outlooks::new(now, Some(&routes));
         let calm = e.value(&ctx(0, &scared), 4, Route::Open);
         let open = e.value(&c, 4, Route::Open);
         let fast = e.value(&c, 4, Route::FastTrack);

@@ -136,18 +136,24 @@ impl Polity {
         self.legislature.expect(agg, self.governing(week), politicisation, agg.pact_salience)
     }
 
-    /// `outlook` once each of three moves, sending voters `activations`, has made the pact
-    /// salient: the voters' opposition at the salience the move would give it
-    /// (`Voters::at_pact_saliences`), to which the members answer at that salience.
-    pub fn outlooks_after(
-        &self,
+    /// The executive, to decide in `week`, and what it foresees of a move on the pact that
+    /// would send voters `activations` by each route (open, secret, exposed).
+    pub fn foresee<'a>(
+        &'a mut self,
         week: u32,
-        agg: &Aggregates,
+        agg: &'a Aggregates,
         politicisation: f64,
         activations: [f64; 3],
-    ) -> [Expectation; 3] {
-        let saliences = activations.map(|a| self.voters.pact_salience_after(a));
-        self.voters.at_pact_saliences(agg, saliences).map(|projected| self.outlook(week, &projected, politicisation))
+    ) -> (Foresight<'a>, &'a mut Executive) {
+        let foresight = Foresight {
+            voters: &self.voters,
+            legislature: &self.legislature,
+            governing: self.governing(week),
+            agg,
+            politicisation,
+            activations,
+        };
+        (foresight, &mut self.executive)
     }
 
     /// Shift of the voters' resting approval of the executive this week.
@@ -158,5 +164,37 @@ impl Polity {
     /// Share of the legislature's seats held by the executive's party.
     pub fn seat_share(&self) -> f64 {
         self.legislature.seats(self.executive.party) as f64 / SEATS as f64
+    }
+}
+
+/// The public and the Assembly as the executive foresees them in a week (`Polity::foresee`):
+/// `Polity::outlook` once a move, sending voters its activation, has made the pact salient.
+pub struct Foresight<'a> {
+    voters: &'a Voters,
+    legislature: &'a Legislature,
+    governing: Governing,
+    agg: &'a Aggregates,
+    politicisation: f64,
+    activations: [f64; 3],
+}
+
+impl Foresight<'_> {
+    /// The voters' opposition at the salience each move would give the pact
+    /// (`Voters::at_pact_saliences`), to which the members answer at that salience.
+    fn after<const R: usize>(&self, activations: [f64; R]) -> [Expectation; R] {
+        let saliences = activations.map(|a| self.voters.pact_salience_after(a));
+        self.voters.at_pact_saliences(self.agg, saliences).map(|projected| {
+            self.legislature.expect(&projected, self.governing, self.politicisation, projected.pact_salience)
+        })
+    }
+}
+
+impl executive::Project for Foresight<'_> {
+    fn open(&self) -> Expectation {
+        self.after([self.activations[0]])[0]
+    }
+
+    fn routes(&self) -> [Expectation; 3] {
+        self.after(self.activations)
     }
 }

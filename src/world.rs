@@ -4,7 +4,7 @@
 use crate::calendar::parse_date;
 use crate::error::{Error, Result};
 use crate::events::{draw_week, Impact, ScheduledEvent, Shock, ShockKind};
-use crate::executive::{Action, Context, Office, Outlooks, Posture, Stakes};
+use crate::executive::{Action, Context, Office, Outlooks, Posture, Project, Stakes};
 use crate::japan::{self, Japan, JapanMode, Loads};
 use crate::ladder::{Ladder, ACSA_CONDITIONAL, ACSA_FULL, RUNG_NAMES};
 use crate::legislature::SEATS;
@@ -404,11 +404,16 @@ impl World {
             notice_expiry[r as usize] = l.notice_expiry(r, week);
         }
         let diet_approves = self.japan.diet_approves(&mut self.streams.japan);
+        let now = self.korea.outlook(week, agg, self.politicisation);
+        let weighed = self.rung_weighed();
+        let activations =
+            weighed.map_or([0.0; 3], |r| self.korea.executive.route_activations(r, l.familiarity, us_pressure));
+        let (foresight, executive) = self.korea.foresee(week, agg, self.politicisation, activations);
         let ctx = Context {
             week,
             agg,
             assembly,
-            outlook: self.outlooks(week, agg, us_pressure),
+            outlook: Outlooks::new(now, weighed.map(|_| &foresight as &dyn Project)),
             us_pressure,
             us_demand: self.us.demand(),
             us_commitment: self.us.commitment(),
@@ -424,27 +429,19 @@ impl World {
             hostility: self.japan.hostility(),
             concession,
         };
-        self.korea.executive.decide(&ctx, &mut self.streams.executive)
+        executive.decide(&ctx, &mut self.streams.executive)
     }
 
-    /// How the Assembly and the public would stand on the pact on the table by each route
-    /// the executive may put it there. The routes matter only while the president weighs a
+    /// The rung whose routes the president weighs: the pact on the table while he weighs a
     /// move on a pact not yet pushed (idle with a rung to weigh, a balloon, a shelved
-    /// proposal); otherwise every route is the pact as it stands.
-    fn outlooks(&self, week: u32, agg: &Aggregates, us_pressure: f64) -> Outlooks {
-        let k = &self.korea;
-        let now = k.outlook(week, agg, self.politicisation);
-        let rung = match k.executive.posture {
+    /// proposal); otherwise none, and every route is the pact as it stands.
+    fn rung_weighed(&self) -> Option<u8> {
+        let rung = match self.korea.executive.posture {
             Posture::Idle => self.ladder.next_target(),
             Posture::Balloon { rung, .. } | Posture::Frozen { rung } => Some(rung),
             Posture::Pending { .. } | Posture::Notice { .. } => None,
         };
-        let Some(rung) = rung.filter(|&r| r == self.pact_on_the_table()) else {
-            return Outlooks::same(now);
-        };
-        let activations = k.executive.route_activations(rung, self.ladder.familiarity, us_pressure);
-        let [open, secret, exposed] = k.outlooks_after(week, agg, self.politicisation, activations);
-        Outlooks { now, open, secret, exposed }
+        rung.filter(|&r| r == self.pact_on_the_table())
     }
 
     fn apply(&mut self, week: u32, action: Action) {

@@ -498,34 +498,34 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
 /// each party byte. Voters are laid out by party within a district, so the count goes run by
 /// run of one party, in a loop the compiler vectorises.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
-pub fn opposed_if(
+pub fn opposed_if<const R: usize>(
     opposition: &[f32],
     grievance: &[f32],
     party: &[u8],
     starts: &[usize],
-    shift: [f64; 3],
-    district: &mut [[u32; 3]],
-) -> ([u32; 3], [[u32; 3]; 3]) {
-    let (mut party_n, mut opposed) = ([0u32; 3], [[0u32; 3]; 3]);
+    shift: [f64; R],
+    district: &mut [[u32; R]],
+) -> ([u32; 3], [[u32; 3]; R]) {
+    let (mut party_n, mut opposed) = ([0u32; 3], [[0u32; 3]; R]);
     for (d, out) in district.iter_mut().enumerate() {
         let (a, b) = (starts[d], starts[d + 1]);
         let (opposition, grievance) = (&opposition[a..b], &grievance[a..b]);
-        let mut total = [0u32; 3];
+        let mut total = [0u32; R];
         for (a, z, q) in runs(&party[a..b]) {
             let p = q as usize;
             if p >= 3 {
                 continue;
             }
             let (o, g) = (&opposition[a..z], &grievance[a..z]);
-            let mut yes = [0u32; 3];
+            let mut yes = [0u32; R];
             for k in 0..z - a {
                 let (o, g) = (o[k] as f64, g[k] as f64);
-                for j in 0..3 {
+                for j in 0..R {
                     yes[j] += eq::opposes(o + shift[j] * g) as u32;
                 }
             }
             party_n[p] += (z - a) as u32;
-            for j in 0..3 {
+            for j in 0..R {
                 opposed[j][p] += yes[j];
                 total[j] += yes[j];
             }

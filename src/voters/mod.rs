@@ -324,11 +324,11 @@ impl Voters {
     /// of `saliences`: each voter's opposition logit moved by the one term the pact's
     /// salience weighs, grievance (`equations::PactWeek::grievance_weight`), the rest of the
     /// week as it is. What moves that make the pact more salient would stir.
-    pub fn at_pact_saliences(&self, agg: &Aggregates, saliences: [f64; 3]) -> [Aggregates; 3] {
+    pub fn at_pact_saliences<const R: usize>(&self, agg: &Aggregates, saliences: [f64; R]) -> [Aggregates; R] {
         let weight = |s: f64| eq::PactWeek::new(&self.rates, self.pact_presence, s, 0.0, [0.0; 3]).grievance_weight;
         let shift = saliences.map(|s| weight(s) - weight(self.pact_salience));
         let mut out = saliences.map(|s| Aggregates { pact_salience: s, ..agg.clone() });
-        let mut district = [[0u32; 3]; DISTRICTS];
+        let mut district = [[0u32; R]; DISTRICTS];
         let starts = &self.district_start;
         let (party_n, party_opposed) =
             kernel::opposed_if(&self.opposition, &self.grievance, &self.party, starts, shift, &mut district);
