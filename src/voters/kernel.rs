@@ -495,8 +495,9 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
 /// opposition logit rose by `shift[j]` × its grievance, for each shift j (the pact made more
 /// salient: `Voters::at_pact_saliences`): in each district d (voters `starts[d]..starts[d +
 /// 1]`) into `district[d]`, and by party byte over all districts, returned with the voters of
-/// each party byte. Voters are laid out by party within a district, so the count goes run by
-/// run of one party, in a loop the compiler vectorises.
+/// each party byte. Each district's counts by party are kept in fields of one integer (a
+/// voter of party byte p adds `PARTY_UNIT[p]`), so the loop over the district needs no test
+/// of the party and the compiler vectorises it.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
 pub fn opposed_if<const R: usize>(
     opposition: &[f32],
@@ -509,30 +510,41 @@ pub fn opposed_if<const R: usize>(
     let (mut party_n, mut opposed) = ([0u32; 3], [[0u32; 3]; R]);
     for (d, out) in district.iter_mut().enumerate() {
         let (a, b) = (starts[d], starts[d + 1]);
-        let (opposition, grievance) = (&opposition[a..b], &grievance[a..b]);
-        let mut total = [0u32; R];
-        for (a, z, q) in runs(&party[a..b]) {
-            let p = q as usize;
-            if p >= 3 {
-                continue;
-            }
-            let (o, g) = (&opposition[a..z], &grievance[a..z]);
-            let mut yes = [0u32; R];
-            for k in 0..z - a {
-                let (o, g) = (o[k] as f64, g[k] as f64);
-                for j in 0..R {
-                    yes[j] += eq::opposes(o + shift[j] * g) as u32;
-                }
-            }
-            party_n[p] += (z - a) as u32;
+        assert!(b - a < 1 << PARTY_FIELD, "district of {} voters", b - a);
+        let (opposition, grievance, party) = (&opposition[a..b], &grievance[a..b], &party[a..b]);
+        let (mut n, mut yes) = (0u64, [0u64; R]);
+        for k in 0..b - a {
+            let unit = party_unit(party[k]);
+            let (o, g) = (opposition[k] as f64, grievance[k] as f64);
+            n += unit;
             for j in 0..R {
-                opposed[j][p] += yes[j];
-                total[j] += yes[j];
+                yes[j] += unit & 0u64.wrapping_sub(eq::opposes(o + shift[j] * g) as u64);
             }
         }
-        *out = total;
+        let by_party = |c: u64| [0, 1, 2].map(|p| ((c >> (PARTY_FIELD * p)) & ((1 << PARTY_FIELD) - 1)) as u32);
+        let n = by_party(n);
+        for p in 0..3 {
+            party_n[p] += n[p];
+        }
+        for j in 0..R {
+            let yes = by_party(yes[j]);
+            for p in 0..3 {
+                opposed[j][p] += yes[p];
+            }
+            out[j] = yes.iter().sum();
+        }
     }
     (party_n, opposed)
+}
+
+/// Bits of each party's field in `opposed_if`'s counts (three fields in 64 bits).
+const PARTY_FIELD: u32 = 21;
+
+/// One voter of party byte `q` (0 to 2: `district_sums` checks them every week) in
+/// `opposed_if`'s counts: 1 in the party's field.
+#[inline(always)]
+fn party_unit(q: u8) -> u64 {
+    1 << (PARTY_FIELD * q as u32)
 }
 
 /// The runs of equal bytes in `party`, in order: (first, end, byte).
