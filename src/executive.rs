@@ -186,20 +186,22 @@ pub enum Route {
 }
 
 /// How the Assembly would stand on the pact on the table by each way of putting it there,
-/// at the salience that way gives it (`Polity::outlook`). The routes not yet taken are
-/// projected when the president first weighs one of them (`Project`), and kept for the week.
+/// at the salience that way gives it (`polity::Foresight`). Each is projected when the
+/// president first weighs it (`Project`), and kept for the week.
 pub struct Outlooks<'a> {
-    /// At the pact's salience this week.
-    pub now: Expectation,
-    /// None: no move to weigh, every route is the pact as it stands.
-    project: Option<&'a dyn Project>,
+    project: &'a dyn Project,
+    /// The president weighs a move on the pact; if not, every route is the pact as it stands.
+    moves: bool,
+    now: OnceCell<Expectation>,
     open: OnceCell<Expectation>,
     /// Fast-tracked: while it stays secret, and after it comes out.
     fast_track: OnceCell<[Expectation; 2]>,
 }
 
-/// Projects how the Assembly would stand on the pact once a move has put it on the table.
+/// Projects how the Assembly would stand on the pact on the table.
 pub trait Project {
+    /// At the pact's salience this week.
+    fn now(&self) -> Expectation;
     /// After an open announcement.
     fn open(&self) -> Expectation;
     /// After an open announcement, fast-tracked while it stays secret, and after it comes
@@ -208,26 +210,29 @@ pub trait Project {
 }
 
 impl<'a> Outlooks<'a> {
-    /// The same outlook whatever the route.
-    pub fn same(e: Expectation) -> Outlooks<'a> {
-        Outlooks::new(e, None)
+    /// The outlooks by `project`; `moves`: the president weighs a move on the pact.
+    pub fn new(project: &'a dyn Project, moves: bool) -> Outlooks<'a> {
+        Outlooks { project, moves, now: OnceCell::new(), open: OnceCell::new(), fast_track: OnceCell::new() }
     }
 
-    /// This week's outlook `now`, and the routes by `project` when they are asked for.
-    pub fn new(now: Expectation, project: Option<&'a dyn Project>) -> Outlooks<'a> {
-        Outlooks { now, project, open: OnceCell::new(), fast_track: OnceCell::new() }
+    /// At the pact's salience this week.
+    pub fn now(&self) -> Expectation {
+        *self.now.get_or_init(|| self.project.now())
     }
 
     /// After an open announcement.
     pub fn open(&self) -> Expectation {
-        *self.open.get_or_init(|| self.project.map_or(self.now, |p| p.open()))
+        *self.open.get_or_init(|| if self.moves { self.project.open() } else { self.now() })
     }
 
     /// Fast-tracked: while it stays secret, and after it comes out. The open route comes
     /// with them.
     pub fn fast_track(&self) -> [Expectation; 2] {
         *self.fast_track.get_or_init(|| {
-            let [open, secret, exposed] = self.project.map_or([self.now; 3], |p| p.routes());
+            if !self.moves {
+                return [self.now(); 2];
+            }
+            let [open, secret, exposed] = self.project.routes();
             self.open.get_or_init(|| open);
             [secret, exposed]
         })
@@ -567,7 +572,7 @@ impl Executive {
     fn route_risk(&self, ctx: &Context, rung: u8, route: Route) -> f64 {
         let o = &ctx.outlook;
         match route {
-            Route::Now => self.assembly_risk(&o.now),
+            Route::Now => self.assembly_risk(&o.now()),
             Route::Open => self.assembly_risk(&o.open()),
             Route::FastTrack => {
                 let q = self.exposure_chance(ctx, rung);
@@ -807,15 +812,22 @@ mod tests {
     use super::*;
     use crate::rng::run_rng;
 
-    /// Routes known in advance: open, secret, exposed.
-    impl Project for [Expectation; 3] {
-        fn open(&self) -> Expectation {
+    /// Outlooks known in advance: now, open, secret, exposed.
+    impl Project for [Expectation; 4] {
+        fn now(&self) -> Expectation {
             self[0]
         }
+        fn open(&self) -> Expectation {
+            self[1]
+        }
         fn routes(&self) -> [Expectation; 3] {
-            *self
+            [self[1], self[2], self[3]]
         }
     }
+
+    /// A calm Assembly, whatever the route.
+    const CALM: Expectation =
+        Expectation { governing_opposed: 0.1, revolt_risk: 0.0, consent_margin: 30.0, consent_risk: 0.0 };
 
     fn agg(threat: f64, grievance: f64, salience: f64, support_share: f64) -> Aggregates {
         Aggregates {
@@ -840,12 +852,7 @@ mod tests {
                 revolt_risk: 0.0,
                 revolt: false,
             },
-            outlook: Outlooks::same(Expectation {
-                governing_opposed: 0.1,
-                revolt_risk: 0.0,
-                consent_margin: 30.0,
-                consent_risk: 0.0,
-            }),
+            outlook: Outlooks::new(&[CALM; 4], true),
             us_pressure: 0.5,
             us_demand: 0.0,
             us_commitment: 0.7,
@@ -947,11 +954,9 @@ mod tests {
         let at = |revolt_risk: f64, consent_risk: f64, consent_required: bool| {
             let mut e = quiet_exec();
             e.consent_required = consent_required;
-            let now = ctx(0, &scared).outlook.now;
-            let open = Expectation { revolt_risk, consent_risk, ..now };
-            let routes = [open, now, now];
+            let routes = [CALM, Expectation { revolt_risk, consent_risk, ..CALM }, CALM, CALM];
             let mut c = ctx(0, &scared);
-            c.outlook = Outlooks::new(now, Some(&routes));
+            c.outlook = Outlooks::new(&routes, true);
             e.value(&c, 4, Route::Open)
         };
         let safe = at(0.0, 0.0, false);
@@ -1000,11 +1005,10 @@ mod tests {
         let propose = |open_risk: f64, consent_required: bool| {
             let mut e = quiet_exec();
             e.consent_required = consent_required;
-            let now = ctx(0, &scared).outlook.now;
-            let open = Expectation { revolt_risk: open_risk, ..now };
-            let routes = [open, now, open];
+            let open = Expectation { revolt_risk: open_risk, ..CALM };
+            let routes = [CALM, open, CALM, open];
             let mut c = ctx(0, &scared);
-            c.outlook = Outlooks::new(now, Some(&routes));
+            c.outlook = Outlooks::new(&routes, true);
             (e.decide(&c, &mut run_rng(&[0; 32])), e.posture)
         };
         // Announced, the ruling party would likely revolt; secret, it would not (while the
@@ -1024,11 +1028,10 @@ mod tests {
         let e = quiet_exec();
         // Quiet this week; announced, the ruling party would revolt; kept secret it would
         // not, and exposed it would.
-        let now = ctx(0, &scared).outlook.now;
-        let open = Expectation { revolt_risk: 0.9, ..now };
-        let routes = [open, now, open];
+        let open = Expectation { revolt_risk: 0.9, ..CALM };
+        let routes = [CALM, open, CALM, open];
         let mut c = ctx(0, &scared);
-        c.outlook = Outlooks::new(now, Some(&routes));
+        c.outlook = Outlooks::new(&routes, true);
         let calm = e.value(&ctx(0, &scared), 4, Route::Open);
         let open = e.value(&c, 4, Route::Open);
         let fast = e.value(&c, 4, Route::FastTrack);

@@ -281,7 +281,7 @@ impl Legislature {
     /// noise, if members weighed their voters' opposition to the pact on the table with
     /// `salience` (0 for none): for the executive to weigh a pact before or while it is on
     /// the table. The voters' opposition is `agg`'s (`Aggregates::party_opposed`,
-    /// `district_opposed`), formed at that salience (`Polity::outlook` projects it for a
+    /// `district_opposed`), formed at that salience (`polity::Foresight` projects it for a
     /// move not yet made).
     pub fn expect(&self, agg: &Aggregates, gov: Governing, politicisation: f64, salience: f64) -> Expectation {
         let mut stances = [0f64; SEATS];

@@ -130,12 +130,6 @@ impl Polity {
         Governing { party: self.executive.party, loyalty: self.executive.following(week) }
     }
 
-    /// How the legislature would stand on the pact on the table (the rung the executive
-    /// pushes or weighs) at the pact's salience in `week`: what the executive weighs.
-    pub fn outlook(&self, week: u32, agg: &Aggregates, politicisation: f64) -> Expectation {
-        self.legislature.expect(agg, self.governing(week), politicisation, agg.pact_salience)
-    }
-
     /// The executive, to decide in `week`, and what it foresees of a move on the pact that
     /// would send voters `activations` by each route (open, secret, exposed).
     pub fn foresee<'a>(
@@ -168,7 +162,9 @@ impl Polity {
 }
 
 /// The public and the Assembly as the executive foresees them in a week (`Polity::foresee`):
-/// `Polity::outlook` once a move, sending voters its activation, has made the pact salient.
+/// how the legislature would stand on the pact on the table (the rung the executive pushes
+/// or weighs), at its salience this week or once a move, sending voters its activation, has
+/// made it more salient.
 pub struct Foresight<'a> {
     voters: &'a Voters,
     legislature: &'a Legislature,
@@ -190,6 +186,10 @@ impl Foresight<'_> {
 }
 
 impl executive::Project for Foresight<'_> {
+    fn now(&self) -> Expectation {
+        self.legislature.expect(self.agg, self.governing, self.politicisation, self.agg.pact_salience)
+    }
+
     fn open(&self) -> Expectation {
         self.after([self.activations[0]])[0]
     }

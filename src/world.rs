@@ -4,7 +4,7 @@
 use crate::calendar::parse_date;
 use crate::error::{Error, Result};
 use crate::events::{draw_week, Impact, ScheduledEvent, Shock, ShockKind};
-use crate::executive::{Action, Context, Office, Outlooks, Posture, Project, Stakes};
+use crate::executive::{Action, Context, Office, Outlooks, Posture, Stakes};
 use crate::japan::{self, Japan, JapanMode, Loads};
 use crate::ladder::{Ladder, ACSA_CONDITIONAL, ACSA_FULL, RUNG_NAMES};
 use crate::legislature::SEATS;
@@ -404,7 +404,6 @@ impl World {
             notice_expiry[r as usize] = l.notice_expiry(r, week);
         }
         let diet_approves = self.japan.diet_approves(&mut self.streams.japan);
-        let now = self.korea.outlook(week, agg, self.politicisation);
         let weighed = self.rung_weighed();
         let activations =
             weighed.map_or([0.0; 3], |r| self.korea.executive.route_activations(r, l.familiarity, us_pressure));
@@ -413,7 +412,7 @@ impl World {
             week,
             agg,
             assembly,
-            outlook: Outlooks::new(now, weighed.map(|_| &foresight as &dyn Project)),
+            outlook: Outlooks::new(&foresight, weighed.is_some()),
             us_pressure,
             us_demand: self.us.demand(),
             us_commitment: self.us.commitment(),
