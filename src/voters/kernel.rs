@@ -181,6 +181,7 @@ impl<'a> State<'a> {
             .collect()
     }
 
+    #[inline(always)]
     fn range(&mut self, a: usize, b: usize) -> State<'_> {
         State {
             grievance: &mut self.grievance[a..b],
@@ -361,7 +362,8 @@ fn regular_degree(bound: f64, indptr: &[u64]) -> Option<usize> {
         return None;
     }
     let d = indptr.get(1)? - indptr[0];
-    let regular = d > 0 && indptr.windows(2).fold(true, |ok, w| ok & (w[1] - w[0] == d));
+    let rows = indptr[1..].iter().zip(&indptr[..indptr.len() - 1]);
+    let regular = d > 0 && rows.fold(true, |ok, (end, start)| ok & (end - start == d));
     regular.then_some(d as usize)
 }
 
