@@ -499,8 +499,9 @@ pub fn district_sums(r: &Rates, party: &[u8], band: &[u8], c: Columns) -> Sums {
 /// 1]`) into `district[d]`, and by party byte over all districts, returned with the voters of
 /// each party byte. Each district's counts by party are kept in fields of one integer (a
 /// voter of party byte p adds `PARTY_UNIT[p]`), so the loop over the district needs no test
-/// of the party and the compiler vectorises it.
-#[multiversion(targets("x86_64+avx512f+avx512vl+avx512bw+avx512dq", "x86_64+avx2"))]
+/// of the party and the compiler vectorises it. Built for AVX2 only: on districts of about 80
+/// voters, the AVX-512 version's longer scalar remainder made it slower.
+#[multiversion(targets("x86_64+avx2"))]
 pub fn opposed_if<const R: usize>(
     opposition: &[f32],
     grievance: &[f32],
