@@ -240,12 +240,12 @@ pub fn step_block<const JUMP: bool>(b: &Block, mut s: State) -> Vec<Sums> {
         c = e;
     }
     let starts = b.starts;
-    (0..starts.len() - 1)
-        .map(|d| {
-            let (a, z) = (starts[d] - lo, starts[d + 1] - lo);
-            district_sums(&b.week.rates, &b.party[a..z], &b.band[a..z], s.range(a, z).into())
-        })
-        .collect()
+    let mut sums = vec![Sums::default(); starts.len() - 1];
+    for (d, out) in sums.iter_mut().enumerate() {
+        let (a, z) = (starts[d] - lo, starts[d + 1] - lo);
+        *out = district_sums(&b.week.rates, &b.party[a..z], &b.band[a..z], s.range(a, z).into());
+    }
+    sums
 }
 
 /// A voter's own columns: anchor, support intercept, party, birth year, last week's grievance.

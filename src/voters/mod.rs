@@ -296,7 +296,7 @@ impl Voters {
         // Copied, not swapped: each state variable keeps its memory for the whole run, so
         // views of it (the Python World's voter arrays) follow the run.
         self.grievance.copy_from_slice(&self.grievance_next);
-        let districts: Vec<Sums> = per_block.into_iter().flatten().collect();
+        let districts: Vec<Sums> = per_block.concat();
         Aggregates::from_districts(&districts, &self.band_n, self.pact_salience)
     }
 
