@@ -65,7 +65,14 @@ params! {
         /// Half-life of capital lost to retreats and collapses.
         damage_half_life_weeks: f64 = 26.0, unit "weeks", range 0.1..=1040.0;
         /// Weekly chance a fast-tracked (unannounced) proposal is exposed.
-        exposure_rate: f64 = 0.3, unit "per week", range 0.0..=1.0;
+        exposure_rate: f64 = 0.9, unit "per week", range 0.0..=1.0;
+        /// Share of the weekly exposure chance that a president who has not yet seen a secret of his
+        /// exposed fails to count when he weighs the fast track.
+        secrecy_overconfidence: f64 = 1.0, unit "share", range 0.0..=1.0;
+        /// Share of the domestic cost and of capital as a cushion that a president at the end of a term
+        /// that ends for good no longer weighs, and that his own lean gains, in proportion to how far into
+        /// its last year he is.
+        lame_duck_discount: f64 = 1.0, unit "share", range 0.0..=1.0;
         /// Activation multiplier when a secret proposal is exposed.
         secrecy_backlash: f64 = 2.0, unit "multiplier", range 1.0..=10.0;
         /// Spread of the weekly idiosyncratic term in the executive's judgement.
@@ -315,6 +322,8 @@ pub struct Executive {
     signed_by: [Option<Party>; 6],
     /// A proposal ordered from outside the model (a what-if), made at the next decision.
     ordered: Option<u8>,
+    /// A secret of his has come out in this term.
+    seen_exposure: bool,
     term_start_week: f64,
     term_weeks: f64,
     /// Without elections the term clock simply repeats with the same president.
@@ -342,6 +351,7 @@ impl Executive {
             inherited: false,
             signed_by: [None; 6],
             ordered: None,
+            seen_exposure: false,
             term_start_week: office.term_start_week,
             term_weeks: office.term_years as f64 * WEEKS_PER_YEAR,
             repeat_terms: office.repeat_terms,
@@ -379,6 +389,7 @@ impl Executive {
         self.ideology = ideology;
         self.term_start_week = week as f64;
         self.damage = 0.0;
+        self.seen_exposure = false;
         self.inherited = self.posture != Posture::Idle;
     }
 
@@ -489,13 +500,14 @@ impl Executive {
     /// proportion to 1 + ideology: a conservative sees Tokyo as part of the answer to the
     /// North, a progressive looks first to engagement and to Washington. US pressure is
     /// not here: Washington's wish does not make a rung worth proposing by itself; its
-    /// pressure makes crossing it dear (`ending_cost`, `dropping_cost`).
+    /// pressure makes crossing it dear (`ending_cost`, `dropping_cost`). His lean counts the
+    /// more, the less he weighs his standing at home (`home_weight`).
     fn strategic(&self, ctx: &Context, gap: f64) -> f64 {
         let p = &self.params;
         p.threat_weight * (1.0 + self.ideology) * (ctx.agg.threat_mean - self.threat_baseline).max(0.0)
             + p.abandonment_weight * (1.0 - ctx.us_commitment)
             + p.logistics_weight * gap
-            + p.ideology_weight * self.ideology
+            + p.ideology_weight * self.ideology * (2.0 - self.home_weight(ctx.week))
     }
 
     /// Expected domestic cost of pushing a rung now.
@@ -503,10 +515,26 @@ impl Executive {
         self.cost_at(ctx, rung, ctx.agg.salience_mean)
     }
 
-    /// The domestic cost of `rung` with history this salient.
+    /// How far the president still weighs his standing at home (the domestic cost of a move,
+    /// and capital as a cushion): in full, then less over the last year of a term that ends
+    /// for good, as his camp follows him less; he will not face the public again, and has no
+    /// later agenda to spend his capital on. What he no longer gives his public he gives his
+    /// own lean (`strategic`): end-of-term action follows the president's own preferences
+    /// (Howell and Mayer 2005).
+    pub fn home_weight(&self, week: u32) -> f64 {
+        1.0 - self.params.lame_duck_discount * (1.0 - self.following(week))
+    }
+
+    /// Capital as a cushion, as far as he still weighs it.
+    fn cushion(&self, week: u32) -> f64 {
+        self.home_weight(week) * self.params.capital_weight * (self.capital - 0.5)
+    }
+
+    /// The domestic cost of `rung` with history this salient, as far as he still weighs it.
     fn cost_at(&self, ctx: &Context, rung: u8, salience: f64) -> f64 {
         let a = ctx.agg;
-        self.params.cost_weight
+        self.home_weight(ctx.week)
+            * self.params.cost_weight
             * self.controversy[rung as usize]
             * (a.grievance_mean + salience)
             * (1.0 - self.familiarity_damping * ctx.familiarity)
@@ -530,7 +558,7 @@ impl Executive {
         self.cost_spared(ctx, rung)
             + self.params.camp_weight * (0.5 - ctx.agg.party_support[self.party.index()])
             + self.params.reciprocity_weight * ctx.hostility
-            + self.params.capital_weight * (self.capital - 0.5)
+            + self.cushion(ctx.week)
     }
 
     /// Audience cost of backing down from a public commitment on `rung` (Fearon 1994).
@@ -560,10 +588,18 @@ impl Executive {
         1.0 - (1.0 - outlook.revolt_risk) * (1.0 - consent)
     }
 
-    /// Chance that a fast-tracked proposal of `rung` comes out before its window closes.
+    /// Chance that a fast-tracked proposal of `rung` comes out before its window closes, as
+    /// the president judges it: a president none of whose secrets has yet come out counts
+    /// only part of the weekly chance.
     fn exposure_chance(&self, ctx: &Context, rung: u8) -> f64 {
         let weeks = fast_track_window(ctx.window[rung as usize]);
-        1.0 - crate::math::powf(1.0 - self.params.exposure_rate, weeks as f64)
+        1.0 - crate::math::powf(1.0 - self.exposure_belief(), weeks as f64)
+    }
+
+    /// The weekly chance of exposure the president counts on.
+    fn exposure_belief(&self) -> f64 {
+        let overconfidence = if self.seen_exposure { 0.0 } else { self.params.secrecy_overconfidence };
+        self.params.exposure_rate * (1.0 - overconfidence)
     }
 
     /// Chance the Assembly sinks `rung` put on the table by `route`, at the salience that
@@ -585,8 +621,8 @@ impl Executive {
     /// Value of pushing `rung` by `route`: if the Assembly lets it through, its strategic
     /// value less its expected domestic cost, with capital as a cushion; if not, lost face.
     pub fn value(&self, ctx: &Context, rung: u8, route: Route) -> f64 {
-        let net = self.strategic(ctx, ctx.gap_closed[rung as usize]) - self.domestic_cost(ctx, rung)
-            + self.params.capital_weight * (self.capital - 0.5);
+        let net =
+            self.strategic(ctx, ctx.gap_closed[rung as usize]) - self.domestic_cost(ctx, rung) + self.cushion(ctx.week);
         let risk = self.route_risk(ctx, rung, route);
         (1.0 - risk) * net - risk * self.face(rung)
     }
@@ -706,6 +742,7 @@ impl Executive {
                 }
                 if secret && !exposed && rng.random::<f64>() < self.params.exposure_rate {
                     self.posture = Posture::Pending { rung, since, window, secret, exposed: true };
+                    self.seen_exposure = true;
                     return Action::Exposed(rung);
                 }
                 // Retreating costs face (half, for a proposal still secret) and crosses
@@ -879,6 +916,9 @@ mod tests {
         sc.executive.cost_weight = 1.0;
         sc.executive.hurdle = 1.0;
         sc.executive.balloon_margin = 0.18;
+        sc.executive.exposure_rate = 0.3;
+        sc.executive.secrecy_overconfidence = 0.0;
+        sc.executive.lame_duck_discount = 0.0;
         sc.executive.us_weight = 1.0;
         sc.executive.ideology = 0.0;
         sc.ladder.controversy.acsa_conditional = 0.65;
@@ -1042,6 +1082,73 @@ mod tests {
         let q = 1.0 - (1.0 - e.params.exposure_rate).powi(2);
         assert!((fast - ((1.0 - q) * calm + q * open)).abs() < 1e-9, "{fast}");
         assert!(open < fast && fast < calm);
+    }
+
+    #[test]
+    fn a_president_who_has_seen_no_secret_come_out_counts_on_the_next_one_holding() {
+        let scared = agg(0.9, 0.55, 0.1, 0.6);
+        let mut e = quiet_exec();
+        e.params.secrecy_overconfidence = 1.0;
+        e.params.exposure_rate = 1.0;
+        let open = Expectation { revolt_risk: 0.9, ..CALM };
+        let routes = [CALM, open, CALM, open];
+        let mut c = ctx(0, &scared);
+        c.outlook = Outlooks::new(&routes, true);
+        // He counts on the secret holding: the fast track is worth what a secret pact is.
+        assert_eq!(e.exposure_chance(&c, 4), 0.0);
+        assert_eq!(e.value(&c, 4, Route::FastTrack), e.value(&ctx(0, &scared), 4, Route::Now));
+        let mut rng = run_rng(&[0; 32]);
+        assert_eq!(e.decide(&c, &mut rng), Action::Propose { rung: 4, secret: true });
+        // It comes out (the true weekly chance is 1): from then on he counts the true chance.
+        assert_eq!(e.decide(&ctx(1, &scared), &mut rng), Action::Exposed(4));
+        assert_eq!(e.exposure_chance(&c, 4), 1.0);
+        let fast = e.value(&c, 4, Route::FastTrack);
+        assert!((fast - e.value(&c, 4, Route::Open)).abs() < 1e-12, "{fast}");
+        // A new president has not learnt it.
+        e.inaugurate(Party::Conservative, 0.5, 2);
+        assert_eq!(e.exposure_chance(&c, 4), 0.0);
+        // Without overconfidence the chance counted is the true one whatever he has seen.
+        let mut plain = quiet_exec();
+        plain.params.exposure_rate = 1.0;
+        assert_eq!(plain.exposure_chance(&c, 4), 1.0);
+    }
+
+    #[test]
+    fn a_lame_duck_weighs_his_standing_at_home_less_and_less() {
+        let angry = agg(0.6, 0.7, 0.5, 0.4);
+        let mut e = quiet_exec();
+        e.capital = 0.2;
+        let end = e.term_end_week();
+        let week = |weeks_left: f64| (end - weeks_left) as u32;
+        let at = |e: &Executive, weeks_left: f64| {
+            let c = ctx(week(weeks_left), &angry);
+            (e.domestic_cost(&c, 4), e.value(&c, 4, Route::Now))
+        };
+        // Without the discount the term clock does not enter the value of a proposal.
+        assert_eq!(at(&e, 80.0), at(&e, 1.0));
+        e.params.lame_duck_discount = 1.0;
+        let (cost, value) = at(&e, 80.0);
+        assert_eq!(e.home_weight(week(80.0)), 1.0, "before the last year he weighs it in full");
+        assert!((e.home_weight(week(26.0)) - 0.5).abs() < 0.03);
+        let (late_cost, late_value) = at(&e, 1.0);
+        assert!(late_cost < 0.05 * cost, "{late_cost} {cost}");
+        // His own lean counts the more, the less he weighs home: nearly twice in his last week.
+        let mut leaning = e.clone();
+        leaning.ideology = 0.5;
+        let strategic = |x: &Executive, weeks_left: f64| x.strategic(&ctx(week(weeks_left), &angry), 0.6);
+        let gain = strategic(&leaning, 1.0) - strategic(&leaning, 80.0);
+        assert!((strategic(&e, 1.0) - strategic(&e, 80.0)).abs() < 1e-12, "without a lean the clock adds nothing");
+        let late = leaning.params.ideology_weight * 0.5 * (1.0 - leaning.home_weight(week(1.0)));
+        assert!((gain - late).abs() < 1e-12 && late > 0.95 * leaning.params.ideology_weight * 0.5, "{gain} {late}");
+        // Nor does his low capital hold him back: the cost and the cushion fade together.
+        let strategic = e.strategic(&ctx(week(1.0), &angry), 0.6);
+        assert!(late_value > value && (late_value - strategic).abs() < 0.05, "{late_value} {value} {strategic}");
+        // A leader whose terms repeat faces the public again.
+        let sc = crate::scenario::Scenario::default();
+        let stakes = Stakes::new(&sc.ladder, &sc.voters, &sc.legislature, sc.us.mediation);
+        let mut again = Executive::new(&sc.executive, sc.executive.office(&sc.calendar(), true), stakes);
+        again.params.lame_duck_discount = 1.0;
+        assert_eq!(again.home_weight(week(1.0)), 1.0);
     }
 
     #[test]

@@ -116,7 +116,7 @@ fn cases() -> Vec<Case> {
     large.voters.n = 50_000;
     vec![
         ("default", Scenario::default(), None, vec![0, 1, 2], both.clone()),
-        ("history", history, None, vec![0, 1, 2], both.clone()),
+        ("history", history, None, vec![0, 1, 2, 3, 4, 5, 6, 7], both.clone()),
         ("japan_full", japan, None, vec![0, 1], both.clone()),
         ("user_graph", user, Some(uneven_graph(5_000)), vec![0, 1], both.clone()),
         ("bounded_confidence", bounded, None, vec![0, 1], both.clone()),

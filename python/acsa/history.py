@@ -197,7 +197,7 @@ class Fact:
 
 FACTS = (
     Fact("gsomia_2012_fails", "Lee's government proposes GSOMIA and it does not come into force under Lee", 0.6,
-         _gsomia_2012_fails, ("in",), missed=("in",)),
+         _gsomia_2012_fails, ("in",)),
     Fact("no_gsomia_2013_2015", "no GSOMIA is signed from 2013 to 2015", 0.9, _no_gsomia_2013_2015, ("in",),
          missed=("in",)),
     Fact("gsomia_signed_2016", "GSOMIA is signed between January 2016 and the May 2017 election", 0.5,
@@ -207,7 +207,7 @@ FACTS = (
     Fact("no_acsa", "no ACSA is signed", 0.5, _no_acsa),
     Fact("no_acsa_under_progressives", "no progressive president proposes an ACSA", 0.95, _no_acsa_under_progressives),
     Fact("secret_push_fails", "1. a fast-tracked proposal made while favourability is below 30% is withdrawn or "
-         "postponed by a ruling-party revolt", 0.5, _secret_push_fails, missed=("in", "out"), min_cases=3),
+         "postponed by a ruling-party revolt", 0.5, _secret_push_fails, missed=("out",), min_cases=3),
     Fact("signed_against_majority", "2. a GSOMIA signed in 2016 is signed while most adults oppose it", 0.5,
          _signed_against_majority, ("in",)),
     Fact("partisan_split_widens", "3. the camps' gap on cooperation peaks above its calm 2014 level in the 2016 push "
