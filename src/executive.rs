@@ -593,12 +593,7 @@ impl Executive {
     /// only part of the weekly chance.
     fn exposure_chance(&self, ctx: &Context, rung: u8) -> f64 {
         let weeks = fast_track_window(ctx.window[rung as usize]);
-        let holds = 1.0 - self.exposure_belief();
-        // A secret sure to come out each week: `powf` takes only a positive base.
-        if holds <= 0.0 {
-            return 1.0;
-        }
-        1.0 - crate::math::powf(holds, weeks as f64)
+        1.0 - crate::math::powf(1.0 - self.exposure_belief(), weeks as f64)
     }
 
     /// The weekly chance of exposure the president counts on.

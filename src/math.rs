@@ -75,8 +75,12 @@ pub fn ln(x: f64) -> f64 {
     e as f64 * LN2 + 2.0 * s * p - scale
 }
 
-/// x^y for x > 0.
+/// x^y for x > 0, and for x = 0 with y > 0 (0^y = 0).
 pub fn powf(x: f64, y: f64) -> f64 {
+    debug_assert!(x > 0.0 || (x == 0.0 && y > 0.0));
+    if x == 0.0 {
+        return 0.0;
+    }
     exp(y * ln(x))
 }
 
@@ -133,6 +137,7 @@ mod tests {
     #[test]
     fn powf_and_logistic() {
         assert!((powf(0.5, 1.0 / 8.0) - 0.5f64.powf(0.125)).abs() < 1e-15);
+        assert_eq!(powf(0.0, 2.0), 0.0);
         assert_eq!(logistic(0.0), 0.5);
         assert!(logistic(40.0) <= 1.0 && logistic(-40.0) >= 0.0);
     }
