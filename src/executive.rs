@@ -521,7 +521,7 @@ impl Executive {
     /// later agenda to spend his capital on. What he no longer gives his public he gives his
     /// own lean (`strategic`): end-of-term action follows the president's own preferences
     /// (Howell and Mayer 2005).
-    pub fn home_weight(&self, week: u32) -> f64 {
+    fn home_weight(&self, week: u32) -> f64 {
         1.0 - self.params.lame_duck_discount * (1.0 - self.following(week))
     }
 
